@@ -1,0 +1,75 @@
+import { createRequire } from 'node:module';
+import type { CryptoBackend } from './backend.js';
+import { isAllZero } from './backend.js';
+
+/** The subset of sodium-native we call (the package ships no types). */
+interface SodiumNative {
+  crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void;
+  crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void;
+  crypto_generichash(out: Uint8Array, input: Uint8Array, key?: Uint8Array): void;
+  crypto_generichash_batch(out: Uint8Array, batch: readonly Uint8Array[], key?: Uint8Array): void;
+  crypto_aead_chacha20poly1305_ietf_encrypt(
+    c: Uint8Array,
+    m: Uint8Array,
+    ad: Uint8Array | null,
+    nsec: null,
+    npub: Uint8Array,
+    k: Uint8Array,
+  ): number;
+  crypto_aead_chacha20poly1305_ietf_decrypt(
+    m: Uint8Array,
+    nsec: null,
+    c: Uint8Array,
+    ad: Uint8Array | null,
+    npub: Uint8Array,
+    k: Uint8Array,
+  ): number;
+}
+
+/**
+ * The fast backend: libsodium as a native addon (several times the WASM
+ * build's speed). For the relay; it has no binary for 32-bit ARM, so depots use
+ * the WASM backend. Loaded lazily because it is an optional dependency.
+ */
+export async function loadSodiumNativeBackend(): Promise<CryptoBackend> {
+  const na = createRequire(import.meta.url)('sodium-native') as SodiumNative;
+  return {
+    name: 'sodium-native',
+
+    x25519PublicKey(secretKey) {
+      const publicKey = new Uint8Array(32);
+      na.crypto_scalarmult_base(publicKey, secretKey);
+      return publicKey;
+    },
+
+    x25519(secretKey, publicKey) {
+      const shared = new Uint8Array(32);
+      try {
+        na.crypto_scalarmult(shared, secretKey, publicKey);
+      } catch {
+        return null;
+      }
+      return isAllZero(shared) ? null : shared;
+    },
+
+    blake2b(outLength, parts, key) {
+      const out = new Uint8Array(outLength);
+      if (parts.length === 1) na.crypto_generichash(out, parts[0], key);
+      else na.crypto_generichash_batch(out, parts, key);
+      return out;
+    },
+
+    aeadSeal(out, plaintext, ad, nonce, key) {
+      na.crypto_aead_chacha20poly1305_ietf_encrypt(out, plaintext, ad, null, nonce, key);
+    },
+
+    aeadOpen(out, ciphertext, ad, nonce, key) {
+      try {
+        na.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, ciphertext, ad, nonce, key);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+  };
+}
