@@ -49,6 +49,7 @@ export type HandshakeResult<T> = ({ readonly ok: true } & T) | { readonly ok: fa
 /** The depot's half-done handshake, waiting for the relay's response. */
 export class PendingInitiation {
   readonly datagram: Uint8Array;
+  private done = false;
 
   constructor(
     private readonly backend: CryptoBackend,
@@ -68,8 +69,11 @@ export class PendingInitiation {
     if (shape.sessionId !== this.localId) return { ok: false, reason: 'unknown-session' };
     const expected = mac1(this.backend, this.ownMac1Key, datagram.subarray(0, RESPONSE_MAC1_AT));
     if (!equalBytes(expected, datagram.subarray(RESPONSE_MAC1_AT))) return { ok: false, reason: 'mac1' };
+    // The Noise state moves on with every message: a second (e.g. duplicated) response is dropped.
+    if (this.done) return { ok: false, reason: 'handshake' };
     const result = this.noise.readMessageB(datagram.subarray(12, RESPONSE_MAC1_AT));
     if (result === null || result.payload.length !== 0) return { ok: false, reason: 'handshake' };
+    this.done = true;
     const session = new TransportSession({
       backend: this.backend,
       localId: this.localId,
@@ -170,12 +174,15 @@ export class HandshakeResponder {
     if (stamp < 0) return { ok: false, reason: 'handshake' };
     const backend = this.backend;
     const remoteId = shape.sessionId;
+    let responded = false;
     return {
       ok: true,
       depotPublicKey,
       stamp,
       remoteId,
       respond(localId, nowMs) {
+        if (responded) throw new Error('respond() called twice for one initiation');
+        responded = true;
         const reply = noise.writeMessageB(EMPTY);
         if (reply === null) return { ok: false, reason: 'handshake' };
         const out = new Uint8Array(HANDSHAKE_RESPONSE_BYTES);
