@@ -13,7 +13,7 @@ say "lint and format (Biome)"
 say "tests"
 mkdir -p test-results
 status=0
-"${PNPM[@]}" --silent test --reporter=default --reporter=json --outputFile.json=test-results/vitest.json "$@" || status=$?
+"${PNPM[@]}" --silent test:report "$@" || status=$?
 
 # One plain closing line that any CI reader understands.
 if [ -f test-results/vitest.json ]; then
