@@ -97,9 +97,13 @@ class BodyReader {
 
 /** Growable little-endian writer. */
 class Writer {
-  private bytes = new Uint8Array(64);
+  private bytes = new Uint8Array(2048);
   private view = new DataView(this.bytes.buffer);
   length = 0;
+
+  reset(): void {
+    this.length = 0;
+  }
 
   private room(n: number): number {
     if (this.length + n > this.bytes.length) {
@@ -461,8 +465,12 @@ function readBody(kind: number, body: Uint8Array): Frame {
 }
 
 /** Encodes one frame with its header. Throws ProtocolError for out-of-range values. */
+/** One scratch writer for all encoding: encoding is synchronous, so it is never shared mid-frame. */
+const scratch = new Writer();
+
 export function encodeFrame(frame: Frame): Uint8Array {
-  const w = new Writer();
+  const w = scratch;
+  w.reset();
   w.u8(frame.kind);
   w.u16(0);
   writeBody(w, frame);
