@@ -79,6 +79,11 @@ export const MAX_COMPARTMENTS = 64;
 /** PINs typed on the keypad: at least 6 digits (DESIGN §3), at most 12. */
 export const MIN_PIN_DIGITS = 6;
 export const MAX_PIN_DIGITS = 12;
+/**
+ * Weekly schedules and the keypad's local time are in the depot's time zone:
+ * an IANA name set by CONFIG key "timeZone"; this until one is set.
+ */
+export const DEFAULT_TIME_ZONE = 'Europe/Berlin';
 /** Weekly schedule entries carried with a recurring PIN. */
 export const MAX_SCHEDULE_ENTRIES = 14;
 
@@ -99,6 +104,8 @@ export const RETRANSMIT_MIN_MS = 2_000;
 export const RETRANSMIT_MAX_MS = 3_000;
 /** After this many retransmissions the depot falls back to the check-in rhythm. */
 export const RETRANSMIT_ATTEMPTS = 4;
+/** A depot that got no authenticated reply to this many check-ins in a row starts a new handshake. */
+export const REHANDSHAKE_AFTER_UNANSWERED_CHECK_INS = 3;
 /** A depot that misses this many check-ins is shown offline. */
 export const OFFLINE_AFTER_MISSED_CHECK_INS = 3;
 /** A remote OPEN is valid for at most a minute: a stale open must never fire. */

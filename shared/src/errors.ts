@@ -41,4 +41,8 @@ export type DropReason =
   | 'counter-limit'
   | 'replay'
   | 'handshake'
+  /** Initiation from a depot key the relay does not know, or one that was revoked. */
+  | 'unknown-depot'
+  /** Initiation whose stamp is not above the highest the relay accepted from that depot (a replay). */
+  | 'stale-stamp'
   | 'frames';

@@ -4,7 +4,7 @@ import { arbitraryFrame } from '../test/arbitraries.js';
 import { MAX_FRAMES_PER_TELEGRAM, MAX_PLAINTEXT_BYTES } from './constants.js';
 import { isProtocolError, ProtocolError } from './errors.js';
 import { decodeFrames, encodeFrame, encodeFrames, packFrames } from './frame-codec.js';
-import { CommandKind, CommandStatus, EventKind, type Frame, FrameKind, PinKind } from './frames.js';
+import { CommandKind, CommandStatus, EventKind, type Frame, FrameKind, type PinAddBody, PinKind } from './frames.js';
 
 const event = (sequence: number, subject = 'pin:42'): Frame => ({
   kind: FrameKind.Event,
@@ -196,6 +196,66 @@ describe('frame codec', () => {
           }),
         ),
       ).toBe('bad-value');
+    });
+    it('an offline slot outside the duration codes or variants', () => {
+      const revoke = encodeFrame({
+        kind: FrameKind.Command,
+        id: 1,
+        notAfterMs: 0,
+        body: {
+          command: CommandKind.PinRevoke,
+          pinId: 5,
+          offline: { compartment: 1, startHour: 100, durationCode: 7, variant: 3 },
+        },
+      });
+      const badDuration = revoke.slice();
+      badDuration[badDuration.length - 2] = 8;
+      expect(codeOf(() => decodeFrames(badDuration))).toBe('bad-value');
+      const badVariant = revoke.slice();
+      badVariant[badVariant.length - 1] = 4;
+      expect(codeOf(() => decodeFrames(badVariant))).toBe('bad-value');
+    });
+    it('a PIN whose kind, schedule and window do not fit together', () => {
+      const pinAdd = (over: Partial<PinAddBody>): Frame => ({
+        kind: FrameKind.Command,
+        id: 1,
+        notAfterMs: 0,
+        body: {
+          command: CommandKind.PinAdd,
+          pinId: 1,
+          pinKind: PinKind.TimeWindow,
+          compartment: 1,
+          digits: '123456',
+          validFromMs: 2000,
+          validUntilMs: 3000,
+          schedule: [],
+          ...over,
+        },
+      });
+      const week = [{ days: 0b1, startMinute: 0, endMinute: 60 }];
+      expect(codeOf(() => encodeFrame(pinAdd({})))).toBe('no error');
+      expect(codeOf(() => encodeFrame(pinAdd({ validUntilMs: 1000 })))).toBe('bad-value');
+      expect(codeOf(() => encodeFrame(pinAdd({ schedule: week })))).toBe('bad-value');
+      expect(codeOf(() => encodeFrame(pinAdd({ pinKind: PinKind.RecurringWeekly })))).toBe('bad-value');
+      expect(codeOf(() => encodeFrame(pinAdd({ pinKind: PinKind.RecurringWeekly, schedule: week })))).toBe('no error');
+      const noDays = [{ days: 0, startMinute: 0, endMinute: 60 }];
+      expect(codeOf(() => encodeFrame(pinAdd({ pinKind: PinKind.RecurringWeekly, schedule: noDays })))).toBe(
+        'bad-value',
+      );
+      // The decoder applies the same rules to bytes from the wire: patch valid-until below valid-from.
+      const bytes = encodeFrame(pinAdd({}));
+      new DataView(bytes.buffer).setUint32(3 + 4 + 8 + 1 + 4 + 1 + 1 + 8, 1000, true);
+      expect(codeOf(() => decodeFrames(bytes))).toBe('bad-value');
+    });
+    it('a CONFIG value that JSON cannot carry', () => {
+      const config = (value: number): Frame => ({
+        kind: FrameKind.Command,
+        id: 1,
+        notAfterMs: 0,
+        body: { command: CommandKind.Config, settings: { doorOpenAlertSeconds: value } },
+      });
+      expect(codeOf(() => encodeFrame(config(Number.NaN)))).toBe('bad-value');
+      expect(codeOf(() => encodeFrame(config(120)))).toBe('no error');
     });
     it('a batch that does not fit one telegram through encodeFrames', () => {
       const many = Array.from({ length: 40 }, (_, i) => event(i, 's'.repeat(60)));

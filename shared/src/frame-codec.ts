@@ -23,6 +23,7 @@ import {
   PinKind,
   type ScheduleEntry,
 } from './frames.js';
+import { OFFLINE_DURATION_HOURS, OFFLINE_VARIANTS } from './offline-pin.js';
 
 /*
  * Frame = kind (u8) · body length (u16 LE) · body. All integers little-endian.
@@ -153,6 +154,14 @@ const isU8 = (v: number) => Number.isInteger(v) && v >= 0 && v <= 0xff;
 const isU16 = (v: number) => Number.isInteger(v) && v >= 0 && v <= 0xffff;
 const isU32 = (v: number) => Number.isInteger(v) && v >= 0 && v <= 0xffff_ffff;
 const isTime = (v: number) => Number.isSafeInteger(v) && v >= 0;
+const isOfflineSlot = (startHour: number, durationCode: number, variant: number) =>
+  isU32(startHour) &&
+  Number.isInteger(durationCode) &&
+  durationCode >= 0 &&
+  durationCode < OFFLINE_DURATION_HOURS.length &&
+  Number.isInteger(variant) &&
+  variant >= 0 &&
+  variant < OFFLINE_VARIANTS;
 const isCompartment = (v: number, allowDepot: boolean) =>
   Number.isInteger(v) && v >= (allowDepot ? 0 : 1) && v <= MAX_COMPARTMENTS;
 
@@ -167,6 +176,15 @@ function boundedText(text: string, max: number, field: string): Uint8Array {
   return bytes;
 }
 
+/** A schedule belongs to a recurring PIN and a recurring PIN needs one; a window must not end before it starts. */
+function checkPinShape(pinKind: number, validFromMs: number, validUntilMs: number, scheduleLength: number): void {
+  check(
+    (pinKind === PinKind.RecurringWeekly) === scheduleLength > 0,
+    'a recurring PIN needs a schedule, and only a recurring PIN has one',
+  );
+  check(validUntilMs === 0 || validFromMs <= validUntilMs, 'PIN valid-until lies before valid-from');
+}
+
 function checkDigits(digits: string): void {
   check(
     digits.length >= MIN_PIN_DIGITS && digits.length <= MAX_PIN_DIGITS && /^[0-9]+$/.test(digits),
@@ -177,6 +195,7 @@ function checkDigits(digits: string): void {
 function checkSchedule(entry: ScheduleEntry): void {
   check(
     isU8(entry.days) &&
+      entry.days > 0 &&
       entry.days < 0x80 &&
       isU16(entry.startMinute) &&
       isU16(entry.endMinute) &&
@@ -196,6 +215,7 @@ function writeCommandBody(w: Writer, body: CommandBody): void {
       check(isTime(body.validFromMs) && isTime(body.validUntilMs), 'validity out of range');
       checkDigits(body.digits);
       check(body.schedule.length <= MAX_SCHEDULE_ENTRIES, 'too many schedule entries');
+      checkPinShape(body.pinKind, body.validFromMs, body.validUntilMs, body.schedule.length);
       w.u32(body.pinId);
       w.u8(body.pinKind);
       w.u8(body.compartment);
@@ -219,7 +239,7 @@ function writeCommandBody(w: Writer, body: CommandBody): void {
       w.u8(slot ? 1 : 0);
       if (slot) {
         check(isCompartment(slot.compartment, false), 'compartment out of range');
-        check(isU32(slot.startHour) && isU8(slot.durationCode) && isU8(slot.variant), 'offline slot out of range');
+        check(isOfflineSlot(slot.startHour, slot.durationCode, slot.variant), 'offline slot out of range');
         w.u8(slot.compartment);
         w.u32(slot.startHour);
         w.u8(slot.durationCode);
@@ -234,6 +254,10 @@ function writeCommandBody(w: Writer, body: CommandBody): void {
     case CommandKind.LockoutReset:
       return;
     case CommandKind.Config:
+      check(
+        Object.values(body.settings).every((v) => typeof v !== 'number' || Number.isFinite(v)),
+        'CONFIG values must be finite numbers, strings or booleans',
+      );
       w.raw(utf8(JSON.stringify(body.settings)));
       return;
     default:
@@ -263,6 +287,7 @@ function readCommandBody(r: BodyReader): CommandBody {
         checkSchedule(entry);
         schedule.push(entry);
       }
+      checkPinShape(pinKind, validFromMs, validUntilMs, schedule.length);
       r.end();
       return {
         command,
@@ -286,6 +311,9 @@ function readCommandBody(r: BodyReader): CommandBody {
       const compartment = r.u8();
       if (!isCompartment(compartment, false)) fail('bad-value', 'compartment out of range');
       const offline = { compartment, startHour: r.u32(), durationCode: r.u8(), variant: r.u8() };
+      if (!isOfflineSlot(offline.startHour, offline.durationCode, offline.variant)) {
+        fail('bad-value', 'offline slot out of range');
+      }
       r.end();
       return { command, pinId, offline };
     }
@@ -464,10 +492,10 @@ function readBody(kind: number, body: Uint8Array): Frame {
   }
 }
 
-/** Encodes one frame with its header. Throws ProtocolError for out-of-range values. */
 /** One scratch writer for all encoding: encoding is synchronous, so it is never shared mid-frame. */
 const scratch = new Writer();
 
+/** Encodes one frame with its header. Throws ProtocolError for out-of-range values. */
 export function encodeFrame(frame: Frame): Uint8Array {
   const w = scratch;
   w.reset();

@@ -103,6 +103,24 @@ describe.each(backends)('handshake telegrams on $name', (backend) => {
     expect(pending.consumeResponse(response.datagram.subarray(0, 75), NOW)).toEqual({ ok: false, reason: 'size' });
     expect(pending.consumeResponse(response.datagram, NOW).ok).toBe(true);
   });
+  it('a forged response (even with a correct mac1) does not spoil the genuine one after it', () => {
+    const pending = initiate();
+    const opened = responder.openInitiation(pending.datagram);
+    if (!opened.ok) throw new Error(opened.reason);
+    const response = opened.respond(78, NOW);
+    if (!response.ok) throw new Error(response.reason);
+    // An attacker who knows the depot's public key can compute mac1 but not the Noise tag.
+    const forged = response.datagram.slice();
+    forged[20] ^= 1;
+    const covered = forged.subarray(0, HANDSHAKE_RESPONSE_BYTES - 16);
+    forged.set(backend.blake2b(16, [covered], mac1Key(backend, depotKeys.publicKey)), covered.length);
+    expect(pending.consumeResponse(forged, NOW)).toEqual({ ok: false, reason: 'handshake' });
+    const completed = pending.consumeResponse(response.datagram, NOW);
+    expect(completed.ok).toBe(true);
+    if (completed.ok) expect(response.session.open(completed.session.seal(Uint8Array.of(7, 0, 0))).ok).toBe(true);
+    // and once complete, a duplicate of the response is dropped.
+    expect(pending.consumeResponse(response.datagram, NOW)).toEqual({ ok: false, reason: 'handshake' });
+  });
 });
 
 describe('handshake across backends', () => {

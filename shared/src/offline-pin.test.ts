@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   deriveOfflineKey,
   falseAcceptRate,
+  findOfflinePinCollision,
   HOUR_MS,
   OFFLINE_DURATION_HOURS,
   OFFLINE_PIN_DIGITS,
@@ -122,5 +123,15 @@ describe('offline PINs', () => {
     const sigma = Math.sqrt(expected);
     expect(hits).toBeGreaterThan(expected - 5 * sigma - expected * 0.02);
     expect(hits).toBeLessThan(expected + 5 * sigma);
+  });
+
+  it('tells the portal when the PIN of a slot collides with another live slot', () => {
+    // 3-digit PINs collide all the time; 9-digit ones almost never.
+    const slot = { compartment: 1, startHour: nowHour, durationCode: 2, variant: 0 };
+    const short = { offlineKey: key, depotId: 1001, compartments: 6, digits: 3 };
+    const other = findOfflinePinCollision(short, slot);
+    expect(other).not.toBeNull();
+    if (other) expect(offlinePin(key, 1001, other, 3)).toBe(offlinePin(key, 1001, slot, 3));
+    expect(findOfflinePinCollision({ offlineKey: key, depotId: 1001, compartments: 6 }, slot)).toBeNull();
   });
 });

@@ -138,7 +138,16 @@ export class OfflinePinMatcher {
     return n;
   }
 
-  /** Slots whose PIN is `pin` and whose validity covers nowMs. */
+  /** Every slot in the table (live at some moment of the current hour) whose PIN is `pin`. */
+  slotsFor(pin: string): readonly OfflinePinSlot[] {
+    return this.byPin.get(pin) ?? [];
+  }
+
+  /**
+   * Slots whose PIN is `pin` and whose validity covers nowMs. More than one
+   * is an ambiguous PIN: the depot must refuse it rather than guess a
+   * compartment (the portal never issues one, see findOfflinePinCollision).
+   */
   match(pin: string, nowMs: number): OfflinePinSlot[] {
     this.advanceTo(Math.floor(nowMs / HOUR_MS));
     const slots = this.byPin.get(pin);
@@ -199,4 +208,32 @@ export class OfflinePinMatcher {
       else if (live.length !== entries.length) this.byStartHour.set(start, live);
     }
   }
+}
+
+const sameSlot = (a: OfflinePinSlot, b: OfflinePinSlot) =>
+  a.compartment === b.compartment &&
+  a.startHour === b.startHour &&
+  a.durationCode === b.durationCode &&
+  a.variant === b.variant;
+
+/**
+ * For the portal, before it issues an offline PIN: another slot with the same
+ * PIN that the depot's table holds at some hour of this slot's validity, or
+ * null. Issue only slots without a collision (try the next variant), so a
+ * depot never sees an issued PIN match two slots. Costs one table build plus
+ * 8 × compartments × 4 HMACs per hour of validity (≈ 40k for a week).
+ */
+export function findOfflinePinCollision(
+  options: OfflinePinMatcherOptions,
+  slot: OfflinePinSlot,
+): OfflinePinSlot | null {
+  const pin = offlinePin(options.offlineKey, options.depotId, slot, options.digits);
+  const matcher = new OfflinePinMatcher(options);
+  const end = slot.startHour + OFFLINE_DURATION_HOURS[slot.durationCode];
+  for (let hour = slot.startHour; hour < end; hour++) {
+    matcher.advanceTo(hour);
+    const other = matcher.slotsFor(pin).find((candidate) => !sameSlot(candidate, slot));
+    if (other !== undefined) return other;
+  }
+  return null;
 }

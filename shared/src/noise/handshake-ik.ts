@@ -36,7 +36,7 @@ interface IkOptions {
 const DH_BYTES = 32;
 
 abstract class IkHandshake {
-  protected readonly state: SymmetricState;
+  protected state: SymmetricState;
   protected readonly ephemeral: KeyPair;
   protected remoteEphemeral: Uint8Array | null = null;
 
@@ -89,15 +89,25 @@ export class IkInitiator extends IkHandshake {
     return message;
   }
 
-  /** <- e, ee, se, payload. Returns the payload and transport keys, or null if it does not verify. */
+  /**
+   * <- e, ee, se, payload. Returns the payload and transport keys, or null if
+   * it does not verify. A message that fails leaves the state untouched, so a
+   * forged response cannot spoil the genuine one that follows it.
+   */
   readMessageB(message: Uint8Array): { payload: Uint8Array; keys: TransportKeys } | null {
     if (message.length < DH_BYTES + 16) return null;
+    const before = this.state;
+    this.state = before.clone();
     const re = message.subarray(0, DH_BYTES);
     this.state.mixHash(re);
-    if (!this.mixDh(this.ephemeral.secretKey, re)) return null;
-    if (!this.mixDh(this.options.staticKeys.secretKey, re)) return null;
-    const payload = this.state.decryptAndHash(message.subarray(DH_BYTES));
-    if (payload === null) return null;
+    const payload =
+      this.mixDh(this.ephemeral.secretKey, re) && this.mixDh(this.options.staticKeys.secretKey, re)
+        ? this.state.decryptAndHash(message.subarray(DH_BYTES))
+        : null;
+    if (payload === null) {
+      this.state = before;
+      return null;
+    }
     const [k1, k2] = this.state.split();
     return { payload, keys: { sendKey: k1, receiveKey: k2, handshakeHash: this.state.handshakeHash } };
   }

@@ -66,6 +66,13 @@ export class SymmetricState {
     return this.hash;
   }
 
+  /** A copy to try a message on: the original stays as it was if the message does not verify. */
+  clone(): SymmetricState {
+    const copy = Object.create(SymmetricState.prototype) as SymmetricState;
+    Object.assign(copy, this);
+    return copy;
+  }
+
   mixHash(data: Uint8Array): void {
     this.hash = this.backend.blake2b(HASHLEN, [this.hash, data]);
   }
