@@ -9,6 +9,7 @@ import {
   FrameKind,
   PinKind,
 } from '../src/frames.js';
+import { OFFLINE_DURATION_HOURS, OFFLINE_VARIANTS } from '../src/offline-pin.js';
 
 /** fast-check generators for every frame kind, within the wire's value ranges. */
 
@@ -22,27 +23,39 @@ const text = (max: number) =>
 const digits = fc.stringMatching(new RegExp(`^[0-9]{${MIN_PIN_DIGITS},${MAX_PIN_DIGITS}}$`));
 
 const commandBody: fc.Arbitrary<CommandBody> = fc.oneof(
-  fc.record({
-    command: fc.constant(CommandKind.PinAdd),
-    pinId: u32,
-    pinKind: fc.constantFrom(...Object.values(PinKind)),
-    compartment,
-    digits,
-    validFromMs: time,
-    validUntilMs: time,
-    schedule: fc.array(
-      fc
-        .tuple(fc.nat({ max: 127 }), fc.nat({ max: 1439 }), fc.integer({ min: 1, max: 1440 }))
-        .filter(([, start, end]) => start < end)
-        .map(([days, startMinute, endMinute]) => ({ days, startMinute, endMinute })),
-      { maxLength: 14 },
-    ),
-  }),
+  fc
+    .record({
+      pinId: u32,
+      pinKind: fc.constantFrom(...Object.values(PinKind)),
+      compartment,
+      digits,
+      window: fc.tuple(time, time).map(([a, b]) => (a <= b ? [a, b] : [b, 0])),
+      schedule: fc.array(
+        fc
+          .tuple(fc.integer({ min: 1, max: 127 }), fc.nat({ max: 1439 }), fc.integer({ min: 1, max: 1440 }))
+          .filter(([, start, end]) => start < end)
+          .map(([days, startMinute, endMinute]) => ({ days, startMinute, endMinute })),
+        { minLength: 1, maxLength: 14 },
+      ),
+    })
+    // Only a recurring PIN carries a schedule, and it always does.
+    .map(({ window: [validFromMs, validUntilMs], schedule, ...rest }) => ({
+      command: CommandKind.PinAdd,
+      ...rest,
+      validFromMs,
+      validUntilMs,
+      schedule: rest.pinKind === PinKind.RecurringWeekly ? schedule : [],
+    })),
   fc.record({ command: fc.constant(CommandKind.PinRevoke), pinId: u32 }),
   fc.record({
     command: fc.constant(CommandKind.PinRevoke),
     pinId: u32,
-    offline: fc.record({ compartment, startHour: u32, durationCode: fc.nat({ max: 7 }), variant: fc.nat({ max: 3 }) }),
+    offline: fc.record({
+      compartment,
+      startHour: u32,
+      durationCode: fc.nat({ max: OFFLINE_DURATION_HOURS.length - 1 }),
+      variant: fc.nat({ max: OFFLINE_VARIANTS - 1 }),
+    }),
   }),
   fc.record({ command: fc.constant(CommandKind.Open), compartment }),
   fc.record({ command: fc.constant(CommandKind.LockoutReset) }),
