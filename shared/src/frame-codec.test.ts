@@ -16,6 +16,24 @@ const event = (sequence: number, subject = 'pin:42'): Frame => ({
   subject,
 });
 
+/** A PIN_ADD command for a valid time-window PIN, with `over` changed. */
+const pinAdd = (over: Partial<PinAddBody>): Frame => ({
+  kind: FrameKind.Command,
+  id: 1,
+  notAfterMs: 0,
+  body: {
+    command: CommandKind.PinAdd,
+    pinId: 1,
+    pinKind: PinKind.TimeWindow,
+    compartment: 1,
+    digits: '123456',
+    validFromMs: 2000,
+    validUntilMs: 3000,
+    schedule: [],
+    ...over,
+  },
+});
+
 function codeOf(fn: () => unknown): string {
   try {
     fn();
@@ -177,25 +195,8 @@ describe('frame codec', () => {
     });
     it('encoding a subject longer than 64 bytes or a short PIN', () => {
       expect(codeOf(() => encodeFrame(event(1, 'x'.repeat(65))))).toBe('bad-value');
-      expect(
-        codeOf(() =>
-          encodeFrame({
-            kind: FrameKind.Command,
-            id: 1,
-            notAfterMs: 0,
-            body: {
-              command: CommandKind.PinAdd,
-              pinId: 1,
-              pinKind: PinKind.Permanent,
-              compartment: 1,
-              digits: '12345',
-              validFromMs: 0,
-              validUntilMs: 0,
-              schedule: [],
-            },
-          }),
-        ),
-      ).toBe('bad-value');
+      const shortPin = pinAdd({ pinKind: PinKind.Permanent, digits: '12345', validFromMs: 0, validUntilMs: 0 });
+      expect(codeOf(() => encodeFrame(shortPin))).toBe('bad-value');
     });
     it('an offline slot outside the duration codes or variants', () => {
       const revoke = encodeFrame({
@@ -216,22 +217,6 @@ describe('frame codec', () => {
       expect(codeOf(() => decodeFrames(badVariant))).toBe('bad-value');
     });
     it('a PIN whose kind, schedule and window do not fit together', () => {
-      const pinAdd = (over: Partial<PinAddBody>): Frame => ({
-        kind: FrameKind.Command,
-        id: 1,
-        notAfterMs: 0,
-        body: {
-          command: CommandKind.PinAdd,
-          pinId: 1,
-          pinKind: PinKind.TimeWindow,
-          compartment: 1,
-          digits: '123456',
-          validFromMs: 2000,
-          validUntilMs: 3000,
-          schedule: [],
-          ...over,
-        },
-      });
       const week = [{ days: 0b1, startMinute: 0, endMinute: 60 }];
       expect(codeOf(() => encodeFrame(pinAdd({})))).toBe('no error');
       expect(codeOf(() => encodeFrame(pinAdd({ validUntilMs: 1000 })))).toBe('bad-value');

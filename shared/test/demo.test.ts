@@ -39,6 +39,7 @@ describe('scripts/demo-protocol.ts', () => {
     expect(out).toContain('EVENT_ACK');
     expect(out).toContain('COMMAND_RESULT');
     expect(out).toMatch(/dropped, reason 'replay'/);
+    expect(out).toMatch(/dropped, reason 'stale-stamp'/);
     expect(out).toMatch(/dropped, reason 'tag'/);
     expect(out).toContain('Demo complete');
     // NO_COLOR and a pipe: plain text only.

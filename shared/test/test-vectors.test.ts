@@ -1,14 +1,8 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import {
-  buildTestVectors,
-  type DropVector,
-  formatTestVectors,
-  type TelegramVector,
-  type TestVectors,
-} from '../../scripts/gen-test-vectors.js';
+import { buildTestVectors, formatTestVectors } from '../../scripts/test-vectors/build.js';
+import type { DropVector, TelegramVector, TestVectors } from '../../scripts/test-vectors/types.js';
 import {
   type CryptoBackend,
   classifyDatagram,
@@ -40,6 +34,7 @@ import {
 } from '../src/index.js';
 import { IkInitiator, IkResponder } from '../src/noise/handshake-ik.js';
 import { backends } from './backends.js';
+import { NoiseState } from './noise-handshake.js';
 
 /*
  * docs/test-vectors.json is the contract an implementation outside this repo
@@ -52,22 +47,6 @@ const committed = readFileSync(FILE, 'utf8');
 const vectors = JSON.parse(committed) as TestVectors;
 const hs = vectors.handshake;
 const hex = fromHex;
-
-// noise-handshake (Holepunch) is an independent Noise implementation.
-type NoiseKeyPair = { publicKey: Uint8Array; secretKey: Uint8Array };
-const NoiseState = createRequire(import.meta.url)('noise-handshake') as new (
-  pattern: string,
-  initiator: boolean,
-  staticKeypair: NoiseKeyPair,
-) => {
-  e: NoiseKeyPair | null;
-  initialise(prologue: Uint8Array, remoteStatic?: Uint8Array): void;
-  send(payload?: Uint8Array): Uint8Array;
-  recv(message: Uint8Array): Uint8Array;
-  tx: Uint8Array;
-  rx: Uint8Array;
-  hash: Uint8Array;
-};
 
 function u32(bytes: Uint8Array, at: number): number {
   return Buffer.from(bytes).readUInt32LE(at);

@@ -1,28 +1,12 @@
-import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { backends } from '../../test/backends.js';
 import vectorFile from '../../test/fixtures/noise-ik-cacophony.json' with { type: 'json' };
+import { NoiseState } from '../../test/noise-handshake.js';
 import { fromHex, toHex, utf8 } from '../bytes.js';
 import { NOISE_PROTOCOL_NAME } from '../constants.js';
 import { keyPairFromSecret } from '../crypto/index.js';
 import { IkInitiator, IkResponder } from './handshake-ik.js';
 import { noiseNonce } from './symmetric-state.js';
-
-// noise-handshake (Holepunch) is an independent implementation we check against.
-const NoiseState = createRequire(import.meta.url)('noise-handshake') as new (
-  pattern: string,
-  initiator: boolean,
-  staticKeypair: { publicKey: Uint8Array; secretKey: Uint8Array },
-) => {
-  e: { publicKey: Uint8Array; secretKey: Uint8Array } | null;
-  initialise(prologue: Uint8Array, remoteStatic?: Uint8Array): void;
-  send(payload?: Uint8Array): Uint8Array;
-  recv(message: Uint8Array): Uint8Array;
-  rs: Uint8Array;
-  tx: Uint8Array;
-  rx: Uint8Array;
-  hash: Uint8Array;
-};
 
 const vector = vectorFile.vectors[0];
 
