@@ -45,7 +45,7 @@ export class DemoRelay {
   private readonly sessions = new Map<number, TransportSession>();
   private readonly highestStamp = new Map<string, number>();
   /** Commands waiting for the depot, by id. */
-  readonly outbox: { id: number; notAfterMs: number; body: CommandBody }[] = [];
+  readonly outbox: { id: number; previousId: number; notAfterMs: number; body: CommandBody }[] = [];
   readonly results: Frame[] = [];
 
   constructor(

@@ -58,6 +58,7 @@ export async function keysStep(relayPort: number, endpoints: Endpoint[]): Promis
   const relay = new DemoRelay(relayBackend, relayKeys);
   relay.outbox.push({
     id: 1,
+    previousId: 0,
     notAfterMs: Date.now() + 60 * 60_000,
     body: {
       command: CommandKind.PinAdd,

@@ -1,6 +1,7 @@
 /** Steps 2 to 6 of the demo: the handshake, three exchanges, and replay and tamper protection. */
 import {
   CommandStatus,
+  commandOrder,
   createInitiation,
   EventKind,
   FrameKind,
@@ -95,8 +96,15 @@ export async function checkInStep(link: DemoLink, depotSession: TransportSession
   );
   const command = reply.find((f) => f.kind === FrameKind.Command);
   expect(command !== undefined, 'no COMMAND in the reply');
+  expect(commandOrder(command, 0) === 'next', 'the first command does not follow "none"');
   note('depot', `events #1…#${ack.sequence} acknowledged: the journal may forget them`);
-  note('depot', `applies command #${command.id} (${COMMAND_NAMES.get(command.body.command)})`);
+  note(
+    'depot',
+    `applies command #${command.id} (${COMMAND_NAMES.get(command.body.command)}): ` +
+      (command.previousId
+        ? `it follows #${command.previousId}, the last applied`
+        : 'the first command, it follows none'),
+  );
   return { datagram: checkIn.datagram, commandId: command.id };
 }
 

@@ -39,9 +39,10 @@ export function conversation(): ConversationLine[] {
     detail,
   });
   const closed = { doorOpen: false, keyPresent: true, keySensor: true, locked: true };
-  const command = (id: number, body: CommandBody, notAfterMs = 0): Frame => ({
+  const command = (id: number, body: CommandBody, notAfterMs = 0, previousId = id - 1): Frame => ({
     kind: FrameKind.Command,
     id,
+    previousId,
     notAfterMs,
     body,
   });
@@ -136,23 +137,23 @@ export function conversation(): ConversationLine[] {
       frames: [{ kind: FrameKind.Keepalive }],
     },
     {
-      note: 'push: TIME and a remote OPEN valid for 60 s',
+      note: 'push: TIME and a remote OPEN valid for 60 s; command 9 expired in the queue unsent, so previousId 8 skips it',
       sender: 'relay',
       frames: [
         time(T + 23_000),
-        command(9, { command: CommandKind.Open, compartment: 2 }, T + 23_000 + MAX_OPEN_VALIDITY_MS),
+        command(10, { command: CommandKind.Open, compartment: 2 }, T + 23_000 + MAX_OPEN_VALIDITY_MS, 8),
       ],
     },
     {
-      note: 'results of commands 5-9 and the events of the remote open (UTF-8 subject)',
+      note: 'results of commands 5-8 and 10, and the events of the remote open (UTF-8 subject)',
       sender: 'depot',
       frames: [
         result(5, CommandStatus.Applied),
         result(6, CommandStatus.Applied),
         result(7, CommandStatus.Applied),
         result(8, CommandStatus.Rejected, 'unknown setting: beep'),
-        result(9, CommandStatus.Applied, 'opened'),
-        event(5, T + 23_210, EventKind.Unlocked, 2, 'command:9'),
+        result(10, CommandStatus.Applied, 'opened'),
+        event(5, T + 23_210, EventKind.Unlocked, 2, 'command:10'),
         event(6, T + 24_020, EventKind.DoorOpened, 2),
         event(7, T + 26_500, EventKind.KeyRemoved, 2, 'Schlüssel Nr. 2'),
       ],

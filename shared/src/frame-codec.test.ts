@@ -20,6 +20,7 @@ const event = (sequence: number, subject = 'pin:42'): Frame => ({
 const pinAdd = (over: Partial<PinAddBody>): Frame => ({
   kind: FrameKind.Command,
   id: 1,
+  previousId: 0,
   notAfterMs: 0,
   body: {
     command: CommandKind.PinAdd,
@@ -52,6 +53,7 @@ describe('frame codec', () => {
       {
         kind: FrameKind.Command,
         id: 7,
+        previousId: 6,
         notAfterMs: 0,
         body: {
           command: CommandKind.PinAdd,
@@ -64,10 +66,17 @@ describe('frame codec', () => {
           schedule: [{ days: 0b0011111, startMinute: 7 * 60, endMinute: 19 * 60 }],
         },
       },
-      { kind: FrameKind.Command, id: 8, notAfterMs: 5, body: { command: CommandKind.PinRevoke, pinId: 99 } },
+      {
+        kind: FrameKind.Command,
+        id: 8,
+        previousId: 7,
+        notAfterMs: 5,
+        body: { command: CommandKind.PinRevoke, pinId: 99 },
+      },
       {
         kind: FrameKind.Command,
         id: 9,
+        previousId: 8,
         notAfterMs: 0,
         body: {
           command: CommandKind.PinRevoke,
@@ -75,11 +84,18 @@ describe('frame codec', () => {
           offline: { compartment: 1, startHour: 490_080, durationCode: 4, variant: 3 },
         },
       },
-      { kind: FrameKind.Command, id: 10, notAfterMs: 6, body: { command: CommandKind.Open, compartment: 6 } },
-      { kind: FrameKind.Command, id: 11, notAfterMs: 0, body: { command: CommandKind.LockoutReset } },
+      {
+        kind: FrameKind.Command,
+        id: 10,
+        previousId: 9,
+        notAfterMs: 6,
+        body: { command: CommandKind.Open, compartment: 6 },
+      },
+      { kind: FrameKind.Command, id: 11, previousId: 10, notAfterMs: 0, body: { command: CommandKind.LockoutReset } },
       {
         kind: FrameKind.Command,
         id: 12,
+        previousId: 11,
         notAfterMs: 0,
         body: { command: CommandKind.Config, settings: { language: 'en', doorOpenAlertSeconds: 120, beep: true } },
       },
@@ -202,6 +218,7 @@ describe('frame codec', () => {
       const revoke = encodeFrame({
         kind: FrameKind.Command,
         id: 1,
+        previousId: 0,
         notAfterMs: 0,
         body: {
           command: CommandKind.PinRevoke,
@@ -236,6 +253,7 @@ describe('frame codec', () => {
       const config = (value: number): Frame => ({
         kind: FrameKind.Command,
         id: 1,
+        previousId: 0,
         notAfterMs: 0,
         body: { command: CommandKind.Config, settings: { doorOpenAlertSeconds: value } },
       });

@@ -47,7 +47,9 @@ function writeBody(w: Writer, frame: Frame): void {
       return;
     case FrameKind.Command:
       check(isU32(frame.id) && isTime(frame.notAfterMs), 'command id or not-after out of range');
+      check(isU32(frame.previousId) && frame.previousId < frame.id, 'previousId must be below the id');
       w.u32(frame.id);
+      w.u32(frame.previousId);
       w.u64(frame.notAfterMs);
       writeCommandBody(w, frame.body);
       return;
@@ -113,8 +115,10 @@ function readBody(kind: number, body: Uint8Array): Frame {
     }
     case FrameKind.Command: {
       const id = r.u32();
+      const previousId = r.u32();
+      if (previousId >= id) fail('bad-value', 'COMMAND previousId must be below its id');
       const notAfterMs = r.u64('notAfter');
-      return { kind, id, notAfterMs, body: readCommandBody(r) };
+      return { kind, id, previousId, notAfterMs, body: readCommandBody(r) };
     }
     case FrameKind.CommandResult: {
       const id = r.u32();

@@ -141,6 +141,14 @@ export interface CommandFrame {
   readonly kind: typeof FrameKind.Command;
   /** Per-depot increasing id; the depot applies commands strictly in id order. */
   readonly id: number;
+  /**
+   * The id of the command this one follows: the depot's latest command
+   * before it that was or will be sent (one that expired in the queue unsent
+   * is skipped), or 0 when there is none. The depot applies this command only
+   * once it has handled that one (previousId ≤ last applied id < id), so no
+   * command overtakes an earlier one, while expired ones leave no gap.
+   */
+  readonly previousId: number;
   /** Not to be applied after this time (ms since the Unix epoch); 0 = no limit. */
   readonly notAfterMs: number;
   readonly body: CommandBody;

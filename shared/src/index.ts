@@ -1,5 +1,6 @@
 /** @keydepot/shared: the depot ↔ cloud wire protocol (docs/protocol.md). */
 export * from './bytes.js';
+export * from './command-order.js';
 export * from './constants.js';
 export * from './crypto/index.js';
 export * from './errors.js';

@@ -80,7 +80,19 @@ export const arbitraryFrame: fc.Arbitrary<Frame> = fc.oneof(
     subject: text(64),
   }),
   fc.record({ kind: fc.constant(FrameKind.EventAck), epoch, sequence: u32 }),
-  fc.record({ kind: fc.constant(FrameKind.Command), id: u32, notAfterMs: time, body: commandBody }),
+  fc
+    .record({
+      id: fc.integer({ min: 1, max: 0xffff_ffff }),
+      back: fc.nat({ max: 5 }),
+      notAfterMs: time,
+      body: commandBody,
+    })
+    .map(({ id, back, ...rest }) => ({
+      kind: FrameKind.Command,
+      id,
+      previousId: Math.max(0, id - 1 - back),
+      ...rest,
+    })),
   fc.record({
     kind: fc.constant(FrameKind.CommandResult),
     id: u32,
