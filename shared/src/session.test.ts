@@ -173,6 +173,11 @@ describe.each(backends)('transport telegrams on $name', (backend) => {
       expect(drop(sealAtCounter(backend, toRelay, relay.localId, 0n, keepalive), relay).ok).toBe(true);
     });
 
+    it('a session opened directly (without classifyDatagram) still refuses wrong sizes', () => {
+      const { relay } = keyedPair(backend);
+      for (const size of [0, 31, 1201]) expect(relay.open(new Uint8Array(size))).toEqual({ ok: false, reason: 'size' });
+    });
+
     it('never seals a plaintext that would exceed 1200 bytes', () => {
       const { depot } = keyedPair(backend);
       expect(() => depot.seal(new Uint8Array(MAX_PLAINTEXT_BYTES + 1))).toThrow(RangeError);

@@ -1,5 +1,7 @@
 import {
+  MAX_DATAGRAM_BYTES,
   MAX_PLAINTEXT_BYTES,
+  MIN_TRANSPORT_BYTES,
   REJECT_AFTER_MESSAGES,
   REJECT_AFTER_MS,
   REKEY_AFTER_MESSAGES,
@@ -131,6 +133,9 @@ export class TransportSession {
    * neither move the window nor learn anything from the answer (there is none).
    */
   open(datagram: Uint8Array): OpenResult {
+    if (datagram.length < MIN_TRANSPORT_BYTES || datagram.length > MAX_DATAGRAM_BYTES) {
+      return { ok: false, reason: 'size' };
+    }
     const counterHigh = readU32(datagram, 12);
     const counter = counterHigh * 0x1_0000_0000 + readU32(datagram, 8);
     // Pooled: every byte is overwritten when the tag verifies, and discarded when it does not.
