@@ -49,8 +49,9 @@ export function offlineSlotMessage(depotId: number, slot: OfflinePinSlot): Uint8
   return message;
 }
 
-function checkSlot(slot: OfflinePinSlot): void {
-  const ok =
+/** True when every field of the slot is in range: the one rule the PIN maths and the frame codec share. */
+export function isOfflineSlot(slot: OfflinePinSlot): boolean {
+  return (
     Number.isInteger(slot.compartment) &&
     slot.compartment >= 1 &&
     slot.compartment <= MAX_COMPARTMENTS &&
@@ -62,8 +63,12 @@ function checkSlot(slot: OfflinePinSlot): void {
     slot.durationCode < OFFLINE_DURATION_HOURS.length &&
     Number.isInteger(slot.variant) &&
     slot.variant >= 0 &&
-    slot.variant < OFFLINE_VARIANTS;
-  if (!ok) throw new RangeError(`offline PIN slot out of range: ${JSON.stringify(slot)}`);
+    slot.variant < OFFLINE_VARIANTS
+  );
+}
+
+function checkSlot(slot: OfflinePinSlot): void {
+  if (!isOfflineSlot(slot)) throw new RangeError(`offline PIN slot out of range: ${JSON.stringify(slot)}`);
 }
 
 /** RFC 4226 §5.3 dynamic truncation of an HMAC to `digits` decimal digits (offset from the last byte). */

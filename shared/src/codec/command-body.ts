@@ -1,17 +1,9 @@
 import { utf8 } from '../bytes.js';
 import { MAX_PLAINTEXT_BYTES, MAX_SCHEDULE_ENTRIES } from '../constants.js';
 import { type CommandBody, CommandKind, PinKind, type ScheduleEntry } from '../frames.js';
+import { isOfflineSlot } from '../offline-pin.js';
 import { type BodyReader, fail, type Writer } from './body-io.js';
-import {
-  check,
-  checkDigits,
-  checkPinShape,
-  checkSchedule,
-  isCompartment,
-  isOfflineSlot,
-  isTime,
-  isU32,
-} from './value-rules.js';
+import { check, checkDigits, checkPinShape, checkSchedule, isCompartment, isTime, isU32 } from './value-rules.js';
 
 /** Bodies of COMMAND frames, one layout per command kind (docs/protocol.md §8.4). */
 
@@ -51,8 +43,7 @@ export function writeCommandBody(w: Writer, body: CommandBody): void {
       const slot = body.offline;
       w.u8(slot ? 1 : 0);
       if (slot) {
-        check(isCompartment(slot.compartment, false), 'compartment out of range');
-        check(isOfflineSlot(slot.startHour, slot.durationCode, slot.variant), 'offline slot out of range');
+        check(isOfflineSlot(slot), 'offline slot out of range');
         w.u8(slot.compartment);
         w.u32(slot.startHour);
         w.u8(slot.durationCode);
@@ -122,11 +113,8 @@ export function readCommandBody(r: BodyReader): CommandBody {
         return { command, pinId };
       }
       const compartment = r.u8();
-      if (!isCompartment(compartment, false)) fail('bad-value', 'compartment out of range');
       const offline = { compartment, startHour: r.u32(), durationCode: r.u8(), variant: r.u8() };
-      if (!isOfflineSlot(offline.startHour, offline.durationCode, offline.variant)) {
-        fail('bad-value', 'offline slot out of range');
-      }
+      if (!isOfflineSlot(offline)) fail('bad-value', 'offline slot out of range');
       r.end();
       return { command, pinId, offline };
     }

@@ -2,7 +2,6 @@
 import { fromHex, utf8 } from '../bytes.js';
 import { MAX_COMPARTMENTS, MAX_PIN_DIGITS, MIN_PIN_DIGITS } from '../constants.js';
 import { PinKind, type ScheduleEntry } from '../frames.js';
-import { OFFLINE_DURATION_HOURS, OFFLINE_VARIANTS } from '../offline-pin.js';
 import { fail } from './body-io.js';
 
 const MINUTES_PER_DAY = 1440;
@@ -14,14 +13,6 @@ export const isU8 = (v: number) => Number.isInteger(v) && v >= 0 && v <= 0xff;
 export const isU16 = (v: number) => Number.isInteger(v) && v >= 0 && v <= 0xffff;
 export const isU32 = (v: number) => Number.isInteger(v) && v >= 0 && v <= 0xffff_ffff;
 export const isTime = (v: number) => Number.isSafeInteger(v) && v >= 0;
-export const isOfflineSlot = (startHour: number, durationCode: number, variant: number) =>
-  isU32(startHour) &&
-  Number.isInteger(durationCode) &&
-  durationCode >= 0 &&
-  durationCode < OFFLINE_DURATION_HOURS.length &&
-  Number.isInteger(variant) &&
-  variant >= 0 &&
-  variant < OFFLINE_VARIANTS;
 export const isCompartment = (v: number, allowDepot: boolean) =>
   Number.isInteger(v) && v >= (allowDepot ? 0 : 1) && v <= MAX_COMPARTMENTS;
 
