@@ -1,8 +1,9 @@
 /**
  * An in-memory datagram network (like wireguard-go's bindtest): many virtual
- * depots and a relay exchange datagrams in one process without sockets. The
- * same DatagramEndpoint interface has a real UDP implementation, so tests and
- * the simulator switch between the two with one option.
+ * depots and a relay exchange datagrams in one process without sockets.
+ * DatagramEndpoint is the seam: the firmware's link and the relay will get a
+ * UDP implementation of it, so that tests and the simulator can switch
+ * between the two with one option.
  */
 
 export interface Address {

@@ -10,7 +10,7 @@ export function check(ok: boolean, message: string): void {
   if (!ok) fail('bad-value', message);
 }
 export const isU8 = (v: number) => Number.isInteger(v) && v >= 0 && v <= 0xff;
-export const isU16 = (v: number) => Number.isInteger(v) && v >= 0 && v <= 0xffff;
+const isU16 = (v: number) => Number.isInteger(v) && v >= 0 && v <= 0xffff;
 export const isU32 = (v: number) => Number.isInteger(v) && v >= 0 && v <= 0xffff_ffff;
 export const isTime = (v: number) => Number.isSafeInteger(v) && v >= 0;
 export const isCompartment = (v: number, allowDepot: boolean) =>
