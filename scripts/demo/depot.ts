@@ -1,10 +1,10 @@
 /** The depot's side of the demo: its journal events and how it sends a batch of frames. */
 import {
-  decodeFrames,
   type EventKind,
   type Frame,
   FrameKind,
   packFrames,
+  receiveTransport,
   type TransportSession,
 } from '../../shared/src/index.js';
 import { expect } from './expect.js';
@@ -36,9 +36,13 @@ export async function depotSends(
   note('relay', `${green('accepted')} counter ${outcome.counter}, ${outcome.frames.length} frame(s)`);
   const replies: Frame[][] = [];
   for (const received of await link.toDepot(outcome.replies)) {
-    const result = depotSession.open(received);
+    const result = receiveTransport(
+      received,
+      (id) => (id === depotSession.localId ? depotSession : undefined),
+      Date.now(),
+    );
     if (!result.ok) throw new Error(`unexpected: depot dropped the relay's reply: ${result.reason}`);
-    replies.push(decodeFrames(result.plaintext));
+    replies.push(result.frames);
   }
   return { datagram, replies };
 }
