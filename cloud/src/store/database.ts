@@ -1,0 +1,53 @@
+import Database from 'better-sqlite3';
+import { Kysely, MysqlDialect, SqliteDialect } from 'kysely';
+import { createPool } from 'mysql2';
+import type { Schema } from './schema.js';
+
+export type Dialect = 'sqlite' | 'mysql';
+
+/** One open store: the Kysely handle plus what callers need to know about the engine behind it. */
+export interface StoreDatabase {
+  readonly db: Kysely<Schema>;
+  readonly dialect: Dialect;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens the store named by `url`: `sqlite:<path>` (or `sqlite::memory:`) for the
+ * embedded default, `mysql://user:pass@host:port/db` for MySQL/MariaDB.
+ * Nothing connects at import time; the caller owns the returned handle.
+ */
+export function openDatabase(url: string, options: { mysqlPoolSize?: number } = {}): StoreDatabase {
+  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+  if (url.startsWith('mysql://') || url.startsWith('mariadb://')) {
+    return openMysql(url.replace(/^mariadb:/, 'mysql:'), options.mysqlPoolSize ?? 10);
+  }
+  throw new Error(`database URL must start with sqlite: or mysql://, got '${url}'`);
+}
+
+function openSqlite(path: string): StoreDatabase {
+  const sqlite = new Database(path === '' ? ':memory:' : path);
+  // WAL lets the portal read while the relay writes; NORMAL is durable across
+  // process crashes in WAL mode (an OS crash may lose the last commits, never corrupt).
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', close: () => db.destroy() };
+}
+
+function openMysql(url: string, connectionLimit: number): StoreDatabase {
+  const pool = createPool({
+    uri: url,
+    connectionLimit,
+    // Times are stored as BIGINT milliseconds, always below 2^53.
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    dateStrings: true,
+    timezone: 'Z',
+    charset: 'utf8mb4',
+  });
+  const db = new Kysely<Schema>({ dialect: new MysqlDialect({ pool }) });
+  return { db, dialect: 'mysql', close: () => db.destroy() };
+}

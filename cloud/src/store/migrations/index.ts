@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely/migration';
+import { core } from './001-core.js';
+
+/**
+ * Every schema change, applied in name order on start and by `keydepot-cloud migrate`.
+ * A new feature adds a new file here; an applied migration is never edited.
+ */
+export const migrations: Record<string, Migration> = {
+  '001-core': core,
+};

@@ -1,0 +1,158 @@
+import type { Generated } from 'kysely';
+
+// Row types for Kysely, one per table of migrations/001-core.ts. Times are
+// UTC milliseconds; flags are 0/1 integers (the same on SQLite and MariaDB).
+
+export interface OrganisationsTable {
+  id: Generated<number>;
+  name: string;
+  created_at_ms: number;
+}
+
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  display_name: string;
+  password_hash: string | null;
+  is_operator: Generated<number>;
+  language: Generated<string>;
+  created_at_ms: number;
+  disabled_at_ms: number | null;
+}
+
+export interface OrganisationMembersTable {
+  organisation_id: number;
+  user_id: number;
+  created_at_ms: number;
+}
+
+export type DepotRole = 'owner' | 'manager' | 'viewer';
+
+export interface DepotsTable {
+  id: Generated<number>;
+  organisation_id: number;
+  name: string;
+  address: Generated<string>;
+  public_key: Uint8Array;
+  offline_key_id: string;
+  compartment_count: number;
+  time_zone: Generated<string>;
+  language: Generated<string>;
+  firmware_version: string | null;
+  last_seen_ms: number | null;
+  online: Generated<number>;
+  handshake_stamp: Uint8Array | null;
+  last_applied_command_id: Generated<number>;
+  last_command_id: Generated<number>;
+  revoked_at_ms: number | null;
+  created_at_ms: number;
+}
+
+export interface DepotGrantsTable {
+  depot_id: number;
+  user_id: number;
+  role: DepotRole;
+  created_at_ms: number;
+}
+
+export interface CompartmentsTable {
+  depot_id: number;
+  number: number;
+  label: Generated<string>;
+  door_open: Generated<number>;
+  has_key_sensor: Generated<number>;
+  key_present: Generated<number>;
+  locked: Generated<number>;
+  updated_at_ms: number | null;
+}
+
+export interface DepotSessionsTable {
+  session_id: number;
+  depot_id: number;
+  send_key: Uint8Array;
+  receive_key: Uint8Array;
+  remote_id: number;
+  created_at_ms: number;
+  confirmed_at_ms: number | null;
+  send_counter_reserved: Generated<number>;
+  receive_counter_highest: Generated<number>;
+  endpoint: string | null;
+}
+
+export interface EventsTable {
+  id: Generated<number>;
+  depot_id: number;
+  journal_epoch: Uint8Array;
+  sequence: number;
+  kind: number;
+  compartment: number;
+  subject: Generated<string>;
+  depot_time_ms: number;
+  received_at_ms: number;
+}
+
+export type CommandState = 'queued' | 'sent' | 'applied' | 'failed' | 'expired' | 'rejected';
+
+export interface CommandsTable {
+  depot_id: number;
+  id: number;
+  kind: number;
+  payload: string;
+  not_after_ms: Generated<number>;
+  state: CommandState;
+  created_at_ms: number;
+  sent_at_ms: number | null;
+  finished_at_ms: number | null;
+  result_detail: string | null;
+  created_by_user_id: number | null;
+}
+
+export type PinState = 'queued' | 'on-depot' | 'used' | 'expired' | 'revoked';
+
+export interface PinsTable {
+  id: Generated<number>;
+  depot_id: number;
+  compartment: number;
+  kind: string;
+  label: Generated<string>;
+  digits_sealed: Uint8Array | null;
+  valid_from_ms: Generated<number>;
+  valid_until_ms: Generated<number>;
+  schedule: string | null;
+  offline_start_hour: number | null;
+  offline_duration_code: number | null;
+  offline_variant: number | null;
+  state: PinState;
+  created_by_user_id: number | null;
+  created_at_ms: number;
+  used_at_ms: number | null;
+  revoked_at_ms: number | null;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at_ms: number;
+  actor: 'user' | 'relay' | 'cli';
+  actor_user_id: number | null;
+  action: string;
+  organisation_id: number | null;
+  depot_id: number | null;
+  subject: Generated<string>;
+  before_json: string | null;
+  after_json: string | null;
+  address: string | null;
+}
+
+export interface Schema {
+  organisations: OrganisationsTable;
+  users: UsersTable;
+  organisation_members: OrganisationMembersTable;
+  depots: DepotsTable;
+  depot_grants: DepotGrantsTable;
+  compartments: CompartmentsTable;
+  depot_sessions: DepotSessionsTable;
+  events: EventsTable;
+  commands: CommandsTable;
+  pins: PinsTable;
+  audit_log: AuditLogTable;
+}
