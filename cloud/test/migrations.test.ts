@@ -28,7 +28,7 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
         organisation_id: Number(org.insertId),
         name: 'Hof',
         public_key: new Uint8Array(32).fill(7),
-        offline_key_id: 'k1',
+        offline_key_id: 1,
         compartment_count: 6,
         created_at_ms: 1,
       })

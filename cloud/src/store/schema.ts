@@ -34,7 +34,7 @@ export interface DepotsTable {
   name: string;
   address: Generated<string>;
   public_key: Uint8Array;
-  offline_key_id: string;
+  offline_key_id: Generated<number>;
   compartment_count: number;
   time_zone: Generated<string>;
   language: Generated<string>;

@@ -40,8 +40,8 @@ export const core = {
       .addColumn('name', 'varchar(200)', (c) => c.notNull())
       .addColumn('address', 'varchar(500)', (c) => c.notNull().defaultTo(''))
       .addColumn('public_key', binary(32), (c) => c.notNull().unique())
-      // Which derivation of the offline key the depot holds (rotates only by re-provisioning).
-      .addColumn('offline_key_id', 'varchar(64)', (c) => c.notNull())
+      // Derivation id of the depot's offline key (shared deriveOfflineKey); rotates only by re-provisioning.
+      .addColumn('offline_key_id', 'integer', (c) => c.notNull().defaultTo(1))
       .addColumn('compartment_count', 'integer', (c) => c.notNull())
       .addColumn('time_zone', 'varchar(64)', (c) => c.notNull().defaultTo('Europe/Berlin'))
       .addColumn('language', 'varchar(8)', (c) => c.notNull().defaultTo('de'))
