@@ -1,0 +1,338 @@
+import {
+  type CommandResultFrame,
+  type CryptoBackend,
+  classifyDatagram,
+  type Frame,
+  FrameKind,
+  type KeyPair,
+  packFrames,
+  REHANDSHAKE_AFTER_UNANSWERED_CHECK_INS,
+  receiveTransport,
+  TelegramType,
+  type TransportSession,
+} from '@keydepot/shared';
+import type { Clock, Timer } from '../hardware/types.js';
+import type { DepotPort } from './depot-port.js';
+import { HandshakeInitiator } from './handshake-initiator.js';
+import type { LinkLogger } from './link-logger.js';
+import { silentLogger } from './link-logger.js';
+import { type LinkCounters, type LinkSnapshot, newCounters } from './link-snapshot.js';
+import type { LinkSocket } from './link-socket.js';
+import { fillTelegram, type TelegramContents, type TelegramPurpose } from './outbox-drain.js';
+import { RetryTimer } from './retransmit.js';
+import {
+  checkInDelay,
+  DEFAULT_RHYTHM,
+  keepaliveDelay,
+  type Random,
+  type RhythmSettings,
+  retransmitWaits,
+} from './rhythm.js';
+import type { StampStore } from './stamp-store.js';
+
+export interface LinkOptions {
+  readonly backend: CryptoBackend;
+  /** The depot's static key pair (from depot.key). */
+  readonly staticKeys: KeyPair;
+  readonly relayPublicKey: Uint8Array;
+  readonly socket: LinkSocket;
+  readonly clock: Clock;
+  readonly depot: DepotPort;
+  readonly stamps: StampStore;
+  readonly rhythm?: Partial<RhythmSettings>;
+  readonly random?: Random;
+  readonly logger?: LinkLogger;
+}
+
+interface Exchange {
+  readonly purpose: TelegramPurpose;
+  readonly contents: TelegramContents;
+  readonly retry: RetryTimer;
+}
+
+/**
+ * The depot's link to the relay (protocol §9, §10): a Noise IK session made at
+ * boot, on expiry and after silence; a check-in every 60 s ± 5 s; a keepalive
+ * after 20-25 s without sending; one telegram in flight, retransmitted as new
+ * telegrams with doubling waits; the outbox drained telegram by telegram; relay
+ * frames handed to the depot in order. Every wait goes through the Clock.
+ */
+export class Link {
+  private readonly rhythm: RhythmSettings;
+  private readonly random: Random;
+  private readonly log: LinkLogger;
+  private readonly initiator: HandshakeInitiator;
+  private session: TransportSession | null = null;
+  /** The session before a rekey: the relay may still answer on it until it hears us on the new one. */
+  private previous: TransportSession | null = null;
+  private handshake: { pending: ReturnType<HandshakeInitiator['initiate']>['pending']; retry: RetryTimer } | null =
+    null;
+  private exchange: Exchange | null = null;
+  private checkInDue = false;
+  private drainDue = false;
+  private unanswered = 0;
+  private checkInTimer: Timer | null = null;
+  private keepaliveTimer: Timer | null = null;
+  private flushTimer: Timer | null = null;
+  private running = false;
+  private readonly counters: LinkCounters = newCounters();
+  /** Results `receiveCommand` gave for repeated commands: sent again until a telegram carrying them is answered. */
+  private readonly repeatedResults = new Map<number, CommandResultFrame>();
+
+  constructor(private readonly options: LinkOptions) {
+    this.rhythm = { ...DEFAULT_RHYTHM, ...options.rhythm };
+    this.random = options.random ?? Math.random;
+    this.log = options.logger ?? silentLogger;
+    this.initiator = new HandshakeInitiator({
+      backend: options.backend,
+      staticKeys: options.staticKeys,
+      relayPublicKey: options.relayPublicKey,
+      stamps: options.stamps,
+      wallMs: () => options.clock.wallMs(),
+    });
+  }
+
+  /** Starts with a new handshake: no session or counter survives a reboot (protocol §9). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.options.socket.onMessage((datagram) => this.receive(datagram));
+    this.checkInDue = true;
+    this.beginHandshake('boot');
+    this.scheduleCheckIn();
+  }
+
+  /** Cancels every timer; the caller closes the socket. An unanswered telegram is simply left: its frames stay pending. */
+  stop(): void {
+    this.running = false;
+    for (const timer of [this.checkInTimer, this.keepaliveTimer, this.flushTimer]) timer?.cancel();
+    this.checkInTimer = this.keepaliveTimer = this.flushTimer = null;
+    this.exchange?.retry.cancel();
+    this.exchange = null;
+    this.handshake?.retry.cancel();
+    this.handshake = null;
+  }
+
+  /** Fresh journal events: send them soon, so the portal sees movements within a second. */
+  notifyJournaled(): void {
+    if (!this.running || this.flushTimer !== null) return;
+    this.flushTimer = this.options.clock.after(this.rhythm.journalFlushMs, () => {
+      this.flushTimer = null;
+      // Offline, fresh events wait for the next check-in's handshake attempt rather than spamming initiations.
+      if (this.session !== null) this.request('drain');
+    });
+  }
+
+  /** What `keydepot-depot status` shows and the simulator inspects. */
+  snapshot(): LinkSnapshot {
+    const now = this.options.clock.monotonicMs();
+    return {
+      session:
+        this.session === null ? (this.handshake ? 'handshaking' : 'none') : this.handshake ? 'rekeying' : 'established',
+      sessionAgeMs: this.session === null ? null : now - this.session.establishedAtMs,
+      inFlight: this.exchange?.purpose ?? null,
+      unansweredExchanges: this.unanswered,
+      ...this.counters,
+      drops: { ...this.counters.drops },
+    };
+  }
+
+  private scheduleCheckIn(): void {
+    this.checkInTimer = this.options.clock.after(checkInDelay(this.rhythm, this.random), () => {
+      this.scheduleCheckIn();
+      this.request('check-in');
+    });
+  }
+
+  private scheduleKeepalive(): void {
+    this.keepaliveTimer?.cancel();
+    this.keepaliveTimer = null;
+    const delay = keepaliveDelay(this.rhythm, this.random);
+    if (delay === null) return;
+    this.keepaliveTimer = this.options.clock.after(delay, () => {
+      this.keepaliveTimer = null;
+      if (this.session !== null) this.request('keepalive');
+    });
+  }
+
+  /** A session we may send on, starting a handshake when it is due (it keeps the old one meanwhile). */
+  private usableSession(): TransportSession | null {
+    const now = this.options.clock.monotonicMs();
+    if (this.session?.isExpired(now)) {
+      this.log.info({ sessionId: this.session.localId }, 'session expired');
+      this.previous = this.session = null;
+    }
+    if (this.session === null) this.beginHandshake('no session');
+    else if (this.session.needsRekey(now)) this.beginHandshake('rekey');
+    return this.session;
+  }
+
+  private request(purpose: TelegramPurpose): void {
+    if (!this.running) return;
+    if (purpose === 'check-in') this.checkInDue = true;
+    else this.drainDue = true;
+    if (this.exchange !== null) return;
+    if (this.usableSession() === null) return;
+    const checkIn = this.checkInDue;
+    this.checkInDue = this.drainDue = false;
+    this.sendExchange(checkIn ? 'check-in' : purpose);
+  }
+
+  private sendExchange(purpose: TelegramPurpose): void {
+    const contents = fillTelegram(this.options.depot, purpose, [...this.repeatedResults.values()]);
+    const retry = new RetryTimer(
+      this.options.clock,
+      retransmitWaits(this.rhythm, this.random),
+      () => {
+        this.counters.retransmissions++;
+        this.transmit(contents.frames);
+      },
+      () => this.giveUp(),
+    );
+    this.exchange = { purpose, contents, retry };
+    if (purpose === 'check-in') {
+      this.counters.checkIns++;
+      this.counters.lastCheckInWallMs = this.options.clock.wallMs();
+    }
+    this.transmit(contents.frames);
+  }
+
+  /** Seals the frames into a new telegram (new counter) on the current session and sends it. */
+  private transmit(frames: readonly Frame[]): void {
+    const session = this.usableSession();
+    if (session === null) return;
+    const [plaintext] = packFrames(frames);
+    this.options.socket.send(session.seal(plaintext));
+    this.counters.telegramsSent++;
+    this.scheduleKeepalive();
+  }
+
+  private giveUp(): void {
+    const given = this.exchange;
+    this.exchange = null;
+    this.unanswered++;
+    this.counters.exchangesGivenUp++;
+    // Back to the normal rhythm: what was due waits for the next check-in.
+    this.checkInDue = this.drainDue = false;
+    this.log.warn({ purpose: given?.purpose, unanswered: this.unanswered }, 'no answer from the relay');
+    if (this.unanswered >= REHANDSHAKE_AFTER_UNANSWERED_CHECK_INS) this.beginHandshake('silence');
+  }
+
+  private beginHandshake(reason: string): void {
+    if (this.handshake !== null || !this.running) return;
+    const attempt = () => {
+      const { pending, stamp } = this.initiator.initiate();
+      this.counters.handshakesSent++;
+      this.log.debug({ reason, stamp, sessionId: pending.localId }, 'handshake initiation');
+      this.options.socket.send(pending.datagram);
+      return pending;
+    };
+    const retry = new RetryTimer(
+      this.options.clock,
+      retransmitWaits(this.rhythm, this.random),
+      () => {
+        if (this.handshake) this.handshake.pending = attempt();
+      },
+      () => {
+        this.handshake = null;
+        this.log.warn({ reason }, 'relay did not answer the handshake; next try at the next check-in');
+      },
+    );
+    this.handshake = { pending: attempt(), retry };
+  }
+
+  private receive(datagram: Uint8Array): void {
+    if (!this.running) return;
+    this.counters.datagramsReceived++;
+    const shape = classifyDatagram(datagram);
+    if (!shape.ok) {
+      this.drop(shape.reason);
+      return;
+    }
+    if (shape.type === TelegramType.HandshakeResponse) {
+      this.receiveResponse(datagram);
+      return;
+    }
+    if (shape.type !== TelegramType.Transport) {
+      this.drop('type');
+      return;
+    }
+    const now = this.options.clock.monotonicMs();
+    const received = receiveTransport(
+      datagram,
+      (id) => (this.session?.localId === id ? this.session : this.previous?.localId === id ? this.previous : undefined),
+      now,
+    );
+    if (!received.ok) {
+      this.drop(received.reason);
+      return;
+    }
+    this.answered(received.frames);
+  }
+
+  private receiveResponse(datagram: Uint8Array): void {
+    if (this.handshake === null) {
+      this.drop('unknown-session');
+      return;
+    }
+    const completed = this.handshake.pending.consumeResponse(datagram, this.options.clock.monotonicMs());
+    if (!completed.ok) {
+      this.drop(completed.reason);
+      return;
+    }
+    this.handshake.retry.cancel();
+    this.handshake = null;
+    this.previous = this.session;
+    this.session = completed.session;
+    this.unanswered = 0;
+    this.counters.sessionsEstablished++;
+    this.log.info({ sessionId: completed.session.localId, relayId: completed.session.remoteId }, 'session established');
+    // A fresh check-in on the new session: it tells the relay we have the response, and it carries
+    // everything an unanswered telegram on the old session carried (its frames are still pending).
+    this.exchange?.retry.cancel();
+    this.exchange = null;
+    this.request('check-in');
+  }
+
+  private answered(frames: readonly Frame[]): void {
+    const { depot, clock } = this.options;
+    const exchange = this.exchange;
+    exchange?.retry.cancel();
+    this.exchange = null;
+    this.unanswered = 0;
+    this.counters.telegramsReceived++;
+    this.counters.lastAnswerWallMs = clock.wallMs();
+    // The relay stores what it receives before it answers (protocol §10, §12.6).
+    if (exchange && exchange.contents.resultIds.length > 0) {
+      depot.confirmResults(exchange.contents.resultIds);
+      for (const id of exchange.contents.resultIds) this.repeatedResults.delete(id);
+    }
+    let results = 0;
+    for (const frame of frames) {
+      if (frame.kind === FrameKind.Time) depot.setTime(frame.nowMs);
+      else if (frame.kind === FrameKind.EventAck) depot.acknowledgeEvents(frame.epoch, frame.sequence);
+      else if (frame.kind === FrameKind.Command) {
+        this.counters.commandsReceived++;
+        const result = depot.receiveCommand(frame);
+        if (result === undefined) continue;
+        results++;
+        if (!depot.pendingResults().some((pending) => pending.id === result.id))
+          this.repeatedResults.set(result.id, result);
+      }
+    }
+    // Results go back at once; a full telegram of events that the relay took is followed by the next one.
+    if (results > 0 || this.drainDue || this.checkInDue || this.outboxMoved(exchange)) this.request('drain');
+  }
+
+  /** True when the answered telegram carried events, the relay acked them all, and more are waiting. */
+  private outboxMoved(exchange: Exchange | null): boolean {
+    const last = exchange?.contents.lastEvent;
+    if (last === undefined) return false;
+    const [head] = this.options.depot.pendingEvents(1);
+    return head !== undefined && (head.epoch !== last.epoch || head.sequence > last.sequence);
+  }
+
+  private drop(reason: string): void {
+    this.counters.drops[reason] = (this.counters.drops[reason] ?? 0) + 1;
+  }
+}
