@@ -26,7 +26,7 @@ export class GpioSensor implements BinarySensor {
   private readonly listeners = new Listeners<boolean>();
   private closed = false;
 
-  constructor(private readonly options: GpioSensorOptions) {
+  constructor(options: GpioSensorOptions) {
     this.gpio = new options.Gpio(options.line, 'in', 'both');
     const level = (raw: number): boolean => (raw === 1) !== options.inverted;
     let last = level(this.gpio.readSync());
