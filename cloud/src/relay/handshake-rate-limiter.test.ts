@@ -3,7 +3,7 @@ import { HandshakeRateLimiter } from './handshake-rate-limiter.js';
 
 describe('HandshakeRateLimiter', () => {
   it('lets a burst through, then one per refill interval', () => {
-    const limiter = new HandshakeRateLimiter(5, 5);
+    const limiter = new HandshakeRateLimiter({ perSecond: 5, burst: 5 });
     const results = Array.from({ length: 8 }, () => limiter.admit('198.51.100.7', 0));
     expect(results).toEqual([true, true, true, true, true, false, false, false]);
     expect(limiter.admit('198.51.100.7', 100)).toBe(false);
@@ -11,16 +11,39 @@ describe('HandshakeRateLimiter', () => {
   });
 
   it('keeps sources apart: a flooding address does not starve a real depot', () => {
-    const limiter = new HandshakeRateLimiter(5, 5);
+    const limiter = new HandshakeRateLimiter({ perSecond: 5, burst: 5 });
     for (let i = 0; i < 1000; i++) limiter.admit('203.0.113.66', i);
     expect(limiter.admit('192.0.2.10', 1000)).toBe(true);
   });
 
-  it('forgets idle sources and caps how many it tracks', () => {
-    const limiter = new HandshakeRateLimiter(5, 5, 100);
+  it('when full, forgets the least recently seen source instead of refusing new ones', () => {
+    const limiter = new HandshakeRateLimiter({ maxSources: 100, globalPerSecond: 1_000_000 });
     for (let i = 0; i < 150; i++) limiter.admit(`10.0.0.${i}`, 0);
     expect(limiter.size).toBe(100);
-    limiter.admit('192.0.2.1', 5_000);
-    expect(limiter.size).toBe(1);
+    expect(limiter.admit('192.0.2.1', 1)).toBe(true);
+    expect(limiter.size).toBe(100);
+  });
+
+  it('caps untrusted sources globally, while a trusted source keeps its lane', () => {
+    const limiter = new HandshakeRateLimiter({ globalPerSecond: 10 });
+    limiter.trust('192.0.2.1', 0);
+    let admitted = 0;
+    for (let i = 0; i < 1000; i++) if (limiter.admit(`10.0.${i >> 8}.${i & 255}`, 10)) admitted++;
+    expect(admitted).toBe(10);
+    expect(limiter.admit('198.51.100.9', 10)).toBe(false);
+    expect(limiter.admit('192.0.2.1', 10)).toBe(true);
+    // The budget refills with time.
+    expect(limiter.admit('198.51.100.9', 1_010)).toBe(true);
+  });
+
+  it('lets trust expire', () => {
+    const limiter = new HandshakeRateLimiter({ globalPerSecond: 1, trustedForMs: 1_000 });
+    limiter.trust('192.0.2.1', 0);
+    expect(limiter.admit('10.0.0.1', 0)).toBe(true);
+    expect(limiter.admit('192.0.2.1', 500)).toBe(true);
+    expect(limiter.admit('10.0.0.2', 500)).toBe(false);
+    // After expiry the former depot competes for the global budget like anyone else.
+    expect(limiter.admit('10.0.0.3', 1_500)).toBe(true);
+    expect(limiter.admit('192.0.2.1', 1_500)).toBe(false);
   });
 });

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely/migration';
 import { core } from './001-core.js';
+import { relay } from './002-relay.js';
 
 /**
  * Every schema change, applied in name order on start and by `keydepot-cloud migrate`.
@@ -7,4 +8,5 @@ import { core } from './001-core.js';
  */
 export const migrations: Record<string, Migration> = {
   '001-core': core,
+  '002-relay': relay,
 };

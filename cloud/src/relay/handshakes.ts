@@ -1,0 +1,98 @@
+import type { CryptoBackend, HandshakeResponder, TransportSession } from '@keydepot/shared';
+import type { Logger } from 'pino';
+import type { RelayMetrics } from '../metrics.js';
+import type { StoreDatabase } from '../store/database.js';
+import { acceptHandshake, NoiseRefusedError, SessionIdTakenError } from '../store/relay/sessions.js';
+import type { HandshakeRateLimiter } from './handshake-rate-limiter.js';
+import { RelaySession } from './relay-session.js';
+import type { SessionIds } from './session-ids.js';
+import type { SessionTable } from './session-table.js';
+
+export interface HandshakeContext {
+  readonly store: StoreDatabase;
+  readonly backend: CryptoBackend;
+  readonly responder: HandshakeResponder;
+  readonly limiter: HandshakeRateLimiter;
+  readonly ids: SessionIds;
+  readonly sessions: SessionTable;
+  readonly metrics: RelayMetrics;
+  readonly logger: Logger;
+  readonly counterBlock: number;
+  readonly clock: () => number;
+  readonly send: (datagram: Uint8Array, endpoint: string, kind: string) => void;
+  readonly drop: (reason: string) => void;
+}
+
+/**
+ * shared's TransportSession keeps its keys private; the relay must store them so
+ * that any relay process can continue the session. Read them once, here, and
+ * fail loudly if shared ever renames them.
+ */
+function keysOf(session: TransportSession): { sendKey: Uint8Array; receiveKey: Uint8Array } {
+  const { sendKey, receiveKey } = session as unknown as { sendKey?: unknown; receiveKey?: unknown };
+  if (!(sendKey instanceof Uint8Array) || !(receiveKey instanceof Uint8Array)) {
+    throw new Error('TransportSession no longer exposes its keys; the relay cannot store the session');
+  }
+  return { sendKey, receiveKey };
+}
+
+/**
+ * Protocol §6.3: mac1, per-source admission (before any DH), Noise, depot key and
+ * stamp check, session stored in the database, then the response.
+ */
+export async function handleInitiation(
+  ctx: HandshakeContext,
+  datagram: Uint8Array,
+  endpoint: string,
+  sourceKey: string,
+): Promise<void> {
+  const nowMs = ctx.clock();
+  const opened = ctx.responder.openInitiation(datagram, () => ctx.limiter.admit(sourceKey, nowMs));
+  if (!opened.ok) return ctx.drop(opened.reason);
+  let response: Uint8Array | undefined;
+  let keys: { sendKey: Uint8Array; receiveKey: Uint8Array } | undefined;
+  const candidateIds = [ctx.ids.next(), ctx.ids.next(), ctx.ids.next(), ctx.ids.next()];
+  let verdict: Awaited<ReturnType<typeof acceptHandshake>>;
+  try {
+    verdict = await ctx.metrics.time('handshake', () =>
+      acceptHandshake(ctx.store, {
+        depotPublicKey: opened.depotPublicKey,
+        stamp: opened.stamp,
+        candidateIds,
+        nowMs,
+        endpoint,
+        counterBlock: ctx.counterBlock,
+        respond: (sessionId) => {
+          const answered = opened.respond(sessionId, nowMs);
+          if (!answered.ok) return null;
+          response = answered.datagram;
+          keys = keysOf(answered.session);
+          return { remoteId: opened.remoteId, ...keys };
+        },
+      }),
+    );
+  } catch (error) {
+    if (error instanceof SessionIdTakenError || error instanceof NoiseRefusedError) return ctx.drop('handshake');
+    throw error;
+  }
+  if (!verdict.ok) return ctx.drop(verdict.reason);
+  if (response === undefined || keys === undefined) return ctx.drop('handshake');
+  const session = new RelaySession(ctx.backend, {
+    sessionId: verdict.sessionId,
+    depotId: verdict.depotId,
+    remoteId: opened.remoteId,
+    sendKey: keys.sendKey,
+    receiveKey: keys.receiveKey,
+    createdAtMs: nowMs,
+    confirmedAtMs: null,
+    receiveCounterHighest: -1,
+    endpoint,
+    stamp: opened.stamp,
+  });
+  session.grantCounters(0, ctx.counterBlock, nowMs);
+  ctx.sessions.add(session);
+  ctx.metrics.handshakes.inc();
+  ctx.metrics.sessions.set(ctx.sessions.size);
+  ctx.logger.debug({ depotId: verdict.depotId, sessionId: verdict.sessionId, endpoint }, 'handshake');
+  ctx.send(response, endpoint, 'handshake-response');
+}

@@ -1,0 +1,119 @@
+import {
+  CHECK_IN_INTERVAL_MS,
+  CHECK_IN_JITTER_MS,
+  OFFLINE_AFTER_MISSED_CHECK_INS,
+  REJECT_AFTER_MS,
+} from '@keydepot/shared';
+import type { Logger } from 'pino';
+import type { RelayMetrics } from '../metrics.js';
+import type { StoreDatabase } from '../store/database.js';
+import { expireQueuedCommands, loadPendingCommands } from '../store/relay/commands.js';
+import { sweepOffline } from '../store/relay/presence.js';
+import { deleteSessionsCreatedBefore, revokedDepotsSince } from '../store/relay/sessions.js';
+import type { CommandCache } from './command-cache.js';
+import type { Replies } from './replies.js';
+import type { SessionTable } from './session-table.js';
+
+/** Silence after which a depot is shown offline: 3 check-ins (with their jitter). */
+export const DEFAULT_OFFLINE_AFTER_MS = OFFLINE_AFTER_MISSED_CHECK_INS * CHECK_IN_INTERVAL_MS + CHECK_IN_JITTER_MS;
+
+export interface RelayTimersOptions {
+  readonly store: StoreDatabase;
+  readonly sessions: SessionTable;
+  readonly commands: CommandCache;
+  readonly replies: Replies;
+  readonly metrics: RelayMetrics;
+  readonly logger: Logger;
+  readonly clock: () => number;
+  readonly pollIntervalMs: number;
+  readonly offlineSweepIntervalMs: number;
+  readonly offlineAfterMs?: number;
+}
+
+/**
+ * The relay's rhythms: a poll of the store (new commands to push, queued
+ * commands to expire, revoked depots) every few hundred ms, because the portal
+ * may queue commands from another process; and a slower sweep for depots gone
+ * silent and sessions past REJECT_AFTER.
+ */
+export class RelayTimers {
+  private pollTimer: NodeJS.Timeout | undefined;
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> | null = null;
+  private sweeping: Promise<void> | null = null;
+  private polls = 0;
+  private revokedCheckedMs: number;
+  private stopped = false;
+
+  constructor(private readonly o: RelayTimersOptions) {
+    this.revokedCheckedMs = o.clock();
+  }
+
+  start(): void {
+    this.pollTimer = setInterval(() => this.pollSoon(), this.o.pollIntervalMs);
+    this.sweepTimer = setInterval(() => this.sweepSoon(), this.o.offlineSweepIntervalMs);
+    this.pollSoon();
+  }
+
+  pollSoon(): void {
+    if (this.polling || this.stopped) return;
+    this.polling = this.poll()
+      .catch((error) => {
+        this.o.metrics.errors.inc({ where: 'poll' });
+        this.o.logger.warn({ err: error }, 'command poll failed');
+      })
+      .finally(() => {
+        this.polling = null;
+      });
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.pollTimer);
+    clearInterval(this.sweepTimer);
+    await this.polling;
+    await this.sweeping;
+  }
+
+  private async poll(): Promise<void> {
+    const { store, metrics } = this.o;
+    const nowMs = this.o.clock();
+    if (this.polls++ % 4 === 0) {
+      const expired = await metrics.time('expire-commands', () => expireQueuedCommands(store, nowMs));
+      if (expired > 0) metrics.commands.inc({ state: 'expired' }, expired);
+      // A revocation is seen within a second by every relay; a margin covers clock skew between processes.
+      const since = this.revokedCheckedMs - 60_000;
+      this.revokedCheckedMs = nowMs;
+      for (const depotId of await revokedDepotsSince(store, since)) this.o.sessions.evictDepot(depotId);
+    }
+    const loaded = await metrics.time('load-commands', () => loadPendingCommands(store));
+    this.o.commands.replace(loaded.commands, loaded.lastApplied);
+    for (const depotId of [...this.o.commands.depots()]) this.o.replies.pushIfFresh(depotId);
+  }
+
+  private sweepSoon(): void {
+    if (this.sweeping || this.stopped) return;
+    this.sweeping = this.sweep()
+      .catch((error) => {
+        this.o.metrics.errors.inc({ where: 'sweep' });
+        this.o.logger.warn({ err: error }, 'offline sweep failed');
+      })
+      .finally(() => {
+        this.sweeping = null;
+      });
+  }
+
+  private async sweep(): Promise<void> {
+    const { store, metrics } = this.o;
+    const nowMs = this.o.clock();
+    const offlineAfter = this.o.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS;
+    const changes = await metrics.time('offline-sweep', () => sweepOffline(store, nowMs - offlineAfter, nowMs));
+    for (const c of changes) {
+      metrics.presence.inc({ kind: c.kind });
+      this.o.logger.info({ depotId: c.depotId }, 'depot offline');
+    }
+    this.o.sessions.sweep(nowMs);
+    metrics.sessions.set(this.o.sessions.size);
+    await deleteSessionsCreatedBefore(store, nowMs - REJECT_AFTER_MS);
+  }
+}

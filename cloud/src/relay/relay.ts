@@ -1,0 +1,240 @@
+import dgram from 'node:dgram';
+import {
+  type CryptoBackend,
+  classifyDatagram,
+  decodeFrames,
+  HandshakeResponder,
+  isProtocolError,
+  type KeyPair,
+  TelegramType,
+} from '@keydepot/shared';
+import type { Logger } from 'pino';
+import { RelayMetrics } from '../metrics.js';
+import type { StoreDatabase } from '../store/database.js';
+import { CommandCache } from './command-cache.js';
+import { HandshakeRateLimiter, type HandshakeRateLimiterOptions } from './handshake-rate-limiter.js';
+import { handleInitiation } from './handshakes.js';
+import type { RelaySession } from './relay-session.js';
+import { RelayTimers } from './relay-timers.js';
+import { Replies } from './replies.js';
+import { SessionIds } from './session-ids.js';
+import { SessionTable } from './session-table.js';
+import { UplinkBatcher } from './uplink-batcher.js';
+import { type AcceptedUplink, UplinkStore } from './uplink-store.js';
+
+export interface RelayOptions {
+  readonly store: StoreDatabase;
+  /** The relay's static key pair (the same in every relay process of a deployment). */
+  readonly relayKeys: KeyPair;
+  readonly backend: CryptoBackend;
+  readonly logger: Logger;
+  readonly metrics?: RelayMetrics;
+  readonly host?: string;
+  /** 0 picks a free port. */
+  readonly port?: number;
+  readonly clock?: () => number;
+  /** Per-source handshake limit keyed by IP (default) or IP and port (tests and benchmarks on one host). */
+  readonly rateLimitBy?: 'ip' | 'ip-port';
+  readonly handshakeLimits?: HandshakeRateLimiterOptions;
+  /** Send counters reserved per block (default 64). */
+  readonly counterBlock?: number;
+  /** A block unused this long is given up (default 10 s). */
+  readonly counterBlockMaxAgeMs?: number;
+  /** How often the store is polled for new commands, expiries and revocations (default 250 ms). */
+  readonly pollIntervalMs?: number;
+  /** How often depots are checked for going offline (default 5 s). */
+  readonly offlineSweepIntervalMs?: number;
+  /** Silence after which a depot is offline (default 3 check-ins + jitter = 185 s). */
+  readonly offlineAfterMs?: number;
+  /** Uplinks per group commit at most (default 500). */
+  readonly maxBatch?: number;
+  readonly sessionLookupsPerSecond?: number;
+  /** Called after a batch has committed and before its replies go out (tests use it to crash there). */
+  readonly afterCommit?: () => void;
+}
+
+/** A running relay. */
+export interface Relay {
+  readonly host: string;
+  readonly port: number;
+  readonly metrics: RelayMetrics;
+  readonly sessionCount: number;
+  /** Polls the store for commands now (call after queueing one in the same process). */
+  poke(): void;
+  /** Stops taking datagrams, finishes in-flight writes and replies, stops timers. Leaves the store open. */
+  close(): Promise<void>;
+}
+
+const endpointOf = (address: string, port: number) => `${address}:${port}`;
+
+/** Starts the UDP relay (protocol §6–§12) on `host:port` (default 127.0.0.1, a free port). */
+export async function startRelay(options: RelayOptions): Promise<Relay> {
+  const clock = options.clock ?? Date.now;
+  const metrics = options.metrics ?? new RelayMetrics();
+  const logger = options.logger;
+  const counterBlock = options.counterBlock ?? 64;
+  const ids = new SessionIds(options.backend, options.relayKeys.secretKey);
+  const sessions = new SessionTable({
+    store: options.store,
+    backend: options.backend,
+    ids,
+    lookupsPerSecond: options.sessionLookupsPerSecond,
+  });
+  const limiter = new HandshakeRateLimiter(options.handshakeLimits);
+  const responder = new HandshakeResponder(options.backend, options.relayKeys);
+  const commands = new CommandCache();
+  const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+  let closing = false;
+
+  const drop = (reason: string) => metrics.drops.inc({ reason });
+  let socketOpen = true;
+  socket.on('close', () => {
+    socketOpen = false;
+  });
+  const send = (datagram: Uint8Array, endpoint: string, kind: string) => {
+    if (!socketOpen) return;
+    const at = endpoint.lastIndexOf(':');
+    socket.send(datagram, Number(endpoint.slice(at + 1)), endpoint.slice(0, at), (error) => {
+      if (error) metrics.errors.inc({ where: 'send' });
+    });
+    metrics.telegramsOut.inc({ kind });
+  };
+  const failed = (where: string) => (error: unknown) => {
+    metrics.errors.inc({ where });
+    logger.debug({ err: error, where }, 'relay error');
+  };
+
+  const replies = new Replies({
+    store: options.store,
+    sessions,
+    commands,
+    metrics,
+    clock,
+    counterBlock,
+    counterBlockMaxAgeMs: options.counterBlockMaxAgeMs ?? 10_000,
+    send,
+  });
+  const uplinkStore = new UplinkStore({
+    store: options.store,
+    commands,
+    replies,
+    metrics,
+    clock,
+    afterCommit: options.afterCommit,
+  });
+  const batcher = new UplinkBatcher<AcceptedUplink>(
+    (batch) => uplinkStore.storeAndAnswer(batch).catch(failed('batch')),
+    options.maxBatch ?? 500,
+  );
+  const handshakeContext = {
+    store: options.store,
+    backend: options.backend,
+    responder,
+    limiter,
+    ids,
+    sessions,
+    metrics,
+    logger,
+    counterBlock,
+    clock,
+    send,
+    drop,
+  };
+
+  const accept = (session: RelaySession, datagram: Uint8Array, endpoint: string, sourceKey: string) => {
+    const nowMs = clock();
+    if (session.isExpired(nowMs)) return drop('expired-session');
+    const opened = session.open(datagram);
+    if (!opened.ok) return drop(opened.reason);
+    let frames: ReturnType<typeof decodeFrames>;
+    try {
+      frames = decodeFrames(opened.plaintext);
+    } catch (error) {
+      if (isProtocolError(error)) return drop('frames');
+      throw error;
+    }
+    // The endpoint moves only with the newest authenticated counter (protocol §7).
+    if (opened.newest) session.endpoint = endpoint;
+    const confirms = !session.confirmed;
+    session.confirmed = true;
+    limiter.trust(sourceKey, nowMs);
+    replies.heardFrom(session.depotId, nowMs);
+    metrics.telegramsIn.inc();
+    batcher.add({ session, counter: opened.counter, endpoint, newest: opened.newest, confirms, frames });
+  };
+
+  socket.on('message', (buffer, rinfo) => {
+    metrics.datagramsIn.inc();
+    if (closing) return;
+    try {
+      const datagram = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
+      const shape = classifyDatagram(datagram);
+      if (!shape.ok) return drop(shape.reason);
+      const endpoint = endpointOf(rinfo.address, rinfo.port);
+      const sourceKey = options.rateLimitBy === 'ip-port' ? endpoint : rinfo.address;
+      if (shape.type === TelegramType.HandshakeInitiation) {
+        handleInitiation(handshakeContext, datagram, endpoint, sourceKey).catch(failed('handshake'));
+        return;
+      }
+      if (shape.type !== TelegramType.Transport) return drop('type');
+      const known = sessions.get(shape.sessionId);
+      if (known) return accept(known, datagram, endpoint, sourceKey);
+      sessions
+        .load(shape.sessionId, clock())
+        .then((loaded) => {
+          if (closing) return;
+          if (!loaded) return drop('unknown-session');
+          metrics.sessions.set(sessions.size);
+          accept(loaded, datagram, endpoint, sourceKey);
+        })
+        .catch(failed('session-load'));
+    } catch (error) {
+      failed('datagram')(error);
+    }
+  });
+
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(options.port ?? 0, host, () => {
+      socket.off('error', reject);
+      resolve();
+    });
+  });
+  socket.on('error', failed('socket'));
+
+  const timers = new RelayTimers({
+    store: options.store,
+    sessions,
+    commands,
+    replies,
+    metrics,
+    logger,
+    clock,
+    pollIntervalMs: options.pollIntervalMs ?? 250,
+    offlineSweepIntervalMs: options.offlineSweepIntervalMs ?? 5_000,
+    offlineAfterMs: options.offlineAfterMs,
+  });
+  timers.start();
+  logger.info({ host, port: socket.address().port }, 'relay listening');
+
+  return {
+    host,
+    port: socket.address().port,
+    metrics,
+    get sessionCount() {
+      return sessions.size;
+    },
+    poke: () => timers.pollSoon(),
+    async close() {
+      if (closing) return;
+      // Stop taking datagrams first; then let stored uplinks be answered before the socket goes.
+      closing = true;
+      await timers.stop();
+      await batcher.drain();
+      await replies.drain();
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+      logger.info('relay stopped');
+    },
+  };
+}

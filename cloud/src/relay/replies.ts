@@ -1,0 +1,116 @@
+import { type Frame, FrameKind, PUSH_FRESH_MS, packFrames } from '@keydepot/shared';
+import type { Kysely } from 'kysely';
+import type { RelayMetrics } from '../metrics.js';
+import type { StoreDatabase } from '../store/database.js';
+import { markCommandsSent } from '../store/relay/commands.js';
+import { type RelaySchema, relayDb } from '../store/relay/relay-schema.js';
+import { reserveSendCounters } from '../store/relay/sessions.js';
+import type { CommandCache } from './command-cache.js';
+import { reserveCountersIn } from './counter-blocks.js';
+import type { RelaySession } from './relay-session.js';
+import type { SessionTable } from './session-table.js';
+
+export interface RepliesOptions {
+  readonly store: StoreDatabase;
+  readonly sessions: SessionTable;
+  readonly commands: CommandCache;
+  readonly metrics: RelayMetrics;
+  readonly clock: () => number;
+  readonly counterBlock: number;
+  readonly counterBlockMaxAgeMs: number;
+  readonly send: (datagram: Uint8Array, endpoint: string, kind: string) => void;
+}
+
+/** A counter block reserved inside a batch transaction, granted to the session once it committed. */
+export interface PendingGrant {
+  readonly session: RelaySession;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Everything the relay sends on a session: replies to uplinks (TIME, EVENT_ACKs,
+ * COMMANDs, protocol §10) and pushes of new commands to depots heard from within
+ * PUSH_FRESH_MS. Send counters come from blocks reserved in the store.
+ */
+export class Replies {
+  private readonly heard = new Map<number, number>();
+  private readonly pushedThrough = new Map<number, number>();
+  private inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly o: RepliesOptions) {}
+
+  heardFrom(depotId: number, nowMs: number): void {
+    this.heard.set(depotId, nowMs);
+  }
+
+  /** Reserves, inside the batch transaction, the counters the batch's replies need. */
+  async reserveFor(
+    trx: Kysely<RelaySchema>,
+    needs: ReadonlyMap<RelaySession, number>,
+    nowMs: number,
+  ): Promise<PendingGrant[]> {
+    const grants: PendingGrant[] = [];
+    for (const [session, need] of needs) {
+      if (session.countersLeft(nowMs, this.o.counterBlockMaxAgeMs) >= need) continue;
+      const block = await reserveCountersIn(trx, session.sessionId, Math.max(this.o.counterBlock, need));
+      if (block) grants.push({ session, ...block });
+    }
+    return grants;
+  }
+
+  /** Seals and sends the plaintexts on `session` to its endpoint. */
+  async send(session: RelaySession, plaintexts: readonly Uint8Array[], kind: string): Promise<void> {
+    const endpoint = session.endpoint;
+    if (endpoint === null) return;
+    for (const plaintext of plaintexts) {
+      if (session.countersLeft(this.o.clock(), this.o.counterBlockMaxAgeMs) < 1) {
+        const block = await this.o.metrics.time('reserve-counters', () =>
+          reserveSendCounters(this.o.store, session.sessionId, this.o.counterBlock),
+        );
+        if (!block) return;
+        session.grantCounters(block.start, block.end, this.o.clock());
+      }
+      this.o.send(session.seal(plaintext), endpoint, kind);
+    }
+  }
+
+  /**
+   * Pushes pending commands at once to a depot heard from within PUSH_FRESH_MS
+   * (protocol §10), once per new command; a depot not fresh gets them with its
+   * next check-in instead.
+   */
+  pushIfFresh(depotId: number): void {
+    const nowMs = this.o.clock();
+    const heard = this.heard.get(depotId);
+    if (heard === undefined || nowMs - heard > PUSH_FRESH_MS) return;
+    const session = this.o.sessions.sendSessionFor(depotId, nowMs);
+    if (!session) return;
+    const { frames, queued } = this.o.commands.carry(depotId, 0, nowMs);
+    const newest = frames.at(-1)?.id ?? 0;
+    if (newest <= (this.pushedThrough.get(depotId) ?? 0)) return;
+    this.pushedThrough.set(depotId, newest);
+    const reply: Frame[] = [{ kind: FrameKind.Time, nowMs }, ...frames];
+    const task = (async () => {
+      if (queued.length > 0) {
+        await markCommandsSent(
+          relayDb(this.o.store),
+          depotId,
+          queued.map((c) => c.id),
+          nowMs,
+        );
+        for (const c of queued) c.state = 'sent';
+        this.o.metrics.commands.inc({ state: 'sent' }, queued.length);
+      }
+      await this.send(session, packFrames(reply), 'push');
+    })()
+      .catch(() => this.o.metrics.errors.inc({ where: 'push' }))
+      .finally(() => this.inFlight.delete(task));
+    this.inFlight.add(task);
+  }
+
+  /** Waits for pushes under way. */
+  async drain(): Promise<void> {
+    await Promise.all([...this.inFlight]);
+  }
+}

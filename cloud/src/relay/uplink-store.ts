@@ -1,0 +1,118 @@
+import {
+  type CommandFrame,
+  type CommandResultFrame,
+  type EventFrame,
+  type Frame,
+  FrameKind,
+  packFrames,
+  type StatusFrame,
+} from '@keydepot/shared';
+import type { RelayMetrics } from '../metrics.js';
+import type { StoreDatabase } from '../store/database.js';
+import { markCommandsSent, type PendingCommand } from '../store/relay/commands.js';
+import { storeUplinks, type Uplink } from '../store/relay/uplinks.js';
+import type { CommandCache } from './command-cache.js';
+import type { RelaySession } from './relay-session.js';
+import type { PendingGrant, Replies } from './replies.js';
+
+/** A depot telegram that passed every check, waiting for its batch. */
+export interface AcceptedUplink {
+  readonly session: RelaySession;
+  readonly counter: number;
+  readonly endpoint: string;
+  readonly newest: boolean;
+  readonly confirms: boolean;
+  readonly frames: readonly Frame[];
+}
+
+export interface UplinkStoreOptions {
+  readonly store: StoreDatabase;
+  readonly commands: CommandCache;
+  readonly replies: Replies;
+  readonly metrics: RelayMetrics;
+  readonly clock: () => number;
+  readonly afterCommit?: () => void;
+}
+
+function toUplink(a: AcceptedUplink): Uplink {
+  const events: EventFrame[] = [];
+  const results: CommandResultFrame[] = [];
+  let status: StatusFrame | undefined;
+  for (const f of a.frames) {
+    if (f.kind === FrameKind.Event) events.push(f);
+    else if (f.kind === FrameKind.CommandResult) results.push(f);
+    else if (f.kind === FrameKind.Status) status = f;
+  }
+  return {
+    depotId: a.session.depotId,
+    sessionId: a.session.sessionId,
+    sessionStamp: a.session.stamp,
+    counter: a.counter,
+    endpoint: a.endpoint,
+    confirms: a.confirms,
+    events,
+    status,
+    results,
+  };
+}
+
+/**
+ * Stores a batch of uplinks in one transaction and answers each of them after
+ * the commit: TIME, the cumulative EVENT_ACKs computed from the store, and every
+ * pending command above what the depot has applied (protocol §10–§12).
+ */
+export class UplinkStore {
+  constructor(private readonly o: UplinkStoreOptions) {}
+
+  async storeAndAnswer(batch: readonly AcceptedUplink[]): Promise<void> {
+    const nowMs = this.o.clock();
+    const uplinks = batch.map(toUplink);
+    let plaintexts: Uint8Array[][] = [];
+    let grants: PendingGrant[] = [];
+    let sent: PendingCommand[] = [];
+    const stored = await this.o.metrics.time('batch', () =>
+      storeUplinks(this.o.store, uplinks, nowMs, async (trx, result) => {
+        for (const [depotId, id] of result.lastApplied) this.o.commands.raiseApplied(depotId, id);
+        const queuedByDepot = new Map<number, PendingCommand[]>();
+        const needs = new Map<RelaySession, number>();
+        plaintexts = batch.map((a, i) => {
+          const u = uplinks[i];
+          const applied = Math.max(u.status?.lastCommandId ?? 0, result.lastApplied.get(u.depotId) ?? 0);
+          const { frames, queued } = this.o.commands.carry(u.depotId, applied, nowMs);
+          for (const c of queued) {
+            const list = queuedByDepot.get(u.depotId) ?? [];
+            if (!list.includes(c)) list.push(c);
+            queuedByDepot.set(u.depotId, list);
+          }
+          const reply: Frame[] = [{ kind: FrameKind.Time, nowMs }, ...result.acks[i], ...(frames as CommandFrame[])];
+          const packed = packFrames(reply);
+          needs.set(a.session, (needs.get(a.session) ?? 0) + packed.length);
+          return packed;
+        });
+        for (const [depotId, list] of queuedByDepot) {
+          await markCommandsSent(
+            trx,
+            depotId,
+            list.map((c) => c.id),
+            nowMs,
+          );
+        }
+        sent = [...queuedByDepot.values()].flat();
+        grants = await this.o.replies.reserveFor(trx, needs, nowMs);
+      }),
+    );
+    // Committed: only now may counters be used and acks go out.
+    for (const g of grants) g.session.grantCounters(g.start, g.end, nowMs);
+    for (const c of sent) c.state = 'sent';
+    this.o.afterCommit?.();
+    const m = this.o.metrics;
+    m.batchSize.observe(batch.length);
+    if (stored.eventsInserted > 0) m.eventsStored.inc(stored.eventsInserted);
+    if (sent.length > 0) m.commands.inc({ state: 'sent' }, sent.length);
+    for (const state of stored.commandStates) m.commands.inc({ state });
+    for (const p of stored.presence) m.presence.inc({ kind: p.kind });
+    for (let i = 0; i < batch.length; i++) {
+      await this.o.replies.send(batch[i].session, plaintexts[i], 'reply');
+    }
+  }
+}

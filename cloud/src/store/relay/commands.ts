@@ -1,0 +1,180 @@
+import {
+  type CommandBody,
+  CommandKind,
+  CommandStatus,
+  encodeFrame,
+  FrameKind,
+  isProtocolError,
+  MAX_OPEN_VALIDITY_MS,
+} from '@keydepot/shared';
+import { type Kysely, sql } from 'kysely';
+import type { StoreDatabase } from '../database.js';
+import type { CommandState } from '../schema.js';
+import { num, type RelaySchema, relayDb } from './relay-schema.js';
+
+/** A command the relay refuses to queue (it would be rejected or never be valid on a depot). */
+export class CommandRejectedError extends Error {
+  override readonly name = 'CommandRejectedError';
+}
+
+export interface QueueCommandOptions {
+  /** Not to be applied after this time (ms); 0 = no limit (not allowed for OPEN). */
+  readonly notAfterMs?: number;
+  readonly userId?: number | null;
+  readonly nowMs?: number;
+}
+
+/**
+ * Queues a command for a depot with the next per-depot id (depots.last_command_id,
+ * raised atomically), state 'queued'. Any relay process sends it with the next reply
+ * and pushes it to a depot heard from within 30 s. Returns the command id.
+ */
+export async function queueCommand(
+  store: StoreDatabase,
+  depotId: number,
+  body: CommandBody,
+  options: QueueCommandOptions = {},
+): Promise<number> {
+  const nowMs = options.nowMs ?? Date.now();
+  const notAfterMs = options.notAfterMs ?? 0;
+  if (body.command === CommandKind.Open && (notAfterMs === 0 || notAfterMs > nowMs + MAX_OPEN_VALIDITY_MS)) {
+    throw new CommandRejectedError(`an OPEN needs a not-after within ${MAX_OPEN_VALIDITY_MS} ms`);
+  }
+  try {
+    encodeFrame({ kind: FrameKind.Command, id: 2, previousId: 1, notAfterMs, body });
+  } catch (error) {
+    if (isProtocolError(error)) throw new CommandRejectedError(`command does not encode: ${error.message}`);
+    throw error;
+  }
+  return relayDb(store)
+    .transaction()
+    .execute(async (trx) => {
+      const raised = await trx
+        .updateTable('depots')
+        .set({ last_command_id: sql`last_command_id + 1` })
+        .where('id', '=', depotId)
+        .executeTakeFirst();
+      if (num(raised.numUpdatedRows) !== 1) throw new CommandRejectedError(`no depot ${depotId}`);
+      const row = await trx
+        .selectFrom('depots')
+        .select('last_command_id')
+        .where('id', '=', depotId)
+        .executeTakeFirstOrThrow();
+      const id = num(row.last_command_id);
+      await trx
+        .insertInto('commands')
+        .values({
+          depot_id: depotId,
+          id,
+          kind: body.command,
+          payload: JSON.stringify(body),
+          not_after_ms: notAfterMs,
+          state: 'queued',
+          created_at_ms: nowMs,
+          created_by_user_id: options.userId ?? null,
+        })
+        .execute();
+      return id;
+    });
+}
+
+/** A command still to be carried to its depot (queued or sent, no result yet). */
+export interface PendingCommand {
+  readonly depotId: number;
+  readonly id: number;
+  state: 'queued' | 'sent';
+  readonly notAfterMs: number;
+  readonly body: CommandBody;
+}
+
+/** Every unfinished command, and each affected depot's last applied command id (the base of previousId). */
+export async function loadPendingCommands(
+  store: StoreDatabase,
+): Promise<{ commands: PendingCommand[]; lastApplied: Map<number, number> }> {
+  const rows = await relayDb(store)
+    .selectFrom('commands as c')
+    .innerJoin('depots as d', 'd.id', 'c.depot_id')
+    .select(['c.depot_id', 'c.id', 'c.state', 'c.not_after_ms', 'c.payload', 'd.last_applied_command_id'])
+    .where('c.state', 'in', ['queued', 'sent'])
+    .where('d.revoked_at_ms', 'is', null)
+    .orderBy('c.depot_id')
+    .orderBy('c.id')
+    .execute();
+  const lastApplied = new Map<number, number>();
+  const commands: PendingCommand[] = [];
+  for (const row of rows) {
+    lastApplied.set(row.depot_id, num(row.last_applied_command_id));
+    commands.push({
+      depotId: row.depot_id,
+      id: num(row.id),
+      state: row.state as 'queued' | 'sent',
+      notAfterMs: num(row.not_after_ms),
+      body: JSON.parse(row.payload) as CommandBody,
+    });
+  }
+  return { commands, lastApplied };
+}
+
+/** Marks commands as carried for the first time (queued → sent). */
+export async function markCommandsSent(
+  db: Kysely<RelaySchema>,
+  depotId: number,
+  ids: readonly number[],
+  nowMs: number,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('commands')
+    .set({ state: 'sent', sent_at_ms: nowMs })
+    .where('depot_id', '=', depotId)
+    .where('id', 'in', [...ids])
+    .where('state', '=', 'queued')
+    .execute();
+}
+
+const RESULT_STATE: Record<CommandStatus, CommandState> = {
+  [CommandStatus.Applied]: 'applied',
+  [CommandStatus.Failed]: 'failed',
+  [CommandStatus.Expired]: 'expired',
+  [CommandStatus.Rejected]: 'rejected',
+};
+
+/** Records a COMMAND_RESULT; a repeated result changes nothing. Returns the new state if this one recorded it. */
+export async function recordCommandResult(
+  db: Kysely<RelaySchema>,
+  depotId: number,
+  result: { id: number; status: CommandStatus; detail: string },
+  nowMs: number,
+): Promise<CommandState | undefined> {
+  const state = RESULT_STATE[result.status];
+  const updated = await db
+    .updateTable('commands')
+    .set({ state, finished_at_ms: nowMs, result_detail: result.detail })
+    .where('depot_id', '=', depotId)
+    .where('id', '=', result.id)
+    .where('state', 'in', ['queued', 'sent'])
+    .executeTakeFirst();
+  return num(updated.numUpdatedRows) === 1 ? state : undefined;
+}
+
+/** Raises depots.last_applied_command_id (never lowers it). */
+export async function raiseLastApplied(db: Kysely<RelaySchema>, depotId: number, id: number): Promise<void> {
+  await db
+    .updateTable('depots')
+    .set({ last_applied_command_id: id })
+    .where('id', '=', depotId)
+    .where('last_applied_command_id', '<', id)
+    .execute();
+}
+
+/** Protocol §12 rule 1: queued commands past their not-after are expired, never sent. Returns how many. */
+export async function expireQueuedCommands(store: StoreDatabase, nowMs: number): Promise<number> {
+  const result = await relayDb(store)
+    .updateTable('commands')
+    .set({ state: 'expired', finished_at_ms: nowMs, result_detail: 'expired in the queue' })
+    .where('state', '=', 'queued')
+    .where('not_after_ms', '>', 0)
+    .where('not_after_ms', '<=', nowMs)
+    .executeTakeFirst();
+  return num(result.numUpdatedRows);
+}

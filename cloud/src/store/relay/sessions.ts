@@ -1,0 +1,194 @@
+import { sql } from 'kysely';
+import type { StoreDatabase } from '../database.js';
+import { bytes, num, relayDb } from './relay-schema.js';
+
+/** A session as the relay stores it: enough for any relay process to continue it. */
+export interface StoredSession {
+  readonly sessionId: number;
+  readonly depotId: number;
+  readonly remoteId: number;
+  readonly sendKey: Uint8Array;
+  readonly receiveKey: Uint8Array;
+  readonly createdAtMs: number;
+  readonly confirmedAtMs: number | null;
+  readonly receiveCounterHighest: number;
+  readonly endpoint: string | null;
+  readonly stamp: number;
+}
+
+export type HandshakeVerdict =
+  | { readonly ok: true; readonly depotId: number; readonly sessionId: number; readonly previousIds: number[] }
+  | { readonly ok: false; readonly reason: 'unknown-depot' | 'stale-stamp' | 'session-id-taken' | 'handshake' };
+
+export interface AcceptHandshakeParams {
+  readonly depotPublicKey: Uint8Array;
+  readonly stamp: number;
+  /** Session ids to try, in order; the first one no live session uses is taken. */
+  readonly candidateIds: readonly number[];
+  readonly nowMs: number;
+  readonly endpoint: string;
+  /** Send counters [0, block) belong to the accepting process. */
+  readonly counterBlock: number;
+  /** Builds the response for the chosen id; null when Noise refuses (low-order ephemeral). */
+  readonly respond: (sessionId: number) => { remoteId: number; sendKey: Uint8Array; receiveKey: Uint8Array } | null;
+}
+
+/** Stamps are stored big-endian in varbinary(8) so that byte order is numeric order on both engines. */
+export function stampBytes(stamp: number): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(stamp));
+  return out;
+}
+
+/**
+ * Protocol §6.1 and §9 in one transaction: raise the depot's stamp (only if the
+ * new one is higher and the depot is not revoked), store the new session
+ * before the response is sent, and keep only it and the one before it.
+ */
+export async function acceptHandshake(store: StoreDatabase, p: AcceptHandshakeParams): Promise<HandshakeVerdict> {
+  const db = relayDb(store);
+  const stamp = stampBytes(p.stamp);
+  return db.transaction().execute(async (trx) => {
+    // A write first, so SQLite takes its write lock at once (no deferred-upgrade conflicts).
+    const raised = await trx
+      .updateTable('depots')
+      .set({ handshake_stamp: stamp })
+      .where('public_key', '=', p.depotPublicKey)
+      .where('revoked_at_ms', 'is', null)
+      .where((eb) => eb.or([eb('handshake_stamp', 'is', null), eb('handshake_stamp', '<', stamp)]))
+      .executeTakeFirst();
+    const depot = await trx
+      .selectFrom('depots')
+      .select(['id', 'revoked_at_ms'])
+      .where('public_key', '=', p.depotPublicKey)
+      .executeTakeFirst();
+    if (depot === undefined || depot.revoked_at_ms !== null) return { ok: false, reason: 'unknown-depot' };
+    if (num(raised.numUpdatedRows) !== 1) return { ok: false, reason: 'stale-stamp' };
+    const taken = await trx
+      .selectFrom('depot_sessions')
+      .select('session_id')
+      .where('session_id', 'in', [...p.candidateIds])
+      .execute();
+    const used = new Set(taken.map((r) => num(r.session_id)));
+    const sessionId = p.candidateIds.find((id) => !used.has(id));
+    if (sessionId === undefined) throw new SessionIdTakenError();
+    const keys = p.respond(sessionId);
+    if (keys === null) throw new NoiseRefusedError();
+    await trx
+      .insertInto('depot_sessions')
+      .values({
+        session_id: sessionId,
+        depot_id: depot.id,
+        send_key: keys.sendKey,
+        receive_key: keys.receiveKey,
+        remote_id: keys.remoteId,
+        created_at_ms: p.nowMs,
+        send_counter_reserved: p.counterBlock,
+        endpoint: p.endpoint,
+        stamp: p.stamp,
+      })
+      .execute();
+    const older = await trx
+      .selectFrom('depot_sessions')
+      .select('session_id')
+      .where('depot_id', '=', depot.id)
+      .where('session_id', '<>', sessionId)
+      .orderBy('stamp', 'desc')
+      .execute();
+    const stale = older.slice(1).map((r) => num(r.session_id));
+    if (stale.length > 0) await trx.deleteFrom('depot_sessions').where('session_id', 'in', stale).execute();
+    return { ok: true, depotId: depot.id, sessionId, previousIds: older.slice(0, 1).map((r) => num(r.session_id)) };
+  });
+}
+
+/** Thrown inside the handshake transaction to roll the stamp back; the caller drops the initiation. */
+export class SessionIdTakenError extends Error {
+  override readonly name = 'SessionIdTakenError';
+}
+export class NoiseRefusedError extends Error {
+  override readonly name = 'NoiseRefusedError';
+}
+
+/** A live session of a depot that is not revoked, or undefined. */
+export async function loadSession(store: StoreDatabase, sessionId: number): Promise<StoredSession | undefined> {
+  const row = await relayDb(store)
+    .selectFrom('depot_sessions as s')
+    .innerJoin('depots as d', 'd.id', 's.depot_id')
+    .select([
+      's.session_id',
+      's.depot_id',
+      's.remote_id',
+      's.send_key',
+      's.receive_key',
+      's.created_at_ms',
+      's.confirmed_at_ms',
+      's.receive_counter_highest',
+      's.endpoint',
+      's.stamp',
+    ])
+    .where('s.session_id', '=', sessionId)
+    .where('d.revoked_at_ms', 'is', null)
+    .executeTakeFirst();
+  if (row === undefined) return undefined;
+  return {
+    sessionId: num(row.session_id),
+    depotId: num(row.depot_id),
+    remoteId: num(row.remote_id),
+    sendKey: bytes(row.send_key),
+    receiveKey: bytes(row.receive_key),
+    createdAtMs: num(row.created_at_ms),
+    confirmedAtMs: row.confirmed_at_ms === null ? null : num(row.confirmed_at_ms),
+    receiveCounterHighest: num(row.receive_counter_highest),
+    endpoint: row.endpoint,
+    stamp: num(row.stamp),
+  };
+}
+
+/**
+ * Reserves the next `count` send counters of a session for this process:
+ * returns [start, end). Atomic on both engines (row lock / single writer), so
+ * two relays never get overlapping blocks and never reuse a nonce.
+ */
+export async function reserveSendCounters(
+  store: StoreDatabase,
+  sessionId: number,
+  count: number,
+): Promise<{ start: number; end: number } | undefined> {
+  return relayDb(store)
+    .transaction()
+    .execute(async (trx) => {
+      const updated = await trx
+        .updateTable('depot_sessions')
+        .set({ send_counter_reserved: sql`send_counter_reserved + ${count}` })
+        .where('session_id', '=', sessionId)
+        .executeTakeFirst();
+      if (num(updated.numUpdatedRows) !== 1) return undefined;
+      const row = await trx
+        .selectFrom('depot_sessions')
+        .select('send_counter_reserved')
+        .where('session_id', '=', sessionId)
+        .executeTakeFirstOrThrow();
+      const end = num(row.send_counter_reserved);
+      return { start: end - count, end };
+    });
+}
+
+/** Forgets sessions past REJECT_AFTER (created before `beforeMs`); returns how many. */
+export async function deleteSessionsCreatedBefore(store: StoreDatabase, beforeMs: number): Promise<number> {
+  const result = await relayDb(store)
+    .deleteFrom('depot_sessions')
+    .where('created_at_ms', '<', beforeMs)
+    .executeTakeFirst();
+  return num(result.numDeletedRows);
+}
+
+/** Ids of depots revoked at or after `sinceMs` (the relay drops their sessions). */
+export async function revokedDepotsSince(store: StoreDatabase, sinceMs: number): Promise<number[]> {
+  const rows = await relayDb(store)
+    .selectFrom('depots')
+    .select('id')
+    .where('revoked_at_ms', 'is not', null)
+    .where('revoked_at_ms', '>=', sinceMs)
+    .execute();
+  return rows.map((r) => r.id);
+}

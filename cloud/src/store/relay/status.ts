@@ -1,0 +1,138 @@
+import type { StatusFrame } from '@keydepot/shared';
+import { type Kysely, sql } from 'kysely';
+import type { Dialect } from '../database.js';
+import { bytes, num, type RelaySchema } from './relay-schema.js';
+
+export interface DepotStatusUpdate {
+  readonly depotId: number;
+  /** The handshake stamp of the session it came on, then its counter: the order of STATUS frames. */
+  readonly sessionStamp: number;
+  readonly counter: number;
+  readonly frame: StatusFrame;
+}
+
+function compartmentBytes(frame: StatusFrame): Uint8Array {
+  return Uint8Array.from(
+    frame.compartments.map(
+      (c) => (c.doorOpen ? 1 : 0) | (c.keyPresent ? 2 : 0) | (c.keySensor ? 4 : 0) | (c.locked ? 8 : 0),
+    ),
+  );
+}
+
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
+
+/**
+ * Stores the newest STATUS of each depot. Only a STATUS newer than the stored
+ * one (by session stamp, then counter) is written, so a replayed or reordered
+ * telegram cannot roll compartments back. The compartments table and the
+ * depot's firmware version are rewritten only when they changed, which keeps a
+ * steady check-in at one statement for the whole batch.
+ */
+export async function storeStatuses(
+  trx: Kysely<RelaySchema>,
+  dialect: Dialect,
+  updates: readonly DepotStatusUpdate[],
+  nowMs: number,
+): Promise<void> {
+  if (updates.length === 0) return;
+  const newestPerDepot = new Map<number, DepotStatusUpdate>();
+  for (const u of updates) {
+    const seen = newestPerDepot.get(u.depotId);
+    if (
+      !seen ||
+      u.sessionStamp > seen.sessionStamp ||
+      (u.sessionStamp === seen.sessionStamp && u.counter > seen.counter)
+    ) {
+      newestPerDepot.set(u.depotId, u);
+    }
+  }
+  let query = trx
+    .selectFrom('depot_status')
+    .select(['depot_id', 'session_stamp', 'counter', 'compartments', 'firmware_version'])
+    .where('depot_id', 'in', [...newestPerDepot.keys()]);
+  // Row locks: two relays storing a STATUS of the same depot decide one after the other.
+  if (dialect === 'mysql') query = query.forUpdate();
+  const stored = new Map((await query.execute()).map((r) => [r.depot_id, r]));
+
+  const rows = [];
+  const changedCompartments: { depotId: number; states: Uint8Array }[] = [];
+  const changedFirmware: { depotId: number; version: string }[] = [];
+  for (const u of newestPerDepot.values()) {
+    const old = stored.get(u.depotId);
+    if (old) {
+      const oldStamp = num(old.session_stamp);
+      const newer = u.sessionStamp > oldStamp || (u.sessionStamp === oldStamp && u.counter > num(old.counter));
+      if (!newer) continue;
+    }
+    const states = compartmentBytes(u.frame);
+    if (!old || !sameBytes(bytes(old.compartments), states)) changedCompartments.push({ depotId: u.depotId, states });
+    if (!old || old.firmware_version !== u.frame.firmwareVersion) {
+      changedFirmware.push({ depotId: u.depotId, version: u.frame.firmwareVersion });
+    }
+    rows.push({
+      depot_id: u.depotId,
+      session_stamp: u.sessionStamp,
+      counter: u.counter,
+      received_at_ms: nowMs,
+      uptime_seconds: u.frame.uptimeSeconds,
+      last_command_id: u.frame.lastCommandId,
+      outbox_size: u.frame.outboxSize,
+      lockout_until_ms: u.frame.lockoutUntilMs,
+      failed_attempts: u.frame.failedAttempts,
+      clock_known: u.frame.clockKnown ? 1 : 0,
+      firmware_version: u.frame.firmwareVersion,
+      compartments: states,
+    });
+  }
+  if (rows.length === 0) return;
+  const columns = Object.keys(rows[0]).filter((c) => c !== 'depot_id') as (keyof (typeof rows)[0])[];
+  const insert = trx.insertInto('depot_status').values(rows);
+  if (dialect === 'mysql') {
+    await insert.onDuplicateKeyUpdate(Object.fromEntries(columns.map((c) => [c, sql.raw(`VALUES(${c})`)]))).execute();
+  } else {
+    await insert
+      .onConflict((oc) =>
+        oc.column('depot_id').doUpdateSet(Object.fromEntries(columns.map((c) => [c, sql.raw(`excluded.${c}`)]))),
+      )
+      .execute();
+  }
+  await storeCompartments(trx, dialect, changedCompartments, nowMs);
+  for (const f of changedFirmware) {
+    await trx.updateTable('depots').set({ firmware_version: f.version }).where('id', '=', f.depotId).execute();
+  }
+}
+
+async function storeCompartments(
+  trx: Kysely<RelaySchema>,
+  dialect: Dialect,
+  changed: readonly { depotId: number; states: Uint8Array }[],
+  nowMs: number,
+): Promise<void> {
+  const rows = changed.flatMap(({ depotId, states }) =>
+    [...states].map((b, i) => ({
+      depot_id: depotId,
+      number: i + 1,
+      door_open: b & 1,
+      key_present: (b >> 1) & 1,
+      has_key_sensor: (b >> 2) & 1,
+      locked: (b >> 3) & 1,
+      updated_at_ms: nowMs,
+    })),
+  );
+  if (rows.length === 0) return;
+  const columns = ['door_open', 'key_present', 'has_key_sensor', 'locked', 'updated_at_ms'];
+  for (let i = 0; i < rows.length; i += 500) {
+    const insert = trx.insertInto('compartments').values(rows.slice(i, i + 500));
+    if (dialect === 'mysql') {
+      await insert.onDuplicateKeyUpdate(Object.fromEntries(columns.map((c) => [c, sql.raw(`VALUES(${c})`)]))).execute();
+    } else {
+      await insert
+        .onConflict((oc) =>
+          oc
+            .columns(['depot_id', 'number'])
+            .doUpdateSet(Object.fromEntries(columns.map((c) => [c, sql.raw(`excluded.${c}`)]))),
+        )
+        .execute();
+    }
+  }
+}

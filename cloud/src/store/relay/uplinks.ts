@@ -1,0 +1,144 @@
+import type { CommandResultFrame, EventAckFrame, EventFrame, StatusFrame } from '@keydepot/shared';
+import { type Kysely, sql } from 'kysely';
+import type { StoreDatabase } from '../database.js';
+import type { CommandState } from '../schema.js';
+import { raiseLastApplied, recordCommandResult } from './commands.js';
+import { advanceEventHeads, eventHeadKey, insertEvents } from './event-ingest.js';
+import { markSeen, type PresenceChange } from './presence.js';
+import { type RelaySchema, relayDb } from './relay-schema.js';
+import { storeStatuses } from './status.js';
+
+/** One accepted depot telegram, reduced to what the store needs. */
+export interface Uplink {
+  readonly depotId: number;
+  readonly sessionId: number;
+  readonly sessionStamp: number;
+  readonly counter: number;
+  /** "address:port" it came from; stored only if its counter is the newest of the session. */
+  readonly endpoint: string;
+  /** True for the first telegram this process accepted on a session not yet confirmed. */
+  readonly confirms: boolean;
+  readonly events: readonly EventFrame[];
+  readonly status: StatusFrame | undefined;
+  readonly results: readonly CommandResultFrame[];
+}
+
+export interface StoredBatch {
+  /** Per uplink (same order), the acks to send: one per epoch it carried events of. */
+  readonly acks: EventAckFrame[][];
+  readonly eventsInserted: number;
+  readonly presence: PresenceChange[];
+  readonly commandStates: CommandState[];
+  /** Highest command id each depot in the batch is known to have handled. */
+  readonly lastApplied: Map<number, number>;
+}
+
+/** Sessions per UPDATE: SQLite allows 500 terms in a compound SELECT. */
+const SESSION_CHUNK = 400;
+
+/**
+ * Stores a batch of uplinks in one transaction (group commit): last seen and
+ * online state, session counters and endpoints, events (idempotent), acks computed
+ * from the stored rows, STATUS, command results. `inTransaction` runs last, inside
+ * the same transaction (the relay marks carried commands as sent there). Nothing
+ * may be acknowledged before this resolves.
+ */
+export async function storeUplinks(
+  store: StoreDatabase,
+  uplinks: readonly Uplink[],
+  nowMs: number,
+  inTransaction?: (trx: Kysely<RelaySchema>, stored: StoredBatch) => Promise<void>,
+): Promise<StoredBatch> {
+  const dialect = store.dialect;
+  return relayDb(store)
+    .transaction()
+    .execute(async (trx) => {
+      // markSeen writes first, so SQLite takes the write lock at the start of the transaction.
+      const presence = await markSeen(trx, [...new Set(uplinks.map((u) => u.depotId))], nowMs);
+      await storeSessionProgress(trx, dialect, uplinks, nowMs);
+
+      const events = uplinks.flatMap((u) => u.events.map((frame) => ({ depotId: u.depotId, frame })));
+      const eventsInserted = await insertEvents(trx, dialect, events, nowMs);
+      const pairs = new Map<string, { depotId: number; epoch: string }>();
+      for (const e of events)
+        pairs.set(eventHeadKey(e.depotId, e.frame.epoch), { depotId: e.depotId, epoch: e.frame.epoch });
+      const heads = await advanceEventHeads(trx, dialect, [...pairs.values()]);
+      const acks = uplinks.map((u) => {
+        const epochs = [...new Set(u.events.map((e) => e.epoch))];
+        return epochs.flatMap((epoch) => {
+          const sequence = heads.get(eventHeadKey(u.depotId, epoch)) ?? 0;
+          return sequence > 0 ? [{ kind: 0x02 as const, epoch, sequence }] : [];
+        });
+      });
+
+      const statuses = uplinks.flatMap((u) =>
+        u.status ? [{ depotId: u.depotId, sessionStamp: u.sessionStamp, counter: u.counter, frame: u.status }] : [],
+      );
+      await storeStatuses(trx, dialect, statuses, nowMs);
+
+      const commandStates: CommandState[] = [];
+      const lastApplied = new Map<number, number>();
+      const raise = (depotId: number, id: number) =>
+        lastApplied.set(depotId, Math.max(lastApplied.get(depotId) ?? 0, id));
+      for (const u of uplinks) {
+        if (u.status) raise(u.depotId, u.status.lastCommandId);
+        for (const r of u.results) {
+          const state = await recordCommandResult(trx, u.depotId, r, nowMs);
+          if (state) commandStates.push(state);
+          raise(u.depotId, r.id);
+        }
+      }
+      for (const [depotId, id] of lastApplied) if (id > 0) await raiseLastApplied(trx, depotId, id);
+
+      const stored: StoredBatch = { acks, eventsInserted, presence, commandStates, lastApplied };
+      if (inTransaction) await inTransaction(trx, stored);
+      return stored;
+    });
+}
+
+/**
+ * Receive counter and endpoint move only forward, only from the newest
+ * authenticated counter: one multi-row UPDATE … WHERE receive_counter_highest < new.
+ */
+async function storeSessionProgress(
+  trx: Kysely<RelaySchema>,
+  dialect: StoreDatabase['dialect'],
+  uplinks: readonly Uplink[],
+  nowMs: number,
+): Promise<void> {
+  const newest = new Map<number, Uplink>();
+  for (const u of uplinks) {
+    const seen = newest.get(u.sessionId);
+    if (!seen || u.counter > seen.counter) newest.set(u.sessionId, u);
+  }
+  const list = [...newest.values()];
+  for (let i = 0; i < list.length; i += SESSION_CHUNK) {
+    const chunk = list.slice(i, i + SESSION_CHUNK);
+    const rows = sql.join(
+      chunk.map((u, j) =>
+        j === 0
+          ? sql`SELECT ${u.sessionId} AS sid, ${u.counter} AS ctr, ${u.endpoint} AS ep`
+          : sql`SELECT ${u.sessionId}, ${u.counter}, ${u.endpoint}`,
+      ),
+      sql` UNION ALL `,
+    );
+    if (dialect === 'mysql') {
+      await sql`UPDATE depot_sessions s JOIN (${rows}) v ON s.session_id = v.sid
+        SET s.receive_counter_highest = v.ctr, s.endpoint = v.ep
+        WHERE s.receive_counter_highest < v.ctr`.execute(trx);
+    } else {
+      await sql`UPDATE depot_sessions SET receive_counter_highest = v.ctr, endpoint = v.ep
+        FROM (${rows}) AS v
+        WHERE depot_sessions.session_id = v.sid AND depot_sessions.receive_counter_highest < v.ctr`.execute(trx);
+    }
+  }
+  const confirming = [...new Set(uplinks.filter((u) => u.confirms).map((u) => u.sessionId))];
+  if (confirming.length > 0) {
+    await trx
+      .updateTable('depot_sessions')
+      .set({ confirmed_at_ms: nowMs })
+      .where('session_id', 'in', confirming)
+      .where('confirmed_at_ms', 'is', null)
+      .execute();
+  }
+}
