@@ -1,4 +1,4 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env tsx
 /** keydepot-cloud: the cloud's command line. All the work is in src/cli; this only wires the process in. */
 import { runCli } from '../src/cli/run-cli.js';
 

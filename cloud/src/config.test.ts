@@ -64,6 +64,22 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('takes host names and IP literals, not URLs or host:port', () => {
+    const ok = loadConfig(
+      { KEYDEPOT_PUBLIC_RELAY_HOST: 'relay.example.org', KEYDEPOT_UDP_HOST: '::', KEYDEPOT_HTTP_HOST: '10.0.0.1' },
+      noFile,
+    );
+    expect([ok.publicRelayHost, ok.udpHost, ok.httpHost]).toEqual(['relay.example.org', '::', '10.0.0.1']);
+    expect(
+      problemsOf(() =>
+        loadConfig({ KEYDEPOT_PUBLIC_RELAY_HOST: 'udp://relay.example.org', KEYDEPOT_UDP_HOST: 'relay:47900' }, noFile),
+      ),
+    ).toEqual([
+      "KEYDEPOT_UDP_HOST must be a host name or IP address (no scheme, no port), got 'relay:47900'",
+      "KEYDEPOT_PUBLIC_RELAY_HOST must be a host name or IP address (no scheme, no port), got 'udp://relay.example.org'",
+    ]);
+  });
+
   it('rejects fractional and zero ports', () => {
     expect(problemsOf(() => loadConfig({ KEYDEPOT_UDP_PORT: '1.5' }, noFile))).toHaveLength(1);
     expect(problemsOf(() => loadConfig({ KEYDEPOT_PUBLIC_RELAY_PORT: '0' }, noFile))).toEqual([

@@ -43,6 +43,12 @@ const DEFAULT_UDP_PORT = 47900;
 // Each setting: its environment variable, what a wrong value is told it must be, and its check.
 // Numbers may arrive as text (environment) or as numbers (JSON file).
 const text = z.string().trim().min(1);
+// A DNS name or an IP literal; catches 'udp://relay.example.org' and 'relay:47900' early.
+const host = z
+  .string()
+  .regex(
+    /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/,
+  );
 const port = z.preprocess(
   (v) => (typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v),
   z.number().int().min(1).max(65535),
@@ -54,11 +60,15 @@ const SETTINGS = {
     must: 'a database URL starting with sqlite: or mysql://',
     schema: z.string().regex(/^(sqlite:.|mysql:\/\/.|mariadb:\/\/.)/),
   },
-  udpHost: { env: 'KEYDEPOT_UDP_HOST', must: 'a host name or address', schema: text },
+  udpHost: { env: 'KEYDEPOT_UDP_HOST', must: 'a host name or IP address (no scheme, no port)', schema: host },
   udpPort: { env: 'KEYDEPOT_UDP_PORT', must: 'a port number', schema: port },
-  httpHost: { env: 'KEYDEPOT_HTTP_HOST', must: 'a host name or address', schema: text },
+  httpHost: { env: 'KEYDEPOT_HTTP_HOST', must: 'a host name or IP address (no scheme, no port)', schema: host },
   httpPort: { env: 'KEYDEPOT_HTTP_PORT', must: 'a port number', schema: port },
-  publicRelayHost: { env: 'KEYDEPOT_PUBLIC_RELAY_HOST', must: 'a host name or address', schema: text },
+  publicRelayHost: {
+    env: 'KEYDEPOT_PUBLIC_RELAY_HOST',
+    must: 'a host name or IP address (no scheme, no port)',
+    schema: host,
+  },
   publicRelayPort: { env: 'KEYDEPOT_PUBLIC_RELAY_PORT', must: 'a port number', schema: port },
   relayKeyFile: { env: 'KEYDEPOT_RELAY_KEY_FILE', must: 'a file path', schema: text },
   offlineMasterKeyFile: { env: 'KEYDEPOT_OFFLINE_MASTER_KEY_FILE', must: 'a file path', schema: text },
