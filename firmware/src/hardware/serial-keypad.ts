@@ -138,6 +138,11 @@ export class SerialKeypad implements Keypad {
       this.scheduleReconnect();
     };
     port.on('open', () => {
+      // close() came while the port was still opening.
+      if (this.closing) {
+        port.close();
+        return;
+      }
       if (this.opened++ > 0) this.stats.reconnects++;
       this.backoffMs = this.options.reconnectMs ?? 500;
       this.log.info('keypad port open');

@@ -141,3 +141,21 @@ describe('SerialKeypad over the mock binding', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 });
+
+describe('SerialKeypad close', () => {
+  it('closes a port that was still opening when close() came', async () => {
+    const { keypad, current, clock } = setup();
+    let opened = false;
+    let closed = false;
+    current().on('open', () => {
+      opened = true;
+    });
+    current().on('close', () => {
+      closed = true;
+    });
+    await keypad.close();
+    await until(() => opened && closed, 'port opened, then closed');
+    expect(current().isOpen).toBe(false);
+    expect(clock.pendingTimers).toBe(0);
+  });
+});
