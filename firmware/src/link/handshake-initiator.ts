@@ -29,7 +29,7 @@ export class HandshakeInitiator {
   /** A new initiation; every call is a new handshake (new ephemeral key, id and stamp). */
   initiate(): { pending: PendingInitiation; stamp: number } {
     const { backend, staticKeys, relayPublicKey, stamps, wallMs } = this.options;
-    const stamp = nextInitiationStamp(stamps.get(), wallMs());
+    const stamp = nextInitiationStamp(stamps.get(), Math.floor(wallMs()));
     stamps.set(stamp);
     const pending = createInitiation({ backend, staticKeys, relayPublicKey, localId: randomSessionId(), stamp });
     return { pending, stamp };

@@ -42,6 +42,8 @@ export interface LinkOptions {
   readonly rhythm?: Partial<RhythmSettings>;
   readonly random?: Random;
   readonly logger?: LinkLogger;
+  /** Asked before each keepalive is armed: the depot's CONFIG `keepalive` switch (rhythm.keepalive null = never). */
+  readonly keepaliveEnabled?: () => boolean;
 }
 
 interface Exchange {
@@ -148,7 +150,7 @@ export class Link {
     this.keepaliveTimer?.cancel();
     this.keepaliveTimer = null;
     const delay = keepaliveDelay(this.rhythm, this.random);
-    if (delay === null) return;
+    if (delay === null || this.options.keepaliveEnabled?.() === false) return;
     this.keepaliveTimer = this.options.clock.after(delay, () => {
       this.keepaliveTimer = null;
       if (this.session !== null) this.request('keepalive');

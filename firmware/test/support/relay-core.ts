@@ -53,6 +53,8 @@ export class RelayCore {
   readonly events = new Map<string, Map<number, EventFrame>>();
   /** Every EVENT frame received, duplicates included. */
   receipts = 0;
+  /** (epoch, sequence) of each event in the order it was first stored: must be oldest first. */
+  readonly storedOrder: { epoch: string; sequence: number }[] = [];
   duplicates = 0;
   readonly statuses: StatusFrame[] = [];
   readonly results: CommandResultFrame[] = [];
@@ -134,7 +136,10 @@ export class RelayCore {
         const stored = this.events.get(frame.epoch) ?? new Map<number, EventFrame>();
         this.events.set(frame.epoch, stored);
         if (stored.has(frame.sequence)) this.duplicates++;
-        else stored.set(frame.sequence, frame);
+        else {
+          stored.set(frame.sequence, frame);
+          this.storedOrder.push({ epoch: frame.epoch, sequence: frame.sequence });
+        }
       } else if (frame.kind === FrameKind.Status) {
         this.statuses.push(frame);
         this.lastAppliedId = Math.max(this.lastAppliedId, frame.lastCommandId);

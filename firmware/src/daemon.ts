@@ -1,0 +1,153 @@
+import { renameSync, writeFileSync } from 'node:fs';
+import { type CryptoBackend, keyPairFromSecret, loadCryptoBackend } from '@keydepot/shared';
+import { type DepotStatusFile, STATUS_FILE_VERSION } from './cli/status-file.js';
+import type { DepotConfig } from './config.js';
+import { createDepotCore, type DepotCore } from './depot/depot-core.js';
+import { derivePinMacKey } from './depot/pin-verdict.js';
+import type { DepotHardware } from './hardware/types.js';
+import { Link } from './link/link.js';
+import { type LinkLogger, silentLogger } from './link/link-logger.js';
+import type { LinkSocket } from './link/link-socket.js';
+import type { Random, RhythmSettings } from './link/rhythm.js';
+import { fileStampStore, type StampStore } from './link/stamp-store.js';
+import { type DepotStore, openDepotStore } from './store/depot-store.js';
+
+/** The firmware's version as STATUS reports it. */
+export const FIRMWARE_VERSION = '0.1.0';
+
+export interface DaemonOptions {
+  readonly config: DepotConfig;
+  /** Real drivers (the CLI) or simulated ones (tests, simulator, `run --simulated-hardware`). */
+  readonly hardware: DepotHardware;
+  /** Builds the socket to the relay: UDP in the daemon, in-memory in the simulator. */
+  readonly socketFactory: (relay: { host: string; port: number }) => LinkSocket;
+  readonly logger?: LinkLogger;
+  /** Default: the portable WASM build of libsodium the depot ships with. */
+  readonly backend?: CryptoBackend;
+  readonly rhythm?: Partial<RhythmSettings>;
+  readonly random?: Random;
+  /** Default: a file beside the database, written with fsync before every initiation. */
+  readonly stamps?: StampStore;
+  /** How often the status file for `keydepot-depot status` is rewritten (default 10 s; 0 = never). */
+  readonly statusIntervalMs?: number;
+  readonly firmwareVersion?: string;
+}
+
+export interface DepotDaemon {
+  readonly core: DepotCore;
+  readonly link: Link;
+  readonly store: DepotStore;
+  /** Writes the status file now. */
+  writeStatus(): void;
+  /** Graceful: stop the link and the core (locks released, clock floor written), close socket, DB and hardware. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The depot daemon: opens the store, builds the core and the link over the
+ * hardware and socket it is given, and starts them (a BOOT event, then a new
+ * handshake). Local secrets come from the depot's secret key by HKDF with a
+ * label per use ('keydepot pin-mac key v1' for the PIN MACs, see
+ * depot/pin-verdict.ts derivePinMacKey), so the SD card holds one secret file
+ * to protect, and the PIN MAC key is never the Noise key itself.
+ */
+export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDaemon> {
+  const { config, hardware } = options;
+  const log = options.logger ?? silentLogger;
+  const backend = options.backend ?? (await loadCryptoBackend('libsodium-wrappers'));
+  const store = openDepotStore(config.databasePath, {
+    nowMs: Math.floor(hardware.clock.wallMs()),
+    initialSettings: { language: config.language, timeZone: config.timeZone },
+  });
+  let core: DepotCore;
+  let socket: LinkSocket;
+  try {
+    core = createDepotCore({
+      hardware,
+      store,
+      pinMacKey: derivePinMacKey(config.depotSecretKey),
+      offline: { key: config.offlineKey, depotId: config.depotId },
+      firmwareVersion: options.firmwareVersion ?? FIRMWARE_VERSION,
+      logger: log,
+    });
+    socket = options.socketFactory({ host: config.relay.host, port: config.relay.port });
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const link = new Link({
+    backend,
+    staticKeys: keyPairFromSecret(backend, config.depotSecretKey),
+    relayPublicKey: config.relay.publicKey,
+    socket,
+    clock: hardware.clock,
+    depot: core,
+    stamps: options.stamps ?? fileStampStore(config.stampPath),
+    rhythm: options.rhythm,
+    random: options.random,
+    logger: log,
+    keepaliveEnabled: () => config.keepalive && core.settings().keepalive,
+  });
+  const unsubscribe = core.onJournaled(() => link.notifyJournaled());
+  core.start();
+  link.start();
+  log.info(
+    { depotId: config.depotId, epoch: core.epoch, relay: `${config.relay.host}:${config.relay.port}` },
+    'depot daemon started',
+  );
+
+  const writeStatus = () => {
+    if (!store.isOpen) return;
+    const status: DepotStatusFile = {
+      version: STATUS_FILE_VERSION,
+      pid: process.pid,
+      writtenAtMs: Date.now(),
+      depotId: config.depotId,
+      epoch: core.epoch,
+      link: link.snapshot(),
+      depot: core.status(),
+      lockedOut: core.lockedOut(),
+      clockKnown: core.clockKnown(),
+    };
+    const temporary = `${config.statusPath}.tmp`;
+    try {
+      writeFileSync(temporary, `${JSON.stringify(status, null, 2)}\n`);
+      renameSync(temporary, config.statusPath);
+    } catch (error) {
+      log.warn({ err: error }, 'could not write the status file');
+    }
+  };
+  const interval = options.statusIntervalMs ?? 10_000;
+  let statusTimer =
+    interval > 0
+      ? hardware.clock.after(interval, function tick() {
+          writeStatus();
+          statusTimer = hardware.clock.after(interval, tick);
+        })
+      : null;
+  writeStatus();
+
+  let stopped: Promise<void> | null = null;
+  return {
+    core,
+    link,
+    store,
+    writeStatus,
+    stop() {
+      stopped ??= (async () => {
+        statusTimer?.cancel();
+        statusTimer = null;
+        link.stop();
+        unsubscribe();
+        // better-sqlite3 is synchronous: no transaction can be half-done here; stop() releases every lock.
+        core.stop();
+        writeStatus();
+        socket.close();
+        store.close();
+        await hardware.close();
+        log.info({}, 'depot daemon stopped');
+      })();
+      return stopped;
+    },
+  };
+}
