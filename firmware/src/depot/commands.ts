@@ -13,7 +13,7 @@ import {
   MAX_PIN_DIGITS,
   MIN_PIN_DIGITS,
 } from '@keydepot/shared';
-import type { DepotStore } from '../store/depot-store.js';
+import { clipUtf8, type DepotStore } from '../store/depot-store.js';
 import type { NewEvent } from '../store/records.js';
 import { isLockedOut, NO_LOCKOUT } from './lockout.js';
 import { pinMac } from './pin-verdict.js';
@@ -59,12 +59,6 @@ const applied = (detail = '', effects: readonly CommandEffect[] = []): Applied =
 });
 const rejected = (detail: string): Applied => ({ status: CommandStatus.Rejected, detail });
 
-function clip(detail: string): string {
-  let text = detail;
-  while (Buffer.byteLength(text) > MAX_DETAIL_BYTES) text = text.slice(0, -1);
-  return text;
-}
-
 /**
  * Handles one COMMAND (protocol §12) in one transaction: the order check, the
  * not-after check, the change itself, its events, the new last applied id and
@@ -77,7 +71,7 @@ export function handleCommand(context: CommandContext, command: CommandFrame): C
     if (order === 'early') return { effects: [] };
     if (order === 'repeat') return { result: store.commandResult(command.id), effects: [] };
     const outcome = decide(context, command);
-    const detail = clip(outcome.detail);
+    const detail = clipUtf8(outcome.detail, MAX_DETAIL_BYTES);
     store.recordCommand({ id: command.id, status: outcome.status, detail });
     if (outcome.status === CommandStatus.Applied) {
       const compartment = command.body.command === CommandKind.Open ? command.body.compartment : 0;

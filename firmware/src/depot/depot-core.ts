@@ -361,10 +361,11 @@ export function createDepotCore(options: DepotCoreOptions): DepotCore {
       if (update.kind !== 'unchanged') {
         const subject = update.kind === 'set' ? 'set' : `corrected ${Math.round(update.deltaMs / 1000)} s`;
         journal({ timeMs: eventTime(), event: EventKind.ClockSet, compartment: 0, subject });
-        // Build the offline candidate table now, not on the first typed PIN.
-        matcher?.advanceTo(Math.floor(relayNowMs / HOUR_MS));
-        store.pruneRevokedSlots(relayNowMs);
+        store.pruneRevokedSlots(eventTime());
       }
+      // Keep the offline candidate table on the current hour here (cheap when it is), so a typed PIN never pays
+      // for a table build: the first TIME builds it, each new hour adds 8 × compartments × 4 HMACs.
+      matcher?.advanceTo(Math.floor(trusted.estimateMs() / HOUR_MS));
       checkLockout();
     },
   };

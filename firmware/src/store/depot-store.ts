@@ -2,6 +2,7 @@ import {
   type CommandResultFrame,
   type EventFrame,
   FrameKind,
+  MAX_SUBJECT_BYTES,
   type OfflinePinSlot,
   slotValidity,
 } from '@keydepot/shared';
@@ -39,6 +40,20 @@ interface EventRow {
   event: number;
   compartment: number;
   subject: string;
+}
+
+/** Cuts text to at most `maxBytes` of UTF-8 without splitting a character. */
+export function clipUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  let out = '';
+  let bytes = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char);
+    if (bytes + size > maxBytes) break;
+    out += char;
+    bytes += size;
+  }
+  return out;
 }
 
 const toPin = (row: PinRow): PinRecord => ({
@@ -141,11 +156,13 @@ export class DepotStore {
    * time, so journaled times never run backwards across reboots.
    */
   journal(event: NewEvent): EventFrame {
+    // An over-long subject would make the codec refuse the frame and jam the outbox for good.
+    const subject = clipUtf8(event.subject, MAX_SUBJECT_BYTES);
     return this.transaction(() => {
       const { last_sequence: sequence } = this.s.bumpSequence.get() as { last_sequence: number };
-      this.s.insertEvent.run(sequence, this.epoch, event.timeMs, event.event, event.compartment, event.subject);
+      this.s.insertEvent.run(sequence, this.epoch, event.timeMs, event.event, event.compartment, subject);
       if (event.timeMs > 0) this.s.raiseFloor.run(event.timeMs, event.timeMs);
-      return { kind: FrameKind.Event, epoch: this.epoch, sequence, ...event };
+      return { kind: FrameKind.Event, epoch: this.epoch, sequence, ...event, subject };
     });
   }
 
@@ -315,11 +332,8 @@ export function openDepotStore(path: string, options: OpenDepotStoreOptions = {}
     db.pragma('foreign_keys = ON');
     // A second process (status CLI) may hold a read lock briefly.
     db.pragma('busy_timeout = 5000');
-    const fresh = (db.pragma('user_version', { simple: true }) as number) === 0;
-    migrate(db, { nowMs: options.nowMs ?? Date.now() });
-    const store = new DepotStore(db);
-    if (fresh && options.initialSettings !== undefined) store.setConfig(options.initialSettings);
-    return store;
+    migrate(db, { nowMs: options.nowMs ?? Date.now(), initialSettings: options.initialSettings });
+    return new DepotStore(db);
   } catch (error) {
     db.close();
     throw error;

@@ -4,6 +4,8 @@ import type Database from 'better-sqlite3';
 /** Context a migration may need; I/O stays outside (the creation time is passed in). */
 export interface MigrationContext {
   readonly nowMs: number;
+  /** Config rows written with a new database, in the same transaction as its schema. */
+  readonly initialSettings?: Readonly<Record<string, string | number | boolean>>;
 }
 
 /** One schema step; migration i takes user_version from i to i + 1 inside one transaction. */
@@ -82,6 +84,11 @@ const v1: Migration = (db, { nowMs }) => {
   db.prepare('INSERT INTO lockout (id, failed_attempts, level, until_ms) VALUES (1, 0, 0, 0)').run();
 };
 
+function writeInitialSettings(db: Database.Database, context: MigrationContext): void {
+  const insert = db.prepare('INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)');
+  for (const [key, value] of Object.entries(context.initialSettings ?? {})) insert.run(key, JSON.stringify(value));
+}
+
 /** Every schema step, oldest first. Append only: a shipped migration never changes. */
 export const MIGRATIONS: readonly Migration[] = [v1];
 
@@ -94,6 +101,8 @@ export function migrate(db: Database.Database, context: MigrationContext): void 
   for (let step = version; step < MIGRATIONS.length; step++) {
     db.transaction(() => {
       MIGRATIONS[step](db, context);
+      // A new database gets its provisioned settings with its first schema: a power cut cannot split them.
+      if (step === 0) writeInitialSettings(db, context);
       db.pragma(`user_version = ${step + 1}`);
     }).immediate();
   }

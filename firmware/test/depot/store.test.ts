@@ -91,6 +91,14 @@ describe('depot store', () => {
     expect(s.journal(event('kept')).sequence).toBe(1);
   });
 
+  it('clips an over-long subject to 64 bytes of whole UTF-8 characters, so the codec never refuses it', () => {
+    db = tempDb();
+    store = openDepotStore(db.path);
+    const frame = store.journal(event('ä'.repeat(40)));
+    expect(frame.subject).toBe('ä'.repeat(32));
+    expect(store.pendingEvents(1)[0].subject).toBe('ä'.repeat(32));
+  });
+
   it('spends a one-time PIN only once', () => {
     db = tempDb();
     store = openDepotStore(db.path);
