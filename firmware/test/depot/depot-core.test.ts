@@ -60,3 +60,38 @@ describe('depot core: keypad to lock', () => {
     ]);
   });
 });
+
+describe('depot core: keypad rhythm', () => {
+  it('forgets typed digits after the keypad timeout (20 s by default)', () => {
+    r = rig();
+    r.core.receiveCommand(command(1, pinAdd(1, '123456')));
+    r.hw.keypad.press('123');
+    r.hw.clock.advance(19_999);
+    r.hw.keypad.press('456');
+    r.hw.clock.advance(20_000);
+    expect(r.hw.keypad.shown).toBe('PIN eingeben');
+    r.hw.keypad.press('#');
+    expect(r.hw.compartments[0].lock.pulses).toEqual([]);
+    expect(r.kinds()).not.toContain(EventKind.PinRejected);
+  });
+
+  it('a verdict stays on the display for a few seconds, then the prompt returns', () => {
+    r = rig();
+    r.hw.keypad.press('000000#');
+    expect(r.hw.keypad.shown).toBe('Falsche PIN');
+    expect(r.hw.keypad.beeps.at(-1)).toBe('error');
+    expect(r.hw.keypad.leds.at(-1)).toBe('red');
+    r.hw.clock.advance(4000);
+    expect(r.hw.keypad.shown).toBe('PIN eingeben');
+  });
+
+  it('acks move the outbox; an ack for another epoch does nothing', () => {
+    r = rig();
+    r.hw.keypad.press('000000#');
+    expect(r.core.pendingEvents(10).map((e) => e.sequence)).toEqual([1, 2]);
+    r.core.acknowledgeEvents('0123456789abcdef', 2);
+    expect(r.core.status().outboxSize).toBe(2);
+    r.core.acknowledgeEvents(r.core.epoch, 1);
+    expect(r.core.pendingEvents(10).map((e) => e.sequence)).toEqual([2]);
+  });
+});
