@@ -1,2 +1,13 @@
 /** @keydepot/cloud: relay and portal. Built up by the relay and portal issues. */
-export { HandshakeRateLimiter } from './relay/handshake-rate-limiter.js';
+export { createApp } from './http/app.js';
+export { RelayMetrics } from './metrics.js';
+export { HandshakeRateLimiter, type HandshakeRateLimiterOptions } from './relay/handshake-rate-limiter.js';
+export { type Relay, type RelayOptions, startRelay } from './relay/relay.js';
+export { type Running, type ServeOptions, serve } from './serve.js';
+export {
+  CommandRejectedError,
+  expireQueuedCommands,
+  type QueueCommandOptions,
+  queueCommand,
+} from './store/relay/commands.js';
+export { listRelayEvents } from './store/relay/presence.js';

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { RelayMetrics } from '../metrics.js';
+import { createApp } from './app.js';
+
+describe('HTTP app', () => {
+  it('serves a placeholder page in German and English', async () => {
+    const app = createApp({ metricsText: async () => '' });
+    const response = await app.request('/');
+    expect(response.status).toBe(200);
+    const html = await response.text();
+    expect(html).toContain('Das Portal folgt');
+    expect(html).toContain('The portal comes later');
+  });
+
+  it('exposes the relay metrics for Prometheus', async () => {
+    const metrics = new RelayMetrics();
+    metrics.drops.inc({ reason: 'tag' });
+    const app = createApp({ metricsText: () => metrics.text() });
+    const text = await (await app.request('/metrics')).text();
+    expect(text).toContain('keydepot_relay_drops_total{reason="tag"} 1');
+  });
+});

@@ -1,0 +1,86 @@
+import { type ServerType, serve as serveHttp } from '@hono/node-server';
+import { type CryptoBackend, type KeyPair, loadCryptoBackend } from '@keydepot/shared';
+import type { Logger } from 'pino';
+import { createApp } from './http/app.js';
+import { RelayMetrics } from './metrics.js';
+import { type Relay, type RelayOptions, startRelay } from './relay/relay.js';
+import { openDatabase, type StoreDatabase } from './store/database.js';
+import { migrateToLatest } from './store/migrate.js';
+
+export interface ServeOptions {
+  /** Store URL: `sqlite:<path>` or `mysql://…`. */
+  readonly databaseUrl: string;
+  readonly relayKeys: KeyPair;
+  readonly logger: Logger;
+  readonly udpHost?: string;
+  readonly udpPort: number;
+  /** HTTP listens on 127.0.0.1 unless told otherwise (a reverse proxy terminates TLS). */
+  readonly httpHost?: string;
+  readonly httpPort: number;
+  readonly backend?: CryptoBackend;
+  /** Extra relay settings (rate limits, intervals). */
+  readonly relay?: Partial<Omit<RelayOptions, 'store' | 'relayKeys' | 'backend' | 'logger' | 'metrics'>>;
+  /** Install SIGINT/SIGTERM handlers that shut down gracefully (default true). */
+  readonly handleSignals?: boolean;
+}
+
+export interface Running {
+  readonly store: StoreDatabase;
+  readonly relay: Relay;
+  readonly httpPort: number;
+  /** Stops taking datagrams and requests, finishes in-flight writes, closes the store. */
+  shutdown(): Promise<void>;
+}
+
+/** Opens and migrates the store, starts the UDP relay and HTTP (placeholder portal, /metrics). */
+export async function serve(options: ServeOptions): Promise<Running> {
+  const { logger } = options;
+  const store = openDatabase(options.databaseUrl);
+  const applied = await migrateToLatest(store);
+  if (applied.length > 0) logger.info({ migrations: applied }, 'store migrated');
+  const metrics = new RelayMetrics();
+  const relay = await startRelay({
+    ...options.relay,
+    store,
+    relayKeys: options.relayKeys,
+    backend: options.backend ?? (await loadCryptoBackend('sodium-native')),
+    logger: logger.child({ category: 'relay' }),
+    metrics,
+    host: options.udpHost ?? '0.0.0.0',
+    port: options.udpPort,
+  });
+  const app = createApp({ metricsText: () => metrics.text() });
+  const http = await new Promise<{ server: ServerType; port: number }>((resolve) => {
+    const server = serveHttp(
+      { fetch: app.fetch, hostname: options.httpHost ?? '127.0.0.1', port: options.httpPort },
+      (info) => resolve({ server, port: info.port }),
+    );
+  });
+  logger.info({ http: http.port, udp: relay.port }, 'keydepot cloud serving');
+
+  let stopping: Promise<void> | undefined;
+  const shutdown = () => {
+    stopping ??= (async () => {
+      logger.info('shutting down');
+      await new Promise<void>((resolve) => http.server.close(() => resolve()));
+      await relay.close();
+      await store.close();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+  if (options.handleSignals ?? true) {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        shutdown().then(
+          () => process.exit(0),
+          (error) => {
+            logger.error({ err: error }, 'shutdown failed');
+            process.exit(1);
+          },
+        );
+      });
+    }
+  }
+  return { store, relay, httpPort: http.port, shutdown };
+}
