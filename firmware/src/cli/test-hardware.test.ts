@@ -18,7 +18,7 @@ describe('runTestHardware on simulated hardware', () => {
   it('pulses each lock in turn, prints sensor states and changes, echoes keys', async () => {
     const hw = createSimulatedHardware({ compartments: 3, keySensors: [1, 3] });
     const out = output();
-    // The technician opens compartment 2 while its lock clicks, and takes its... nothing; then 3's key.
+    // The technician opens compartment 2 while its lock clicks, then opens 3 and takes its key.
     hw.compartment(2).lock.onStateChange((locked) => {
       if (!locked) hw.compartment(2).openDoor();
     });
@@ -52,7 +52,11 @@ describe('runTestHardware on simulated hardware', () => {
     expect(report.pulsed).toEqual([1, 2, 3]);
     expect(report.failed).toEqual([]);
     expect(report.keys).toEqual(['1', '2', '#', '*']);
-    expect(report.sensorChanges).toEqual(['compartment 2 door opened', 'compartment 3 door opened', 'compartment 3 key taken']);
+    expect(report.sensorChanges).toEqual([
+      'compartment 2 door opened',
+      'compartment 3 door opened',
+      'compartment 3 key taken',
+    ]);
     expect(report.keypadAnswered).toBeUndefined();
     const lines = out.text().split('\n');
     expect(lines).toContain('compartment 1: door closed, key present');

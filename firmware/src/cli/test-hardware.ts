@@ -21,7 +21,7 @@ export interface TestHardwareReport {
   readonly sensorChanges: string[];
   readonly keys: KeypadKey[];
   /** True/false when the keypad driver can ping its board; undefined when it cannot. */
-  readonly keypadAnswered: boolean | undefined;
+  keypadAnswered: boolean | undefined;
 }
 
 const KEYPAD_PING_TIMEOUT_MS = 1_000;
@@ -43,13 +43,12 @@ export async function runTestHardware(options: TestHardwareOptions): Promise<Tes
 
   say(`keydepot test-hardware: ${hardware.compartments.length} compartments, ${options.pulseMs} ms pulses`);
   for (const c of hardware.compartments) {
-    const note = (what: string) => (value: boolean) => {
-      const line = `  compartment ${c.number} ${what}`;
-      report.sensorChanges.push(line.trim());
-      say(line);
+    const note = (what: string): void => {
+      report.sensorChanges.push(`compartment ${c.number} ${what}`);
+      say(`  compartment ${c.number} ${what}`);
     };
-    unsubscribe.push(c.door.onChange((open) => note(`door ${open ? 'opened' : 'closed'}`)(open)));
-    if (c.key) unsubscribe.push(c.key.onChange((present) => note(`key ${present ? 'returned' : 'taken'}`)(present)));
+    unsubscribe.push(c.door.onChange((open) => note(`door ${open ? 'opened' : 'closed'}`)));
+    if (c.key) unsubscribe.push(c.key.onChange((present) => note(`key ${present ? 'returned' : 'taken'}`)));
   }
   try {
     printStates(hardware, say);

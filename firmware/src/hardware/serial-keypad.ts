@@ -89,7 +89,10 @@ export class SerialKeypad implements Keypad {
     this.send(formatLed(colour));
   }
 
-  /** Sends PING; resolves true on PONG within `timeoutMs`, else false (test-hardware uses it). */
+  /**
+   * Sends PING (at once, or when the port opens); resolves true on PONG within
+   * `timeoutMs`, else false. test-hardware uses it to check cable and baud rate.
+   */
   ping(timeoutMs: number): Promise<boolean> {
     return new Promise((resolve) => {
       let done = false;
@@ -196,7 +199,9 @@ export class SerialKeypad implements Keypad {
   }
 
   private resendState(): void {
-    this.send(formatDisplay(1, this.rows[0]) + formatDisplay(2, this.rows[1]) + formatLed(this.colour));
+    // A ping asked for while the port was still opening (or unplugged) goes out now.
+    const ping = this.pongs.length > 0 ? PING_LINE : '';
+    this.send(formatDisplay(1, this.rows[0]) + formatDisplay(2, this.rows[1]) + formatLed(this.colour) + ping);
   }
 
   private send(text: string): void {
