@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { isAbsolute, join } from 'node:path';
 import { fromHex, type ProvisioningBundle } from '@keydepot/shared';
 import { z } from 'zod';
+import { type HardwareConfig, hardwareConfigSchema } from './hardware/hardware-config.js';
 
 /**
  * The depot's configuration directory (written by `keydepot-depot provision`):
@@ -24,7 +25,7 @@ export class DepotConfigError extends Error {
 
 const hexKey = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
 
-/** depot.json. `hardware` is the hardware section (hardware/hardware-config.ts checks it when it builds drivers). */
+/** depot.json. `hardware` is the wiring (hardware/hardware-config.ts; defaults to the documented pin-out). */
 export const depotFileSchema = z.object({
   depotId: z.number().int().min(1).max(0xffffffff),
   name: z.string().min(1),
@@ -41,10 +42,10 @@ export const depotFileSchema = z.object({
   dataDir: z.string().min(1).default('.'),
   /** Keepalives on (pushes within a second) unless the site pays per byte. */
   keepalive: z.boolean().default(true),
-  hardware: z.unknown().optional(),
+  hardware: hardwareConfigSchema.prefault({}),
   provisionedAt: z.string().min(1),
 });
-export type DepotFile = z.infer<typeof depotFileSchema>;
+export type DepotFile = z.input<typeof depotFileSchema>;
 
 /** The configuration the daemon runs with, every path absolute and every key decoded. */
 export interface DepotConfig {
@@ -59,7 +60,7 @@ export interface DepotConfig {
   readonly timeZone: string;
   readonly language: 'de' | 'en';
   readonly keepalive: boolean;
-  readonly hardware: unknown;
+  readonly hardware: HardwareConfig;
   readonly dataDir: string;
   readonly databasePath: string;
   readonly stampPath: string;
@@ -162,7 +163,7 @@ export function writeProvisioning(
     dataDir: typeof previous?.dataDir === 'string' ? previous.dataDir : '.',
     keepalive: typeof previous?.keepalive === 'boolean' ? previous.keepalive : true,
     // A re-provisioned depot keeps its wiring.
-    hardware: options.hardware ?? previous?.hardware,
+    hardware: (options.hardware ?? previous?.hardware) as DepotFile['hardware'],
     provisionedAt: options.nowIso ?? new Date().toISOString(),
   };
   writeSecret(join(configDir, DEPOT_KEY_FILE), `${bundle.depotSecretKey}\n`);

@@ -52,7 +52,8 @@ export interface DepotDaemon {
  * to protect, and the PIN MAC key is never the Noise key itself.
  */
 export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDaemon> {
-  const { config, hardware } = options;
+  const { config } = options;
+  const hardware = withWholeMilliseconds(options.hardware);
   const log = options.logger ?? silentLogger;
   const backend = options.backend ?? (await loadCryptoBackend('libsodium-wrappers'));
   const store = openDepotStore(config.databasePath, {
@@ -149,5 +150,24 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
       })();
       return stopped;
     },
+  };
+}
+
+/**
+ * The same hardware with a clock that reports whole milliseconds: performance.now()
+ * and a sped-up simulated clock give fractions, while the store keeps times in
+ * INTEGER columns and the protocol carries integer ms.
+ */
+function withWholeMilliseconds(hardware: DepotHardware): DepotHardware {
+  const clock = hardware.clock;
+  return {
+    compartments: hardware.compartments,
+    keypad: hardware.keypad,
+    clock: {
+      wallMs: () => Math.floor(clock.wallMs()),
+      monotonicMs: () => Math.floor(clock.monotonicMs()),
+      after: (delayMs, task) => clock.after(delayMs, task),
+    },
+    close: () => hardware.close(),
   };
 }

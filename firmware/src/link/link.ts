@@ -98,7 +98,15 @@ export class Link {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.options.socket.onMessage((datagram) => this.receive(datagram));
+    this.options.socket.onMessage((datagram) => {
+      try {
+        this.receive(datagram);
+      } catch (error) {
+        // A failing store call must not kill the daemon from inside a socket callback; what was
+        // not committed stays pending and comes again with the next exchange.
+        this.log.error({ err: error }, 'handling a relay telegram failed');
+      }
+    });
     this.checkInDue = true;
     this.beginHandshake('boot');
     this.scheduleCheckIn();
