@@ -1,0 +1,94 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openDatabase } from '../../cloud/src/store/database.js';
+import { migrateToLatest } from '../../cloud/src/store/migrate.js';
+import { relayDb } from '../../cloud/src/store/relay/relay-schema.js';
+import { createScratchMysqlDatabase } from '../../cloud/src/store/relay/scratch-database.js';
+import type { KeyPair } from '../../shared/src/index.js';
+import { toHex } from '../../shared/src/index.js';
+
+const SERVER = fileURLToPath(new URL('./server-process.ts', import.meta.url));
+
+export type Mode = 'echo' | 'sqlite' | 'mysql';
+
+/** A store for one run, with the simulated depots' public keys in it. */
+export async function prepareStore(
+  mode: Mode,
+  publicKeys: Uint8Array[],
+): Promise<{ url: string; dispose(): Promise<void> }> {
+  let url: string;
+  let dispose: () => Promise<void>;
+  if (mode === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'keydepot-bench-'));
+    url = `sqlite:${join(dir, 'store.sqlite')}`;
+    dispose = async () => rmSync(dir, { recursive: true });
+  } else {
+    const scratch = await createScratchMysqlDatabase(
+      process.env.KEYDEPOT_BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/test',
+      'kd_bench',
+    );
+    url = scratch.url;
+    dispose = scratch.drop;
+  }
+  const store = openDatabase(url);
+  await migrateToLatest(store);
+  const db = relayDb(store);
+  const org = await db
+    .insertInto('organisations')
+    .values({ name: 'Bench', created_at_ms: Date.now() })
+    .executeTakeFirstOrThrow();
+  for (let i = 0; i < publicKeys.length; i += 500) {
+    await db
+      .insertInto('depots')
+      .values(
+        publicKeys.slice(i, i + 500).map((publicKey, j) => ({
+          organisation_id: Number(org.insertId),
+          name: `bench ${i + j}`,
+          public_key: publicKey,
+          compartment_count: 6,
+          created_at_ms: Date.now(),
+        })),
+      )
+      .execute();
+  }
+  await store.close();
+  return { url, dispose };
+}
+
+/** Starts the relay (or the echo ceiling) in a child process; resolves its UDP port. */
+export async function startServer(
+  mode: Mode,
+  relayKeys: KeyPair,
+  dbUrl: string,
+): Promise<{ port: number; child: ChildProcess }> {
+  const child = fork(SERVER, [], {
+    execArgv: ['--import', 'tsx'],
+    env: {
+      ...process.env,
+      BENCH_MODE: mode === 'echo' ? 'echo' : 'relay',
+      BENCH_DB_URL: dbUrl,
+      BENCH_RELAY_SECRET_KEY: toHex(relayKeys.secretKey),
+    },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffered = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      if (buffered.includes('\n')) resolve((JSON.parse(buffered.split('\n')[0]) as { port: number }).port);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
+  });
+  return { port, child };
+}
+
+/** The relay's own metrics text (batch sizes, errors), asked over IPC. */
+export function serverMetrics(child: ChildProcess): Promise<string> {
+  return new Promise((resolve) => {
+    child.once('message', (text) => resolve(String(text)));
+    child.send('metrics');
+  });
+}
