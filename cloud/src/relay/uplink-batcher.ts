@@ -12,7 +12,10 @@ export class UplinkBatcher<T> {
   constructor(
     private readonly process: (batch: T[]) => Promise<void>,
     private readonly maxBatch: number,
+    private readonly delayMs = 0,
   ) {}
+
+  private lastBatch = 0;
 
   get pending(): number {
     return this.queue.length;
@@ -22,11 +25,14 @@ export class UplinkBatcher<T> {
     this.queue.push(item);
     if (this.running || this.scheduled) return;
     this.scheduled = true;
-    // setImmediate: let the datagrams already waiting in the socket join this batch.
-    setImmediate(() => {
+    const go = () => {
       this.scheduled = false;
       this.start();
-    });
+    };
+    // Under load, wait a little so that more than one socket read (libuv reads 32 datagrams per turn)
+    // joins the batch; when idle, go on the next turn so a lone telegram is not delayed.
+    if (this.delayMs > 0 && this.lastBatch >= 32) setTimeout(go, this.delayMs);
+    else setImmediate(go);
   }
 
   /** Resolves when everything queued so far has been stored and answered. */
@@ -42,6 +48,7 @@ export class UplinkBatcher<T> {
     this.running = (async () => {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch);
+        this.lastBatch = batch.length;
         await this.process(batch);
       }
     })().finally(() => {
