@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import type { Clock, Timer } from './types.js';
 
 /**
@@ -14,6 +13,7 @@ export class RealClock implements Clock {
   }
 
   monotonicMs(): number {
+    // The global, looked up per call, so fake timers (vi.useFakeTimers) can stand in for it.
     return performance.now();
   }
 

@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import type { Clock, Timer } from '../types.js';
 
 /** 2026-01-01T00:00:00Z: a fixed default so simulated runs repeat exactly. */
