@@ -6,7 +6,7 @@ import { MAX_PLAINTEXT_BYTES, REJECT_AFTER_MS, REPLAY_WINDOW_SIZE } from './cons
 import { encodeFrames } from './frame-codec.js';
 import { EventKind, type Frame, FrameKind } from './frames.js';
 import { receiveTransport } from './receive.js';
-import type { TransportSession } from './session.js';
+import { TransportSession } from './session.js';
 
 const keepalive = encodeFrames([{ kind: FrameKind.Keepalive }]);
 const checkIn: Frame[] = [
@@ -31,6 +31,15 @@ describe.each(backends)('transport telegrams on $name', (backend) => {
     expect(up.ok && up.frames).toEqual(checkIn);
     const down = receiveTransport(relay.seal(keepalive), lookup(depot), NOW);
     expect(down.ok && down.frames).toEqual([{ kind: FrameKind.Keepalive }]);
+  });
+
+  it('continues in a second process from its exported parameters', () => {
+    const { depot, relay } = handshakePair(backend);
+    const restored = new TransportSession(relay.exportParams());
+    const up = receiveTransport(depot.seal(encodeFrames(checkIn)), lookup(restored), NOW);
+    expect(up.ok && up.frames).toEqual(checkIn);
+    const down = receiveTransport(restored.seal(keepalive), lookup(depot), NOW);
+    expect(down.ok).toBe(true);
   });
 
   it('round-trips random payloads at random counters (property)', () => {

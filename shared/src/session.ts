@@ -68,6 +68,16 @@ export class TransportSession {
     this.establishedAtMs = params.establishedAtMs;
   }
 
+  /**
+   * The parameters this session was built from, keys included, so that a relay
+   * can store it and another relay process can continue it (docs/operations.md).
+   * Whoever calls this holds the session's secrets: keep them out of logs.
+   */
+  exportParams(): SessionParams {
+    const { backend, localId, remoteId, sendKey, receiveKey, establishedAtMs } = this;
+    return { backend, localId, remoteId, sendKey, receiveKey, establishedAtMs };
+  }
+
   /** Counter the next sealed telegram will carry. */
   get sendCounter(): number {
     return this.nextCounter;

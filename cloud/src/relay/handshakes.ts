@@ -23,16 +23,9 @@ export interface HandshakeContext {
   readonly drop: (reason: string) => void;
 }
 
-/**
- * shared's TransportSession keeps its keys private; the relay must store them so
- * that any relay process can continue the session. Read them once, here, and
- * fail loudly if shared ever renames them.
- */
+/** The session's keys, stored so that any relay process can continue the session. */
 function keysOf(session: TransportSession): { sendKey: Uint8Array; receiveKey: Uint8Array } {
-  const { sendKey, receiveKey } = session as unknown as { sendKey?: unknown; receiveKey?: unknown };
-  if (!(sendKey instanceof Uint8Array) || !(receiveKey instanceof Uint8Array)) {
-    throw new Error('TransportSession no longer exposes its keys; the relay cannot store the session');
-  }
+  const { sendKey, receiveKey } = session.exportParams();
   return { sendKey, receiveKey };
 }
 
