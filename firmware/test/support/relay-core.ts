@@ -56,6 +56,8 @@ export class RelayCore {
   /** (epoch, sequence) of each event in the order it was first stored: must be oldest first. */
   readonly storedOrder: { epoch: string; sequence: number }[] = [];
   duplicates = 0;
+  /** Duplicates whose content differs from the stored copy: a sequence reused for another event. */
+  conflicts = 0;
   readonly statuses: StatusFrame[] = [];
   readonly results: CommandResultFrame[] = [];
   readonly queue: QueuedCommand[] = [];
@@ -135,8 +137,11 @@ export class RelayCore {
         epochs.add(frame.epoch);
         const stored = this.events.get(frame.epoch) ?? new Map<number, EventFrame>();
         this.events.set(frame.epoch, stored);
-        if (stored.has(frame.sequence)) this.duplicates++;
-        else {
+        const earlier = stored.get(frame.sequence);
+        if (earlier) {
+          this.duplicates++;
+          if (JSON.stringify(earlier) !== JSON.stringify(frame)) this.conflicts++;
+        } else {
           stored.set(frame.sequence, frame);
           this.storedOrder.push({ epoch: frame.epoch, sequence: frame.sequence });
         }
