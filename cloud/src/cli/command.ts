@@ -13,6 +13,8 @@ export interface CliIo {
   readonly cwd?: string;
   /** Clock in Unix ms (default: Date.now). */
   readonly now?: () => number;
+  /** Ends long-running commands (`serve`); default: SIGINT or SIGTERM. */
+  readonly stop?: AbortSignal;
 }
 
 /** What a command runs with. The store and the crypto backend are opened on first use and closed by runCli. */

@@ -7,11 +7,12 @@ import { depotRevoke } from './depot-revoke.js';
 import { migrate } from './migrate.js';
 import { organisationCreate } from './organisation-create.js';
 import { organisationList } from './organisation-list.js';
+import { serve } from './serve.js';
 import { userCreate } from './user-create.js';
 
 /** Every `keydepot-cloud` command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
-  // serve: HTTP + UDP relay, added with the relay (cloud/src/cli/serve.ts).
+  serve,
   migrate,
   organisationCreate,
   organisationList,

@@ -1,0 +1,58 @@
+import { loadRelayKey } from '../keys/relay-key.js';
+import { categoryLogger, createLogger } from '../log.js';
+import { serve as startServing } from '../serve.js';
+import { type CliContext, type Command, HELP_OPTION } from './command.js';
+
+/** `serve`: the UDP relay and HTTP (portal, /metrics) until SIGINT/SIGTERM, then a graceful stop. */
+export const serve: Command = {
+  name: 'serve',
+  summary: 'run the relay (UDP) and the portal (HTTP) until stopped',
+  help: [
+    'Reads its settings from KEYDEPOT_* variables or the file in KEYDEPOT_CONFIG (see docs/operations.md).',
+    'Creates the relay key file on the first start. Ctrl-C stops it cleanly.',
+  ],
+  options: { ...HELP_OPTION },
+  async run(context: CliContext): Promise<void> {
+    const { config } = context;
+    // Creates the SQLite folder where needed and migrates before anything listens.
+    await context.store();
+    const backend = await context.crypto();
+    const logger = createLogger({ level: config.logLevel });
+    const { keyPair, created } = await loadRelayKey({ file: config.relayKeyFile, backend, createIfMissing: true });
+    if (created) logger.info({ file: config.relayKeyFile }, 'relay key created');
+    const running = await startServing({
+      databaseUrl: config.databaseUrl,
+      relayKeys: keyPair,
+      logger,
+      backend,
+      udpHost: config.udpHost,
+      udpPort: config.udpPort,
+      httpHost: config.httpHost,
+      httpPort: config.httpPort,
+      handleSignals: false,
+    });
+    context.print(`Relay listening on udp://${config.udpHost}:${running.relay.port}`);
+    context.print(`Portal on http://${config.httpHost}:${running.httpPort}/ (metrics at /metrics)`);
+    await stopRequested(context.io.stop);
+    categoryLogger(logger, 'cli').info('stop requested');
+    await running.shutdown();
+    context.print('Stopped.');
+  },
+};
+
+function stopRequested(signal: AbortSignal | undefined): Promise<void> {
+  if (signal) {
+    return signal.aborted
+      ? Promise.resolve()
+      : new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  }
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
