@@ -4,7 +4,9 @@
  * SQLite, over MariaDB, and against the ceiling (a bare UDP echo doing the same
  * handshake, open and seal work, no store), each server in its own process.
  *
- *   npx tsx bench/relay.ts [--depots 1000] [--seconds 8] [--modes echo,sqlite,mysql]
+ *   npx tsx bench/relay.ts [--depots 1000] [--seconds 8] [--modes echo,sqlite,mysql] [--profile DIR]
+ *
+ * --profile DIR writes a CPU profile of each server process into DIR.
  */
 import { cpus, totalmem } from 'node:os';
 import { generateKeyPair, loadCryptoBackend } from '../shared/src/index.js';
@@ -19,6 +21,7 @@ function arg(name: string, fallback: string): string {
 const depotCount = Number(arg('depots', '1000'));
 const seconds = Number(arg('seconds', '8'));
 const modes = arg('modes', 'echo,sqlite,mysql').split(',') as Mode[];
+const profileDir = process.argv.includes('--profile') ? arg('profile', 'profiles') : undefined;
 const WARMUP_MS = 2_000;
 
 const backend = await loadCryptoBackend('sodium-native');
@@ -39,7 +42,7 @@ async function run(mode: Mode): Promise<Result> {
   const depots = new SimulatedDepots(backend, relayKeys.publicKey, depotCount, 16);
   await depots.bind();
   const store = await prepareStore(mode, mode === 'echo' ? [] : depots.depots.map((d) => d.keys.publicKey));
-  const server = await startServer(mode, relayKeys, store.url);
+  const server = await startServer(mode, relayKeys, store.url, profileDir);
   try {
     await depots.handshakeAll(server.port);
     depots.start(server.port);
@@ -73,7 +76,10 @@ async function run(mode: Mode): Promise<Result> {
       meanBatch,
     };
   } finally {
+    // Wait for the exit so that a profile is written and the next server has the cores to itself.
+    const exited = new Promise((r) => server.child.once('exit', r));
     server.child.kill('SIGTERM');
+    await exited;
     depots.close();
     await store.dispose();
   }

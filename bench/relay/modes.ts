@@ -63,9 +63,11 @@ export async function startServer(
   mode: Mode,
   relayKeys: KeyPair,
   dbUrl: string,
+  profileDir?: string,
 ): Promise<{ port: number; child: ChildProcess }> {
   const child = fork(SERVER, [], {
-    execArgv: ['--import', 'tsx'],
+    // --profile writes a .cpuprofile of the server (open in Chrome DevTools or speedscope).
+    execArgv: ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
     env: {
       ...process.env,
       BENCH_MODE: mode === 'echo' ? 'echo' : 'relay',
