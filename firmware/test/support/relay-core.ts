@@ -109,11 +109,15 @@ export class RelayCore {
     return packFrames(reply).map((plaintext) => received.session.seal(plaintext));
   }
 
-  /** Pending commands for a push (the caller seals and sends them on the depot's session). */
-  pushDatagrams(): Uint8Array[] {
+  /**
+   * A push on the newest session: TIME, then the pending commands, or exactly
+   * `commands` in the order given (tests of reordered telegrams).
+   */
+  pushDatagrams(commands?: readonly QueuedCommand[]): Uint8Array[] {
     const session = [...this.sessions.values()].at(-1);
     if (session === undefined) return [];
-    const frames: Frame[] = [{ kind: FrameKind.Time, nowMs: this.wallMs() }, ...this.pendingCommands()];
+    const carried = commands?.map((c): CommandFrame => ({ kind: FrameKind.Command, ...c })) ?? this.pendingCommands();
+    const frames: Frame[] = [{ kind: FrameKind.Time, nowMs: this.wallMs() }, ...carried];
     return packFrames(frames).map((plaintext) => session.seal(plaintext));
   }
 

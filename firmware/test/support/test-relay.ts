@@ -6,7 +6,7 @@
  */
 import dgram from 'node:dgram';
 import { type CryptoBackend, generateKeyPair, type KeyPair, loadCryptoBackend } from '@keydepot/shared';
-import { RelayCore } from './relay-core.js';
+import { type QueuedCommand, RelayCore } from './relay-core.js';
 
 export const LOOPBACK = '127.0.0.1';
 
@@ -24,8 +24,8 @@ export interface TestRelay {
   readonly core: RelayCore;
   readonly keys: KeyPair;
   readonly port: number;
-  /** Sends the pending commands to the depot's last address at once (protocol §12.3 push). */
-  push(): void;
+  /** Sends the pending commands (or exactly `commands`, in that order) to the depot at once (protocol §12.3 push). */
+  push(commands?: readonly QueuedCommand[]): void;
   /** Closes the socket (the depot's datagrams meet a closed port) but keeps the relay's state. */
   pause(): Promise<void>;
   /** Listens again on the same port, with the same state: sessions, stamps, stored events. */
@@ -70,8 +70,8 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     core,
     keys,
     port,
-    push() {
-      if (depot) send(core.pushDatagrams(), depot);
+    push(commands) {
+      if (depot) send(core.pushDatagrams(commands), depot);
     },
     pause: closeSocket,
     resume: async () => {
