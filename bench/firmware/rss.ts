@@ -12,6 +12,10 @@
  * entry point (argv[2] = JSON of ChildSpec).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CommandKind, PinKind } from '../../shared/src/index.js';
@@ -32,6 +36,9 @@ export interface RssResult {
   readonly bareNodeTsx: RssFigure;
   readonly daemonIdle: RssFigure;
   readonly daemonStorm: RssFigure;
+  /** The same daemon transpiled to plain JavaScript first and run by bare `node` (no tsx loader). */
+  readonly daemonIdleJs: RssFigure;
+  readonly daemonStormJs: RssFigure;
   /** Check-ins and commands the relay saw during the storm. */
   readonly stormCheckIns: number;
   readonly stormCommands: number;
@@ -43,8 +50,16 @@ const SELF = fileURLToPath(import.meta.url);
 const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function spawnChild(spec: ChildSpec, tsx: boolean): { child: ChildProcess; samples: number[]; ready: Promise<void> } {
-  const args = tsx ? ['--import', 'tsx', SELF, JSON.stringify(spec)] : ['-e', BARE_SCRIPT];
+/** How a child runs: bare `node -e`, this file under tsx, or this file transpiled to JS. */
+type Runner = { kind: 'bare' } | { kind: 'tsx' } | { kind: 'js'; entry: string };
+
+function spawnChild(spec: ChildSpec, runner: Runner): { child: ChildProcess; samples: number[]; ready: Promise<void> } {
+  const args =
+    runner.kind === 'bare'
+      ? ['-e', BARE_SCRIPT]
+      : runner.kind === 'tsx'
+        ? ['--import', 'tsx', SELF, JSON.stringify(spec)]
+        : [runner.entry, JSON.stringify(spec)];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
   const samples: number[] = [];
   let markReady: () => void = () => {};
@@ -65,18 +80,18 @@ process.stdout.write('ready\\n'); report(); setInterval(report, 500);`;
 
 async function measureFor(
   spec: ChildSpec,
-  tsx: boolean,
+  runner: Runner,
   seconds: number,
   onProgress: (text: string) => void,
   during?: () => Promise<void>,
 ): Promise<RssFigure> {
-  const { child, samples, ready } = spawnChild(spec, tsx);
+  const { child, samples, ready } = spawnChild(spec, runner);
   try {
     await ready;
     const until = Date.now() + seconds * 1000;
     const work = during?.();
     while (Date.now() < until) {
-      onProgress(`${spec.role}${spec.storm ? ' (storm)' : ''}: ${mb(samples.at(-1) ?? 0)} MB`);
+      onProgress(`${spec.role} (${runner.kind}${spec.storm ? ', storm' : ''}): ${mb(samples.at(-1) ?? 0)} MB`);
       await sleep(250);
     }
     await work;
@@ -97,56 +112,106 @@ export async function measureRss(
   const { startTestRelay } = await import('../../firmware/test/support/test-relay.js');
   const { provisionedDepot } = await import('../../firmware/test/support/depot-fixture.js');
 
-  const bareNode = await measureFor({ role: 'bare' }, false, 3, onProgress);
-  const bareNodeTsx = await measureFor({ role: 'bare' }, true, 3, onProgress);
+  const bareNode = await measureFor({ role: 'bare' }, { kind: 'bare' }, 3, onProgress);
+  const bareNodeTsx = await measureFor({ role: 'bare' }, { kind: 'tsx' }, 3, onProgress);
+  const compiled = transpileForNode();
 
   const relay = await startTestRelay();
   const fixture = provisionedDepot({ relayPublicKey: relay.keys.publicKey, relayPort: relay.port, compartments: 6 });
+  let pinId = 10_000;
+  const pushCommands = async () => {
+    const until = Date.now() + stormSeconds * 1000 - 500;
+    while (Date.now() < until) {
+      for (let i = 0; i < 20; i++) {
+        relay.core.queueCommand({
+          command: CommandKind.PinAdd,
+          pinId: pinId++,
+          pinKind: PinKind.Permanent,
+          compartment: 1 + (pinId % 6),
+          digits: String(10_000_000 + pinId),
+          validFromMs: 0,
+          validUntilMs: 0,
+          schedule: [],
+        });
+      }
+      relay.push();
+      await sleep(50);
+    }
+  };
   try {
-    const daemonIdle = await measureFor({ role: 'daemon', configDir: fixture.dir }, true, idleSeconds, onProgress);
+    const idle = { role: 'daemon', configDir: fixture.dir } as const;
+    const storm = { ...idle, storm: true };
+    const daemonIdle = await measureFor(idle, { kind: 'tsx' }, idleSeconds, onProgress);
     const checkInsBefore = relay.core.statuses.length;
     const commandsBefore = relay.core.results.length;
     const eventsBefore = relay.core.receipts;
-    let pinId = 10_000;
-    const daemonStorm = await measureFor(
-      { role: 'daemon', configDir: fixture.dir, storm: true },
-      true,
-      stormSeconds,
-      onProgress,
-      async () => {
-        const until = Date.now() + stormSeconds * 1000 - 500;
-        while (Date.now() < until) {
-          for (let i = 0; i < 20; i++) {
-            relay.core.queueCommand({
-              command: CommandKind.PinAdd,
-              pinId: pinId++,
-              pinKind: PinKind.Permanent,
-              compartment: 1 + (pinId % 6),
-              digits: String(10_000_000 + pinId),
-              validFromMs: 0,
-              validUntilMs: 0,
-              schedule: [],
-            });
-          }
-          relay.push();
-          await sleep(50);
-        }
-      },
-    );
+    const daemonStorm = await measureFor(storm, { kind: 'tsx' }, stormSeconds, onProgress, pushCommands);
+    const stormCheckIns = relay.core.statuses.length - checkInsBefore;
+    const stormCommands = relay.core.results.length - commandsBefore;
+    const stormEvents = relay.core.receipts - eventsBefore;
+    const daemonIdleJs = await measureFor(idle, compiled.runner, idleSeconds, onProgress);
+    const daemonStormJs = await measureFor(storm, compiled.runner, stormSeconds, onProgress, pushCommands);
     return {
       bareNode,
       bareNodeTsx,
       daemonIdle,
       daemonStorm,
-      stormCheckIns: relay.core.statuses.length - checkInsBefore,
-      stormCommands: relay.core.results.length - commandsBefore,
-      stormEvents: relay.core.receipts - eventsBefore,
+      daemonIdleJs,
+      daemonStormJs,
+      stormCheckIns,
+      stormCommands,
+      stormEvents,
       goalMb: 80,
     };
   } finally {
     await relay.close();
     fixture.remove();
+    compiled.remove();
   }
+}
+
+/**
+ * Transpiles firmware/src, shared/src and this file to plain JavaScript in a
+ * temporary folder (TypeScript's transpileModule, no type check), with
+ * `@keydepot/shared` pointed at the transpiled shared/ and node_modules linked
+ * to the packages' own, so bare `node` runs the daemon as a shipped build would.
+ */
+function transpileForNode(): { runner: Runner; remove(): void } {
+  const require = createRequire(import.meta.url);
+  const ts = require('typescript') as typeof import('typescript');
+  const root = join(dirname(SELF), '..', '..');
+  const out = mkdtempSync(join(tmpdir(), 'keydepot-rss-js-'));
+  const sharedIndex = join(out, 'shared', 'src', 'index.js');
+  const emit = (file: string) => {
+    const target = join(out, relative(root, file)).replace(/\.ts$/, '.js');
+    let { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, isolatedModules: true },
+      fileName: file,
+    });
+    let toShared = relative(dirname(target), sharedIndex);
+    if (!toShared.startsWith('.')) toShared = `./${toShared}`;
+    outputText = outputText.replaceAll("'@keydepot/shared'", `'${toShared}'`);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, outputText);
+  };
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.test.ts')) emit(path);
+    }
+  };
+  walk(join(root, 'firmware', 'src'));
+  walk(join(root, 'shared', 'src'));
+  emit(SELF);
+  writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
+  for (const pkg of ['firmware', 'shared'])
+    symlinkSync(join(root, pkg, 'node_modules'), join(out, pkg, 'node_modules'));
+  symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'));
+  return {
+    runner: { kind: 'js', entry: join(out, relative(root, SELF)).replace(/\.ts$/, '.js') },
+    remove: () => rmSync(out, { recursive: true, force: true }),
+  };
 }
 
 /** The child: a bare process (`role: 'bare'`, under tsx) or the daemon. */
