@@ -11,11 +11,12 @@ import {
 import type { Logger } from 'pino';
 import { RelayMetrics } from '../metrics.js';
 import type { StoreDatabase } from '../store/database.js';
+import { LastSeenWrites } from '../store/relay/presence.js';
 import { CommandCache } from './command-cache.js';
 import { HandshakeRateLimiter, type HandshakeRateLimiterOptions } from './handshake-rate-limiter.js';
 import { handleInitiation } from './handshakes.js';
 import type { RelaySession } from './relay-session.js';
-import { RelayTimers } from './relay-timers.js';
+import { DEFAULT_OFFLINE_AFTER_MS, RelayTimers } from './relay-timers.js';
 import { Replies } from './replies.js';
 import { SessionIds } from './session-ids.js';
 import { SessionTable } from './session-table.js';
@@ -46,6 +47,11 @@ export interface RelayOptions {
   readonly offlineSweepIntervalMs?: number;
   /** Silence after which a depot is offline (default 3 check-ins + jitter = 185 s). */
   readonly offlineAfterMs?: number;
+  /**
+   * A depot's last seen is written at most this often (default 1 s, at most a
+   * tenth of `offlineAfterMs`); every telegram still moves the session's counters.
+   */
+  readonly lastSeenEveryMs?: number;
   /** Uplinks per group commit at most (default 500). */
   readonly maxBatch?: number;
   readonly sessionLookupsPerSecond?: number;
@@ -121,6 +127,9 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     metrics,
     clock,
     afterCommit: options.afterCommit,
+    lastSeen: new LastSeenWrites(
+      options.lastSeenEveryMs ?? Math.min(1_000, (options.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS) / 10),
+    ),
   });
   const batcher = new UplinkBatcher<AcceptedUplink>(
     (batch) => uplinkStore.storeAndAnswer(batch).catch(failed('batch')),

@@ -10,6 +10,7 @@ import {
 import type { RelayMetrics } from '../metrics.js';
 import type { StoreDatabase } from '../store/database.js';
 import { markCommandsSent, type PendingCommand } from '../store/relay/commands.js';
+import type { LastSeenWrites } from '../store/relay/presence.js';
 import { storeUplinks, type Uplink } from '../store/relay/uplinks.js';
 import type { CommandCache } from './command-cache.js';
 import type { RelaySession } from './relay-session.js';
@@ -32,6 +33,8 @@ export interface UplinkStoreOptions {
   readonly metrics: RelayMetrics;
   readonly clock: () => number;
   readonly afterCommit?: () => void;
+  /** Coalesces last-seen writes (at most one per depot per interval). */
+  readonly lastSeen?: LastSeenWrites;
 }
 
 function toUplink(a: AcceptedUplink): Uplink {
@@ -71,34 +74,37 @@ export class UplinkStore {
     let grants: PendingGrant[] = [];
     let sent: PendingCommand[] = [];
     const stored = await this.o.metrics.time('batch', () =>
-      storeUplinks(this.o.store, uplinks, nowMs, async (trx, result) => {
-        for (const [depotId, id] of result.lastApplied) this.o.commands.raiseApplied(depotId, id);
-        const queuedByDepot = new Map<number, PendingCommand[]>();
-        const needs = new Map<RelaySession, number>();
-        plaintexts = batch.map((a, i) => {
-          const u = uplinks[i];
-          const applied = Math.max(u.status?.lastCommandId ?? 0, result.lastApplied.get(u.depotId) ?? 0);
-          const { frames, queued } = this.o.commands.carry(u.depotId, applied, nowMs);
-          for (const c of queued) {
-            const list = queuedByDepot.get(u.depotId) ?? [];
-            if (!list.includes(c)) list.push(c);
-            queuedByDepot.set(u.depotId, list);
+      storeUplinks(this.o.store, uplinks, nowMs, {
+        lastSeen: this.o.lastSeen,
+        inTransaction: async (trx, result) => {
+          for (const [depotId, id] of result.lastApplied) this.o.commands.raiseApplied(depotId, id);
+          const queuedByDepot = new Map<number, PendingCommand[]>();
+          const needs = new Map<RelaySession, number>();
+          plaintexts = batch.map((a, i) => {
+            const u = uplinks[i];
+            const applied = Math.max(u.status?.lastCommandId ?? 0, result.lastApplied.get(u.depotId) ?? 0);
+            const { frames, queued } = this.o.commands.carry(u.depotId, applied, nowMs);
+            for (const c of queued) {
+              const list = queuedByDepot.get(u.depotId) ?? [];
+              if (!list.includes(c)) list.push(c);
+              queuedByDepot.set(u.depotId, list);
+            }
+            const reply: Frame[] = [{ kind: FrameKind.Time, nowMs }, ...result.acks[i], ...(frames as CommandFrame[])];
+            const packed = packFrames(reply);
+            needs.set(a.session, (needs.get(a.session) ?? 0) + packed.length);
+            return packed;
+          });
+          for (const [depotId, list] of queuedByDepot) {
+            await markCommandsSent(
+              trx,
+              depotId,
+              list.map((c) => c.id),
+              nowMs,
+            );
           }
-          const reply: Frame[] = [{ kind: FrameKind.Time, nowMs }, ...result.acks[i], ...(frames as CommandFrame[])];
-          const packed = packFrames(reply);
-          needs.set(a.session, (needs.get(a.session) ?? 0) + packed.length);
-          return packed;
-        });
-        for (const [depotId, list] of queuedByDepot) {
-          await markCommandsSent(
-            trx,
-            depotId,
-            list.map((c) => c.id),
-            nowMs,
-          );
-        }
-        sent = [...queuedByDepot.values()].flat();
-        grants = await this.o.replies.reserveFor(trx, needs, nowMs);
+          sent = [...queuedByDepot.values()].flat();
+          grants = await this.o.replies.reserveFor(trx, needs, nowMs);
+        },
       }),
     );
     // Committed: only now may counters be used and acks go out.

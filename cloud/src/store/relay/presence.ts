@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { StoreDatabase } from '../database.js';
+import { type Kysely, sql } from 'kysely';
+import type { Dialect, StoreDatabase } from '../database.js';
+import { idsIn } from './batch-sql.js';
 import { num, type RelaySchema, relayDb } from './relay-schema.js';
 
 /** An online/offline transition the relay recorded (relay_events and audit_log). */
@@ -30,39 +31,65 @@ async function record(trx: Kysely<RelaySchema>, change: PresenceChange, organisa
 }
 
 /**
+ * Which depots' last seen is due to be written. Offline detection needs last
+ * seen to a resolution far coarser than a check-in (3 missed check-ins,
+ * 185 s), so a depot checking in many times a second has it written at most
+ * once per `everyMs`: the row stays clean, and on SQLite its page is not
+ * rewritten to the WAL by every batch. `everyMs` must stay well below the
+ * offline threshold: a depot written within it cannot have been swept offline
+ * meanwhile (the sweep needs last_seen_ms older than the threshold), so
+ * skipping it also skips nothing of the online transition.
+ */
+export class LastSeenWrites {
+  private readonly writtenAt = new Map<number, number>();
+
+  constructor(private readonly everyMs: number) {}
+
+  /** The depots among `depotIds` whose last seen this process has not written within `everyMs`. */
+  due(depotIds: Iterable<number>, nowMs: number): number[] {
+    const due: number[] = [];
+    for (const id of depotIds) {
+      const at = this.writtenAt.get(id);
+      if (at === undefined || nowMs - at >= this.everyMs || nowMs < at) due.push(id);
+    }
+    return due;
+  }
+
+  /** Call after the transaction that wrote them committed. */
+  written(depotIds: readonly number[], nowMs: number): void {
+    for (const id of depotIds) this.writtenAt.set(id, nowMs);
+  }
+}
+
+/**
  * Marks depots heard from now as seen and, where they were offline, online.
  * Each transition is claimed with a conditional UPDATE, so with several relays
  * exactly one records it.
  */
 export async function markSeen(
   trx: Kysely<RelaySchema>,
+  dialect: Dialect,
   depotIds: readonly number[],
   nowMs: number,
 ): Promise<PresenceChange[]> {
   if (depotIds.length === 0) return [];
-  await trx
-    .updateTable('depots')
-    .set({ last_seen_ms: nowMs })
-    .where('id', 'in', [...depotIds])
-    .where((eb) => eb.or([eb('last_seen_ms', 'is', null), eb('last_seen_ms', '<', nowMs)]))
-    .execute();
-  const offline = await trx
-    .selectFrom('depots')
-    .select(['id', 'organisation_id'])
-    .where('id', 'in', [...depotIds])
-    .where('online', '=', 0)
-    .execute();
+  const ids = idsIn(dialect, depotIds);
+  await sql`UPDATE depots SET last_seen_ms = ${nowMs}
+    WHERE id IN ${ids} AND (last_seen_ms IS NULL OR last_seen_ms < ${nowMs})`.execute(trx);
+  const offline = await sql<{ id: number; organisation_id: number }>`SELECT id, organisation_id FROM depots
+    WHERE id IN ${ids} AND online = 0`.execute(trx);
   const changes: PresenceChange[] = [];
-  for (const depot of offline) {
+  for (const depot of offline.rows) {
+    const id = num(depot.id);
     const claimed = await trx
       .updateTable('depots')
       .set({ online: 1 })
-      .where('id', '=', depot.id)
+      .where('id', '=', id)
       .where('online', '=', 0)
       .executeTakeFirst();
     if (num(claimed.numUpdatedRows) !== 1) continue;
-    const change: PresenceChange = { depotId: depot.id, kind: 'online', atMs: nowMs };
-    await record(trx, change, depot.organisation_id, 'first telegram after being offline');
+    const change: PresenceChange = { depotId: id, kind: 'online', atMs: nowMs };
+    await record(trx, change, num(depot.organisation_id), 'first telegram after being offline');
     changes.push(change);
   }
   return changes;

@@ -1,7 +1,16 @@
-import type { StatusFrame } from '@keydepot/shared';
+import { type StatusFrame, toHex } from '@keydepot/shared';
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../database.js';
+import { idsIn, jsonRows } from './batch-sql.js';
 import { bytes, num, type RelaySchema } from './relay-schema.js';
+
+interface StoredStatusRow {
+  depot_id: number;
+  session_stamp: number;
+  counter: number;
+  compartments: Uint8Array;
+  firmware_version: string;
+}
 
 export interface DepotStatusUpdate {
   readonly depotId: number;
@@ -46,13 +55,12 @@ export async function storeStatuses(
       newestPerDepot.set(u.depotId, u);
     }
   }
-  let query = trx
-    .selectFrom('depot_status')
-    .select(['depot_id', 'session_stamp', 'counter', 'compartments', 'firmware_version'])
-    .where('depot_id', 'in', [...newestPerDepot.keys()]);
-  // Row locks: two relays storing a STATUS of the same depot decide one after the other.
-  if (dialect === 'mysql') query = query.forUpdate();
-  const stored = new Map((await query.execute()).map((r) => [r.depot_id, r]));
+  // Row locks on MySQL: two relays storing a STATUS of the same depot decide one after the other.
+  const selected = await sql<StoredStatusRow>`SELECT depot_id, session_stamp, counter, compartments, firmware_version
+    FROM depot_status WHERE depot_id IN ${idsIn(dialect, [...newestPerDepot.keys()])}${sql.raw(dialect === 'mysql' ? ' FOR UPDATE' : '')}`.execute(
+    trx,
+  );
+  const stored = new Map(selected.rows.map((r) => [num(r.depot_id), r]));
 
   const rows = [];
   const changedCompartments: { depotId: number; states: Uint8Array }[] = [];
@@ -86,15 +94,24 @@ export async function storeStatuses(
   }
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]).filter((c) => c !== 'depot_id') as (keyof (typeof rows)[0])[];
-  const insert = trx.insertInto('depot_status').values(rows);
   if (dialect === 'mysql') {
-    await insert.onDuplicateKeyUpdate(Object.fromEntries(columns.map((c) => [c, sql.raw(`VALUES(${c})`)]))).execute();
-  } else {
-    await insert
-      .onConflict((oc) =>
-        oc.column('depot_id').doUpdateSet(Object.fromEntries(columns.map((c) => [c, sql.raw(`excluded.${c}`)]))),
-      )
+    await trx
+      .insertInto('depot_status')
+      .values(rows)
+      .onDuplicateKeyUpdate(Object.fromEntries(columns.map((c) => [c, sql.raw(`VALUES(${c})`)])))
       .execute();
+  } else {
+    // One JSON parameter (compartments as hex): the statement text is the same for every batch.
+    const names = ['depot_id', ...columns];
+    const v = jsonRows(
+      names,
+      rows.map((r) => names.map((c) => (c === 'compartments' ? toHex(r.compartments) : r[c as keyof typeof r]))),
+    );
+    const select = names.map((c) => (c === 'compartments' ? 'unhex(v.compartments)' : `v.${c}`)).join(', ');
+    const update = columns.map((c) => `${c} = excluded.${c}`).join(', ');
+    await sql`INSERT INTO depot_status (${sql.raw(names.join(', '))})
+      SELECT ${sql.raw(select)} FROM ${v} AS v WHERE true
+      ON CONFLICT (depot_id) DO UPDATE SET ${sql.raw(update)}`.execute(trx);
   }
   await storeCompartments(trx, dialect, changedCompartments, nowMs);
   for (const f of changedFirmware) {

@@ -2,9 +2,10 @@ import type { CommandResultFrame, EventAckFrame, EventFrame, StatusFrame } from 
 import { type Kysely, sql } from 'kysely';
 import type { StoreDatabase } from '../database.js';
 import type { CommandState } from '../schema.js';
+import { jsonRows } from './batch-sql.js';
 import { raiseLastApplied, recordCommandResult } from './commands.js';
 import { advanceEventHeads, eventHeadKey, insertEvents } from './event-ingest.js';
-import { markSeen, type PresenceChange } from './presence.js';
+import { type LastSeenWrites, markSeen, type PresenceChange } from './presence.js';
 import { type RelaySchema, relayDb } from './relay-schema.js';
 import { storeStatuses } from './status.js';
 
@@ -33,28 +34,38 @@ export interface StoredBatch {
   readonly lastApplied: Map<number, number>;
 }
 
-/** Sessions per UPDATE: SQLite allows 500 terms in a compound SELECT. */
+export interface StoreUplinksOptions {
+  /** Runs last, inside the same transaction (the relay marks carried commands as sent there). */
+  readonly inTransaction?: (trx: Kysely<RelaySchema>, stored: StoredBatch) => Promise<void>;
+  /** Writes each depot's last seen at most this often; without it, every batch writes it. */
+  readonly lastSeen?: LastSeenWrites;
+}
+
+/** Sessions per UPDATE on MySQL (one UNION ALL term each). */
 const SESSION_CHUNK = 400;
 
 /**
  * Stores a batch of uplinks in one transaction (group commit): last seen and
  * online state, session counters and endpoints, events (idempotent), acks computed
- * from the stored rows, STATUS, command results. `inTransaction` runs last, inside
- * the same transaction (the relay marks carried commands as sent there). Nothing
- * may be acknowledged before this resolves.
+ * from the stored rows, STATUS, command results. Nothing may be acknowledged
+ * before this resolves.
  */
 export async function storeUplinks(
   store: StoreDatabase,
   uplinks: readonly Uplink[],
   nowMs: number,
-  inTransaction?: (trx: Kysely<RelaySchema>, stored: StoredBatch) => Promise<void>,
+  options: StoreUplinksOptions = {},
 ): Promise<StoredBatch> {
   const dialect = store.dialect;
-  return relayDb(store)
+  const depotIds = new Set(uplinks.map((u) => u.depotId));
+  const seen = options.lastSeen ? options.lastSeen.due(depotIds, nowMs) : [...depotIds];
+  const inTransaction = options.inTransaction;
+  const stored = await relayDb(store)
     .transaction()
     .execute(async (trx) => {
-      // markSeen writes first, so SQLite takes the write lock at the start of the transaction.
-      const presence = await markSeen(trx, [...new Set(uplinks.map((u) => u.depotId))], nowMs);
+      // Writes first, so SQLite takes the write lock at the start of the transaction; depots before
+      // sessions, the order of the handshake's transaction, so that MariaDB's row locks cannot deadlock.
+      const presence = await markSeen(trx, dialect, seen, nowMs);
       await storeSessionProgress(trx, dialect, uplinks, nowMs);
 
       const events = uplinks.flatMap((u) => u.events.map((frame) => ({ depotId: u.depotId, frame })));
@@ -94,6 +105,8 @@ export async function storeUplinks(
       if (inTransaction) await inTransaction(trx, stored);
       return stored;
     });
+  options.lastSeen?.written(seen, nowMs);
+  return stored;
 }
 
 /**
@@ -112,24 +125,30 @@ async function storeSessionProgress(
     if (!seen || u.counter > seen.counter) newest.set(u.sessionId, u);
   }
   const list = [...newest.values()];
-  for (let i = 0; i < list.length; i += SESSION_CHUNK) {
-    const chunk = list.slice(i, i + SESSION_CHUNK);
-    const rows = sql.join(
-      chunk.map((u, j) =>
-        j === 0
-          ? sql`SELECT ${u.sessionId} AS sid, ${u.counter} AS ctr, ${u.endpoint} AS ep`
-          : sql`SELECT ${u.sessionId}, ${u.counter}, ${u.endpoint}`,
-      ),
-      sql` UNION ALL `,
-    );
-    if (dialect === 'mysql') {
+  if (dialect === 'sqlite') {
+    if (list.length > 0) {
+      const v = jsonRows(
+        ['sid', 'ctr', 'ep'],
+        list.map((u) => [u.sessionId, u.counter, u.endpoint]),
+      );
+      await sql`UPDATE depot_sessions SET receive_counter_highest = v.ctr, endpoint = v.ep
+        FROM ${v} AS v
+        WHERE depot_sessions.session_id = v.sid AND depot_sessions.receive_counter_highest < v.ctr`.execute(trx);
+    }
+  } else {
+    for (let i = 0; i < list.length; i += SESSION_CHUNK) {
+      const chunk = list.slice(i, i + SESSION_CHUNK);
+      const rows = sql.join(
+        chunk.map((u, j) =>
+          j === 0
+            ? sql`SELECT ${u.sessionId} AS sid, ${u.counter} AS ctr, ${u.endpoint} AS ep`
+            : sql`SELECT ${u.sessionId}, ${u.counter}, ${u.endpoint}`,
+        ),
+        sql` UNION ALL `,
+      );
       await sql`UPDATE depot_sessions s JOIN (${rows}) v ON s.session_id = v.sid
         SET s.receive_counter_highest = v.ctr, s.endpoint = v.ep
         WHERE s.receive_counter_highest < v.ctr`.execute(trx);
-    } else {
-      await sql`UPDATE depot_sessions SET receive_counter_highest = v.ctr, endpoint = v.ep
-        FROM (${rows}) AS v
-        WHERE depot_sessions.session_id = v.sid AND depot_sessions.receive_counter_highest < v.ctr`.execute(trx);
     }
   }
   const confirming = [...new Set(uplinks.filter((u) => u.confirms).map((u) => u.sessionId))];
