@@ -1,2 +1,22 @@
-/** @keydepot/firmware: the depot daemon. Built up by the firmware issue; for now the link's first piece. */
+/**
+ * @keydepot/firmware: the depot daemon. The simulator and tests build depots
+ * from these pieces: config, the daemon, the link and its sockets.
+ */
+export {
+  type DepotConfig,
+  DepotConfigError,
+  dataPaths,
+  loadDepotConfig,
+  type ProvisionSummary,
+  writeProvisioning,
+} from './config.js';
+export { type DaemonOptions, type DepotDaemon, FIRMWARE_VERSION, startDepotDaemon } from './daemon.js';
+export type { DepotPort } from './link/depot-port.js';
 export { nextInitiationStamp } from './link/initiation-stamp.js';
+export { Link, type LinkOptions } from './link/link.js';
+export { type LinkLogger, silentLogger } from './link/link-logger.js';
+export type { LinkSnapshot } from './link/link-snapshot.js';
+export { type Address, type DatagramEndpoint, endpointLinkSocket, type LinkSocket } from './link/link-socket.js';
+export { DEFAULT_RHYTHM, type Random, type RhythmSettings } from './link/rhythm.js';
+export { fileStampStore, memoryStampStore, type StampStore } from './link/stamp-store.js';
+export { udpLinkSocket } from './link/udp-socket.js';
