@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { type CryptoBackend, keyPairFromSecret, loadCryptoBackend } from '@keydepot/shared';
 import { type DepotStatusFile, STATUS_FILE_VERSION } from './cli/status-file.js';
 import type { DepotConfig } from './config.js';
@@ -56,6 +56,7 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
   const hardware = withWholeMilliseconds(options.hardware);
   const log = options.logger ?? silentLogger;
   const backend = options.backend ?? (await loadCryptoBackend('libsodium-wrappers'));
+  mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = openDepotStore(config.databasePath, {
     nowMs: Math.floor(hardware.clock.wallMs()),
     initialSettings: { language: config.language, timeZone: config.timeZone },

@@ -188,6 +188,25 @@ describe('Link', () => {
     expect(h.relay.received.length).toBeGreaterThan(receivedBefore);
   });
 
+  it('keeps sending on the old session while a rekey waits for its response', async () => {
+    const h = await memoryLinkHarness();
+    h.link.start();
+    h.clock.advance(MINUTE);
+    h.relay.acceptHandshakes = false;
+    h.clock.advance(REKEY_AFTER_MS);
+    expect(h.link.snapshot().session).toBe('rekeying');
+    const received = h.relay.received.length;
+    h.depot.journalEvent();
+    h.link.notifyJournaled();
+    h.clock.advance(1_000);
+    expect(h.relay.received.length).toBeGreaterThan(received);
+    expect(h.relay.sequences(h.depot.epoch)).toEqual([1]);
+    h.relay.acceptHandshakes = true;
+    h.clock.advance(2 * MINUTE);
+    expect(h.link.snapshot().session).toBe('established');
+    expect(h.relay.stamps).toHaveLength(2);
+  });
+
   it('retries the boot handshake with new initiations and finds a relay that comes up later', async () => {
     const h = await memoryLinkHarness();
     h.relay.online = false;

@@ -66,6 +66,8 @@ export class RelayCore {
   readonly drops = new Map<string, number>();
   /** While false, the relay takes nothing in and answers nothing: an outage. */
   online = true;
+  /** While false, initiations are dropped but sessions keep working (a relay that cannot rekey). */
+  acceptHandshakes = true;
   /** Id the depot's last check-in or result says it has applied. */
   lastAppliedId = 0;
   private nextCommandId = 1;
@@ -101,7 +103,9 @@ export class RelayCore {
     if (!this.online) return [];
     const shape = classifyDatagram(datagram);
     if (!shape.ok) return this.drop(shape.reason);
-    if (shape.type === TelegramType.HandshakeInitiation) return this.handshake(datagram);
+    if (shape.type === TelegramType.HandshakeInitiation) {
+      return this.acceptHandshakes ? this.handshake(datagram) : this.drop('handshake');
+    }
     const received = receiveTransport(datagram, (id) => this.sessions.get(id), this.monotonicMs());
     if (!received.ok) return this.drop(received.reason);
     this.received.push(received.frames);
