@@ -53,7 +53,8 @@ export interface DepotDaemon {
  */
 export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDaemon> {
   const { config } = options;
-  const hardware = withWholeMilliseconds(options.hardware);
+  // The core and store take fractional clocks (performance.now(), a sped-up simulated clock) as they come.
+  const { hardware } = options;
   const log = options.logger ?? silentLogger;
   const backend = options.backend ?? (await loadCryptoBackend('libsodium-wrappers'));
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
@@ -151,24 +152,5 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
       })();
       return stopped;
     },
-  };
-}
-
-/**
- * The same hardware with a clock that reports whole milliseconds: performance.now()
- * and a sped-up simulated clock give fractions, while the store keeps times in
- * INTEGER columns and the protocol carries integer ms.
- */
-function withWholeMilliseconds(hardware: DepotHardware): DepotHardware {
-  const clock = hardware.clock;
-  return {
-    compartments: hardware.compartments,
-    keypad: hardware.keypad,
-    clock: {
-      wallMs: () => Math.floor(clock.wallMs()),
-      monotonicMs: () => Math.floor(clock.monotonicMs()),
-      after: (delayMs, task) => clock.after(delayMs, task),
-    },
-    close: () => hardware.close(),
   };
 }

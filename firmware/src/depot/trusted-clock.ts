@@ -47,8 +47,8 @@ export class TrustedClock {
     this.store = options.store;
     this.floorWriteIntervalMs = options.floorWriteIntervalMs ?? 5 * 60_000;
     this.correctionThresholdMs = options.correctionThresholdMs ?? 60_000;
-    this.bootMono = this.clock.monotonicMs();
-    this.bootFloor = this.store.clockFloorMs();
+    this.bootMono = this.monotonicMs();
+    this.bootFloor = Math.floor(this.store.clockFloorMs());
   }
 
   /** True after a TIME in this boot. */
@@ -67,16 +67,17 @@ export class TrustedClock {
    * can only make a lockout longer, never shorter.
    */
   estimateMs(): number {
-    const mono = this.clock.monotonicMs();
+    const mono = this.monotonicMs();
     const raw = this.offset !== undefined ? this.offset + mono : this.bootFloor + (mono - this.bootMono);
     if (raw > this.highest) this.highest = raw;
     return this.highest;
   }
 
   /** Takes a TIME from an authenticated relay telegram and writes the floor. */
-  setTime(relayNowMs: number): TimeUpdate {
+  setTime(relayTimeMs: number): TimeUpdate {
+    const relayNowMs = Math.floor(relayTimeMs);
     const before = this.offset;
-    const mono = this.clock.monotonicMs();
+    const mono = this.monotonicMs();
     const deltaMs = before === undefined ? relayNowMs - this.estimateMs() : relayNowMs - (before + mono);
     this.offset = relayNowMs - mono;
     // A relay clock stepped backwards: time stands still until it catches up (estimateMs keeps the highest).
@@ -102,5 +103,13 @@ export class TrustedClock {
   stop(): void {
     this.timer?.cancel();
     this.timer = undefined;
+  }
+
+  /**
+   * Whole milliseconds: RealClock's monotonic time is performance.now() (fractional), but every time the
+   * core derives from it ends up in the store's INTEGER columns and on the wire as integer ms.
+   */
+  private monotonicMs(): number {
+    return Math.floor(this.clock.monotonicMs());
   }
 }

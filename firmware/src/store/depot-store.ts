@@ -56,6 +56,12 @@ export function clipUtf8(text: string, maxBytes: number): string {
   return out;
 }
 
+/**
+ * Times are INTEGER columns in STRICT tables: a fractional ms (performance.now(), a sped-up simulated clock)
+ * would fail the insert with SQLITE_CONSTRAINT_DATATYPE, so the store floors every time it is given.
+ */
+const wholeMs = (ms: number): number => Math.floor(ms);
+
 const toPin = (row: PinRow): PinRecord => ({
   id: row.id,
   kind: row.kind as PinRecord['kind'],
@@ -158,11 +164,12 @@ export class DepotStore {
   journal(event: NewEvent): EventFrame {
     // An over-long subject would make the codec refuse the frame and jam the outbox for good.
     const subject = clipUtf8(event.subject, MAX_SUBJECT_BYTES);
+    const timeMs = wholeMs(event.timeMs);
     return this.transaction(() => {
       const { last_sequence: sequence } = this.s.bumpSequence.get() as { last_sequence: number };
-      this.s.insertEvent.run(sequence, this.epoch, event.timeMs, event.event, event.compartment, subject);
-      if (event.timeMs > 0) this.s.raiseFloor.run(event.timeMs, event.timeMs);
-      return { kind: FrameKind.Event, epoch: this.epoch, sequence, ...event, subject };
+      this.s.insertEvent.run(sequence, this.epoch, timeMs, event.event, event.compartment, subject);
+      if (timeMs > 0) this.s.raiseFloor.run(timeMs, timeMs);
+      return { kind: FrameKind.Event, epoch: this.epoch, sequence, ...event, timeMs, subject };
     });
   }
 
@@ -197,7 +204,8 @@ export class DepotStore {
 
   /** Raises the persisted floor; a lower value is ignored (the floor never goes back). */
   raiseClockFloor(ms: number): void {
-    this.s.raiseFloor.run(ms, ms);
+    const floor = wholeMs(ms);
+    this.s.raiseFloor.run(floor, floor);
   }
 
   // --- PINs --------------------------------------------------------------------
@@ -227,7 +235,7 @@ export class DepotStore {
 
   /** Marks a one-time PIN used; false when it already was (it must not open twice). */
   spendPin(id: number, atMs: number): boolean {
-    return this.s.spendPin.run(atMs, id).changes === 1;
+    return this.s.spendPin.run(wholeMs(atMs), id).changes === 1;
   }
 
   /** Revokes a PIN id, known or not (a tombstone row refuses a later add of that id). */
@@ -293,7 +301,8 @@ export class DepotStore {
   }
 
   setLockout(state: LockoutRecord): void {
-    this.s.setLockout.run(state.failedAttempts, state.level, state.untilMs);
+    // Rounded up: a lockout may end a little late, never early.
+    this.s.setLockout.run(state.failedAttempts, state.level, Math.ceil(state.untilMs));
   }
 
   /** Stored CONFIG values (JSON-decoded); defaults live in depot/settings.ts. */
@@ -332,7 +341,7 @@ export function openDepotStore(path: string, options: OpenDepotStoreOptions = {}
     db.pragma('foreign_keys = ON');
     // A second process (status CLI) may hold a read lock briefly.
     db.pragma('busy_timeout = 5000');
-    migrate(db, { nowMs: options.nowMs ?? Date.now(), initialSettings: options.initialSettings });
+    migrate(db, { nowMs: wholeMs(options.nowMs ?? Date.now()), initialSettings: options.initialSettings });
     return new DepotStore(db);
   } catch (error) {
     db.close();
