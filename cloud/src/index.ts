@@ -11,3 +11,7 @@ export {
   queueCommand,
 } from './store/relay/commands.js';
 export { listRelayEvents } from './store/relay/presence.js';
+export type { CliIo } from './cli/command.js';
+export { runCli } from './cli/run-cli.js';
+export { type Dialect, openDatabase, type StoreDatabase } from './store/database.js';
+export { migrateToLatest } from './store/migrate.js';

@@ -20,3 +20,10 @@ export { type Address, type DatagramEndpoint, endpointLinkSocket, type LinkSocke
 export { DEFAULT_RHYTHM, type Random, type RhythmSettings } from './link/rhythm.js';
 export { fileStampStore, memoryStampStore, type StampStore } from './link/stamp-store.js';
 export { udpLinkSocket } from './link/udp-socket.js';
+export {
+  createSimulatedHardware,
+  SimulatedClock,
+  type SimulatedHardware,
+  type SimulatedHardwareOptions,
+} from './hardware/simulated/index.js';
+export type { DepotHardware } from './hardware/types.js';
