@@ -8,8 +8,45 @@ interface StoredStatusRow {
   depot_id: number;
   session_stamp: number;
   counter: number;
+  received_at_ms: number;
+  uptime_seconds: number;
+  last_command_id: number;
+  outbox_size: number;
+  lockout_until_ms: number;
+  failed_attempts: number;
+  clock_known: number;
   compartments: Uint8Array;
   firmware_version: string;
+}
+
+const STORED_COLUMNS =
+  'depot_id, session_stamp, counter, received_at_ms, uptime_seconds, last_command_id, outbox_size, lockout_until_ms, failed_attempts, clock_known, compartments, firmware_version';
+
+/** An unchanged STATUS is written again at least this often, so received_at_ms lags by at most this. */
+const UNCHANGED_REWRITE_MS = 1_000;
+
+/**
+ * The stored row already says everything this STATUS says, on the same
+ * session, and was written recently: skipping the write leaves the stored
+ * order (stamp, counter) behind this one, which is safe because only the
+ * newest stored telegram of a session may write a STATUS (storeUplinks): an
+ * older one of this session is refused by its counter, one of an older session
+ * by the stamp.
+ */
+function unchanged(old: StoredStatusRow, u: DepotStatusUpdate, states: Uint8Array, nowMs: number): boolean {
+  const f = u.frame;
+  return (
+    num(old.session_stamp) === u.sessionStamp &&
+    nowMs - num(old.received_at_ms) < UNCHANGED_REWRITE_MS &&
+    num(old.uptime_seconds) === f.uptimeSeconds &&
+    num(old.last_command_id) === f.lastCommandId &&
+    num(old.outbox_size) === f.outboxSize &&
+    num(old.lockout_until_ms) === f.lockoutUntilMs &&
+    num(old.failed_attempts) === f.failedAttempts &&
+    num(old.clock_known) === (f.clockKnown ? 1 : 0) &&
+    old.firmware_version === f.firmwareVersion &&
+    sameBytes(bytes(old.compartments), states)
+  );
 }
 
 export interface DepotStatusUpdate {
@@ -33,7 +70,8 @@ const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.e
 /**
  * Stores the newest STATUS of each depot. Only a STATUS newer than the stored
  * one (by session stamp, then counter) is written, so a replayed or reordered
- * telegram cannot roll compartments back. The compartments table and the
+ * telegram cannot roll compartments back; one equal to the stored row is
+ * written again at most once a second. The compartments table and the
  * depot's firmware version are rewritten only when they changed, which keeps a
  * steady check-in at one statement for the whole batch.
  */
@@ -56,7 +94,7 @@ export async function storeStatuses(
     }
   }
   // Row locks on MySQL: two relays storing a STATUS of the same depot decide one after the other.
-  const selected = await sql<StoredStatusRow>`SELECT depot_id, session_stamp, counter, compartments, firmware_version
+  const selected = await sql<StoredStatusRow>`SELECT ${sql.raw(STORED_COLUMNS)}
     FROM depot_status WHERE depot_id IN ${idsIn(dialect, [...newestPerDepot.keys()])}${sql.raw(dialect === 'mysql' ? ' FOR UPDATE' : '')}`.execute(
     trx,
   );
@@ -73,6 +111,7 @@ export async function storeStatuses(
       if (!newer) continue;
     }
     const states = compartmentBytes(u.frame);
+    if (old && unchanged(old, u, states, nowMs)) continue;
     if (!old || !sameBytes(bytes(old.compartments), states)) changedCompartments.push({ depotId: u.depotId, states });
     if (!old || old.firmware_version !== u.frame.firmwareVersion) {
       changedFirmware.push({ depotId: u.depotId, version: u.frame.firmwareVersion });

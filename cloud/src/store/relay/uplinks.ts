@@ -2,11 +2,11 @@ import type { CommandResultFrame, EventAckFrame, EventFrame, StatusFrame } from 
 import { type Kysely, sql } from 'kysely';
 import type { StoreDatabase } from '../database.js';
 import type { CommandState } from '../schema.js';
-import { jsonRows } from './batch-sql.js';
+import { idsIn, jsonRows } from './batch-sql.js';
 import { raiseLastApplied, recordCommandResult } from './commands.js';
 import { advanceEventHeads, eventHeadKey, insertEvents } from './event-ingest.js';
 import { type LastSeenWrites, markSeen, type PresenceChange } from './presence.js';
-import { type RelaySchema, relayDb } from './relay-schema.js';
+import { num, type RelaySchema, relayDb } from './relay-schema.js';
 import { storeStatuses } from './status.js';
 
 /** One accepted depot telegram, reduced to what the store needs. */
@@ -66,7 +66,7 @@ export async function storeUplinks(
       // Writes first, so SQLite takes the write lock at the start of the transaction; depots before
       // sessions, the order of the handshake's transaction, so that MariaDB's row locks cannot deadlock.
       const presence = await markSeen(trx, dialect, seen, nowMs);
-      await storeSessionProgress(trx, dialect, uplinks, nowMs);
+      const highest = await storeSessionProgress(trx, dialect, uplinks, nowMs);
 
       const events = uplinks.flatMap((u) => u.events.map((frame) => ({ depotId: u.depotId, frame })));
       const eventsInserted = await insertEvents(trx, dialect, events, nowMs);
@@ -82,8 +82,13 @@ export async function storeUplinks(
         });
       });
 
+      // A STATUS counts only from the newest stored telegram of its session: one reordered or
+      // replayed (also to another relay) never writes it, which is what lets storeStatuses skip
+      // rewriting an unchanged one without an older one slipping in under it.
       const statuses = uplinks.flatMap((u) =>
-        u.status ? [{ depotId: u.depotId, sessionStamp: u.sessionStamp, counter: u.counter, frame: u.status }] : [],
+        u.status && highest.get(u.sessionId) === u.counter
+          ? [{ depotId: u.depotId, sessionStamp: u.sessionStamp, counter: u.counter, frame: u.status }]
+          : [],
       );
       await storeStatuses(trx, dialect, statuses, nowMs);
 
@@ -112,13 +117,15 @@ export async function storeUplinks(
 /**
  * Receive counter and endpoint move only forward, only from the newest
  * authenticated counter: one multi-row UPDATE … WHERE receive_counter_highest < new.
+ * Returns, per session this batch moved forward, its new highest counter.
  */
 async function storeSessionProgress(
   trx: Kysely<RelaySchema>,
   dialect: StoreDatabase['dialect'],
   uplinks: readonly Uplink[],
   nowMs: number,
-): Promise<void> {
+): Promise<Map<number, number>> {
+  const highest = new Map<number, number>();
   const newest = new Map<number, Uplink>();
   for (const u of uplinks) {
     const seen = newest.get(u.sessionId);
@@ -131,9 +138,12 @@ async function storeSessionProgress(
         ['sid', 'ctr', 'ep'],
         list.map((u) => [u.sessionId, u.counter, u.endpoint]),
       );
-      await sql`UPDATE depot_sessions SET receive_counter_highest = v.ctr, endpoint = v.ep
+      const moved = await sql<{ session_id: number; receive_counter_highest: number }>`UPDATE depot_sessions
+        SET receive_counter_highest = v.ctr, endpoint = v.ep
         FROM ${v} AS v
-        WHERE depot_sessions.session_id = v.sid AND depot_sessions.receive_counter_highest < v.ctr`.execute(trx);
+        WHERE depot_sessions.session_id = v.sid AND depot_sessions.receive_counter_highest < v.ctr
+        RETURNING depot_sessions.session_id, depot_sessions.receive_counter_highest`.execute(trx);
+      for (const r of moved.rows) highest.set(num(r.session_id), num(r.receive_counter_highest));
     }
   } else {
     for (let i = 0; i < list.length; i += SESSION_CHUNK) {
@@ -150,6 +160,16 @@ async function storeSessionProgress(
         SET s.receive_counter_highest = v.ctr, s.endpoint = v.ep
         WHERE s.receive_counter_highest < v.ctr`.execute(trx);
     }
+    // No UPDATE … RETURNING on MariaDB: read the rows back, locking (a plain read would see this
+    // transaction's snapshot, perhaps older than another relay's newer counter).
+    const withStatus = [...new Set(uplinks.filter((u) => u.status).map((u) => u.sessionId))];
+    if (withStatus.length > 0) {
+      const rows = await sql<{ session_id: number; receive_counter_highest: number }>`SELECT session_id,
+        receive_counter_highest FROM depot_sessions WHERE session_id IN ${idsIn(dialect, withStatus)} FOR UPDATE`.execute(
+        trx,
+      );
+      for (const r of rows.rows) highest.set(num(r.session_id), num(r.receive_counter_highest));
+    }
   }
   const confirming = [...new Set(uplinks.filter((u) => u.confirms).map((u) => u.sessionId))];
   if (confirming.length > 0) {
@@ -160,4 +180,5 @@ async function storeSessionProgress(
       .where('confirmed_at_ms', 'is', null)
       .execute();
   }
+  return highest;
 }
