@@ -11,7 +11,7 @@
 import { cpus, totalmem } from 'node:os';
 import { generateKeyPair, loadCryptoBackend } from '../shared/src/index.js';
 import { SimulatedDepots } from './relay/depots.js';
-import { type Mode, prepareStore, serverMetrics, startServer } from './relay/modes.js';
+import { type Mode, prepareStore, serverCpuMicros, serverMetrics, startServer } from './relay/modes.js';
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -35,6 +35,8 @@ interface Result {
   p99: number;
   timeouts: number;
   meanBatch: number | null;
+  /** Server CPU time per check-in (µs, user + system). */
+  cpuPerCheckIn: number;
 }
 
 async function run(mode: Mode): Promise<Result> {
@@ -50,6 +52,7 @@ async function run(mode: Mode): Promise<Result> {
     depots.checkIns = 0;
     depots.rtts = [];
     depots.timeouts = 0;
+    const cpuBefore = await serverCpuMicros(server.child);
     const started = performance.now();
     for (let s = 1; s <= seconds; s++) {
       await new Promise((r) => setTimeout(r, 1_000));
@@ -58,6 +61,8 @@ async function run(mode: Mode): Promise<Result> {
     }
     const elapsed = (performance.now() - started) / 1000;
     depots.stop();
+    const cpuUsed = (await serverCpuMicros(server.child)) - cpuBefore;
+    const checkIns = depots.checkIns;
     const sorted = depots.rtts.sort((a, b) => a - b);
     let meanBatch: number | null = null;
     if (mode !== 'echo') {
@@ -69,7 +74,8 @@ async function run(mode: Mode): Promise<Result> {
     process.stdout.write('\n');
     return {
       mode,
-      perSecond: depots.checkIns / elapsed,
+      perSecond: checkIns / elapsed,
+      cpuPerCheckIn: cpuUsed / checkIns,
       p50: percentile(sorted, 0.5),
       p99: percentile(sorted, 0.99),
       timeouts: depots.timeouts,
@@ -92,12 +98,14 @@ console.log(
   `\n${new Date().toISOString().slice(0, 10)} · ${cpus().length} × ${cpus()[0]?.model} · ${Math.round(totalmem() / 2 ** 30)} GiB · Node ${process.version}`,
 );
 console.log(`${depotCount} depots on 16 client sockets, ${seconds} s after ${WARMUP_MS / 1000} s warm-up\n`);
-console.log('| server | check-ins/s | p50 ms | p99 ms | of ceiling | mean batch | retransmits |');
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log(
+  '| server | check-ins/s | p50 ms | p99 ms | of ceiling | mean batch | retransmits | server CPU µs/check-in |',
+);
+console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of results) {
   const ratio = ceiling ? `${((100 * r.perSecond) / ceiling).toFixed(1)}%` : '–';
   console.log(
-    `| ${r.mode === 'echo' ? 'ceiling: bare UDP echo' : `relay + ${r.mode}`} | ${Math.round(r.perSecond).toLocaleString('en')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.mode === 'echo' ? '100%' : ratio} | ${r.meanBatch?.toFixed(1) ?? '–'} | ${r.timeouts} |`,
+    `| ${r.mode === 'echo' ? 'ceiling: bare UDP echo' : `relay + ${r.mode}`} | ${Math.round(r.perSecond).toLocaleString('en')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.mode === 'echo' ? '100%' : ratio} | ${r.meanBatch?.toFixed(1) ?? '–'} | ${r.timeouts} | ${r.cpuPerCheckIn.toFixed(1)} |`,
   );
 }
 process.exit(0);

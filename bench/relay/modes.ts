@@ -94,3 +94,11 @@ export function serverMetrics(child: ChildProcess): Promise<string> {
     child.send('metrics');
   });
 }
+
+/** CPU time (user + system, µs) the server process has used so far. */
+export function serverCpuMicros(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (text) => resolve(Number(text)));
+    child.send('cpu');
+  });
+}
