@@ -23,7 +23,8 @@ export type TelegramPurpose = 'check-in' | 'drain' | 'keepalive';
 
 /**
  * Fills one telegram (≤1168 bytes of frames, ≤64 frames): STATUS first on a
- * check-in, then pending command results (and results of repeated commands
+ * check-in and on a drain (so the portal's view of doors, keys and locks follows a
+ * movement within a second, not at the next check-in), then pending command results (and results of repeated commands
  * that the depot answered again), then the oldest unacknowledged
  * events, as many as fit. A keepalive with nothing else to carry is a single
  * KEEPALIVE frame; a telegram is never empty.
@@ -43,7 +44,7 @@ export function fillTelegram(
     return true;
   };
 
-  if (purpose === 'check-in') fits(depot.status());
+  if (purpose !== 'keepalive') fits(depot.status());
   const resultIds: number[] = [];
   const pending = depot.pendingResults();
   const results = [...pending, ...repeatedResults.filter((r) => !pending.some((p) => p.id === r.id))];
