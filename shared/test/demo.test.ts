@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
-/** The Quick-start demo (`pnpm demo`) runs end to end over real UDP sockets and exits 0. */
+/** The protocol demo (`pnpm demo:protocol`) runs end to end over real UDP sockets and exits 0. */
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { runCli } from '@keydepot/cloud';
+import { type ProvisioningBundle, parseProvisioningBundle } from '@keydepot/shared';
+
+export interface DemoAccounts {
+  readonly username: string;
+  readonly password: string;
+  readonly bundles: readonly ProvisioningBundle[];
+}
+
+export const DEMO_DEPOTS = [
+  { name: 'Autohaus Kern – Hof', address: 'Industriestraße 12, 70565 Stuttgart' },
+  { name: 'Autohaus Kern – Service', address: 'Industriestraße 12, 70565 Stuttgart' },
+  { name: 'Ferienwohnung Seeblick', address: 'Uferweg 3, 88709 Meersburg' },
+] as const;
+
+/**
+ * Sets the demo up the way a technician would, through the cloud CLI: an
+ * organisation, an admin user (operator, owner of every depot), and three
+ * depots with six compartments each, whose bundles the fleet then imports.
+ */
+export async function setUpDemo(env: Record<string, string>, cwd: string): Promise<DemoAccounts> {
+  const cli = async (...argv: string[]): Promise<string> => {
+    let out = '';
+    let err = '';
+    const code = await runCli(argv, {
+      env,
+      cwd,
+      stdin: Readable.from([]),
+      stdout: { write: (text: string) => (out += text) },
+      stderr: { write: (text: string) => (err += text) },
+    });
+    if (code !== 0) throw new Error(`keydepot-cloud ${argv.join(' ')} failed: ${err.trim() || out.trim()}`);
+    return out;
+  };
+  await cli('org', 'create', '--name', 'Autohaus Kern GmbH');
+  const created = await cli('user', 'create', '--username', 'admin', '--operator', '--org', 'Autohaus Kern GmbH');
+  const password = /Password \(shown only now\): (\S+)/.exec(created)?.[1];
+  if (!password) throw new Error('user create printed no password');
+  const bundles: ProvisioningBundle[] = [];
+  for (const [index, depot] of DEMO_DEPOTS.entries()) {
+    const file = `depot-${index + 1}.json`;
+    await cli(
+      'depot',
+      'create',
+      '--org',
+      'Autohaus Kern GmbH',
+      '--name',
+      depot.name,
+      '--address',
+      depot.address,
+      '--compartments',
+      '6',
+      '--out',
+      file,
+    );
+    const bundle = parseProvisioningBundle(JSON.parse(readFileSync(join(cwd, file), 'utf8')));
+    await cli('depot', 'grant', '--depot', String(bundle.depotId), '--user', 'admin', '--role', 'owner');
+    bundles.push(bundle);
+  }
+  return { username: 'admin', password, bundles };
+}
