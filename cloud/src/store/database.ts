@@ -9,6 +9,11 @@ export type Dialect = 'sqlite' | 'mysql';
 export interface StoreDatabase {
   readonly db: Kysely<Schema>;
   readonly dialect: Dialect;
+  /**
+   * The better-sqlite3 handle behind an SQLite store, for hot paths that keep
+   * their own prepared statements (the relay's uplink batches); undefined on MySQL.
+   */
+  readonly sqlite?: Database.Database;
   close(): Promise<void>;
 }
 
@@ -34,7 +39,7 @@ function openSqlite(path: string): StoreDatabase {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', close: () => db.destroy() };
+  return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
 }
 
 function openMysql(url: string, connectionLimit: number): StoreDatabase {
