@@ -11,6 +11,13 @@ export {
   writeProvisioning,
 } from './config.js';
 export { type DaemonOptions, type DepotDaemon, FIRMWARE_VERSION, startDepotDaemon } from './daemon.js';
+export {
+  createSimulatedHardware,
+  SimulatedClock,
+  type SimulatedHardware,
+  type SimulatedHardwareOptions,
+} from './hardware/simulated/index.js';
+export type { DepotHardware } from './hardware/types.js';
 export type { DepotPort } from './link/depot-port.js';
 export { nextInitiationStamp } from './link/initiation-stamp.js';
 export { Link, type LinkOptions } from './link/link.js';
@@ -20,10 +27,3 @@ export { type Address, type DatagramEndpoint, endpointLinkSocket, type LinkSocke
 export { DEFAULT_RHYTHM, type Random, type RhythmSettings } from './link/rhythm.js';
 export { fileStampStore, memoryStampStore, type StampStore } from './link/stamp-store.js';
 export { udpLinkSocket } from './link/udp-socket.js';
-export {
-  createSimulatedHardware,
-  SimulatedClock,
-  type SimulatedHardware,
-  type SimulatedHardwareOptions,
-} from './hardware/simulated/index.js';
-export type { DepotHardware } from './hardware/types.js';
