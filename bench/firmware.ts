@@ -5,6 +5,7 @@
  *      (bench/firmware/pin-verdict.ts; goal ≤ 20 ms),
  *   2. the daemon's RSS idle and under a check-in storm, beside a bare Node
  *      process measured in the same run (bench/firmware/rss.ts; goal ≤ 80 MB).
+ *      The daemon is measured as shipped: bundled first (scripts/build-depot.ts).
  *
  * Progress on stderr, a table on stdout, bench/results/firmware.json, and with
  * --append-docs a new section appended to docs/benchmarks.md.
@@ -22,8 +23,10 @@ function markdown(verdict: PinVerdictResult, rss: RssResult, started: Date): str
     `| ${name} | ${ms(f.medianMs)} | ${ms(f.p99Ms)} | ${ms(f.maxMs)} |`;
   const mem = (name: string, f: RssResult['bareNode']) => `| ${name} | ${f.peakMb} MB | ${f.lastMb} MB |`;
   const verdictOk = verdict.all.p99Ms <= verdict.goalMs;
-  const tsxPeak = Math.max(rss.daemonIdle.peakMb, rss.daemonStorm.peakMb);
-  const jsPeak = Math.max(rss.daemonIdleJs.peakMb, rss.daemonStormJs.peakMb);
+  const peak = Math.max(rss.daemonIdle.peakMb, rss.daemonStorm.peakMb);
+  const ratio = (f: RssResult['bareNode']) => `${(f.peakMb / rss.bareNode.peakMb).toFixed(2)}×`;
+  const flags = rss.nodeFlags.join(' ');
+  const n = (value: number) => value.toLocaleString('en-US');
   return `
 ## Firmware: \`pnpm bench:firmware\`
 
@@ -46,28 +49,25 @@ ${row('accept commit (fsync)', verdict.acceptCommit)}
 **Goal: verdict ≤ ${verdict.goalMs} ms: ${verdictOk ? 'met' : 'MISSED'}** (p99 of all verdicts ${ms(verdict.all.p99Ms)}).
 The durable commit of PIN_ACCEPTED + UNLOCKED before the pulse is listed apart: it is disk-bound.
 
-**Memory (RSS)**, each a separate child process reporting twice a second; the daemon runs the real
-core, SQLite store and link over UDP to a relay in the benchmark process, on simulated hardware, under
-\`node --import tsx\` as the systemd unit runs it.
+**Memory (RSS)** of the daemon as shipped: \`firmware/dist/keydepot-depot.mjs\` (${n(rss.bundleKb)} KiB, bundled by
+\`pnpm build:depot\` in ${n(rss.buildMs)} ms at the start of this run), run by \`node ${flags}\` as the systemd unit runs it,
+beside a bare \`node ${flags}\` in the same run. Each is a separate child process; RSS from \`/proc/<pid>/status\`
+(VmRSS twice a second, VmHWM for the peak). Idle is the real CLI, \`run --simulated-hardware\`, over UDP to a relay
+in the benchmark process; the storm is the same firmware bundled the same way (bench/firmware/storm-daemon.ts) with
+a check-in every 10 ms, a door moving every 5 ms, and 20 PIN_ADD commands pushed every 50 ms.
 
-| process | peak | at the end |
-| --- | ---: | ---: |
-${mem('bare `node`', rss.bareNode)}
-${mem('bare `node --import tsx`', rss.bareNodeTsx)}
-${mem('daemon under tsx, idle', rss.daemonIdle)}
-${mem('daemon under tsx, check-in storm', rss.daemonStorm)}
-${mem('daemon as plain JS, idle', rss.daemonIdleJs)}
-${mem('daemon as plain JS, check-in storm', rss.daemonStormJs)}
+| process | peak | at the end | peak vs bare node |
+| --- | ---: | ---: | ---: |
+${mem('bare `node`', rss.bareNode)} 1.00× |
+${mem('daemon, idle', rss.daemonIdle)} ${ratio(rss.daemonIdle)} |
+${mem('daemon, check-in storm', rss.daemonStorm)} ${ratio(rss.daemonStorm)} |
 
-Storm: a check-in every 10 ms, 20 PIN_ADD commands pushed every 50 ms, a door moving every 5 ms; the relay
-saw ${rss.stormCheckIns.toLocaleString('en-US')} check-ins, ${rss.stormCommands.toLocaleString('en-US')} command results and
-${rss.stormEvents.toLocaleString('en-US')} event frames.
+Storm: the relay saw ${n(rss.storm.checkIns)} check-ins, ${n(rss.storm.resultFrames)} command result frames for
+${n(rss.storm.distinctResults)} commands (${(rss.storm.resultFrames / Math.max(1, rss.storm.distinctResults)).toFixed(2)} per command), and
+${n(rss.storm.eventFrames)} event frames for ${n(rss.storm.distinctEvents)} events
+(${(rss.storm.eventFrames / Math.max(1, rss.storm.distinctEvents)).toFixed(2)} per event).
 
-**Goal: daemon ≤ ${rss.goalMb} MB: ${jsPeak <= rss.goalMb ? 'met' : 'MISSED'} as plain JavaScript (peak ${jsPeak} MB),
-${tsxPeak <= rss.goalMb ? 'met' : 'MISSED'} under the tsx loader (peak ${tsxPeak} MB).** The tsx loader alone costs
-${Math.round((rss.bareNodeTsx.peakMb - rss.bareNode.peakMb) * 10) / 10} MB (bare \`node --import tsx\` against bare \`node\`); the daemon's own share is
-${Math.round((jsPeak - rss.bareNode.peakMb) * 10) / 10} MB above bare Node. "Plain JS" is the same source transpiled file by file with
-TypeScript's transpileModule into a temporary folder and run by \`node\`, as a build step in the installer would ship it.
+**Goal: daemon ≤ ${rss.goalMb} MB: ${peak <= rss.goalMb ? 'met' : 'MISSED'}** (peak ${peak} MB, ${Math.round((peak - rss.bareNode.peakMb) * 10) / 10} MB above bare Node).
 `;
 }
 
@@ -80,9 +80,9 @@ async function main(): Promise<void> {
   progress.log(`PIN verdict: p99 ${ms(verdict.all.p99Ms)} over all kinds (goal ≤ ${verdict.goalMs} ms)`);
   const rss = await measureRss({ onProgress: (text) => progress.update(`RSS ${text}`) });
   progress.log(
-    `RSS: bare node ${rss.bareNode.peakMb} MB, bare node+tsx ${rss.bareNodeTsx.peakMb} MB, ` +
-      `daemon (tsx) idle ${rss.daemonIdle.peakMb} MB, storm ${rss.daemonStorm.peakMb} MB; ` +
-      `daemon (JS) idle ${rss.daemonIdleJs.peakMb} MB, storm ${rss.daemonStormJs.peakMb} MB (goal ≤ ${rss.goalMb} MB)`,
+    `RSS: bare node ${rss.bareNode.peakMb} MB, daemon bundle idle ${rss.daemonIdle.peakMb} MB, ` +
+      `storm ${rss.daemonStorm.peakMb} MB (goal ≤ ${rss.goalMb} MB); storm event frames per event ` +
+      `${(rss.storm.eventFrames / Math.max(1, rss.storm.distinctEvents)).toFixed(2)}`,
   );
   progress.clear();
   const text = markdown(verdict, rss, started);

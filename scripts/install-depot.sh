@@ -9,7 +9,7 @@ set -euo pipefail
 # ---- Everything a reader may want to change -------------------------------
 PREFIX=/opt/keydepot
 APP_DIR="$PREFIX/app"            # the copied checkout
-RUNTIME_DIR="$PREFIX/runtime"    # tsx, which runs the TypeScript without a build step
+RUNTIME_DIR="$PREFIX/runtime"    # build tools only: tsx and its esbuild bundle the daemon (not used at run time)
 CONFIG_DIR=/etc/keydepot
 DATA_DIR=/var/lib/keydepot
 SERVICE_USER=keydepot
@@ -17,8 +17,12 @@ UNIT_NAME=keydepot-depot.service
 NODE_MAJOR=20
 NODE_BIN=/usr/bin/node
 TSX_LOADER="$RUNTIME_DIR/node_modules/tsx/dist/loader.mjs"
+# The daemon as plain JavaScript, bundled by scripts/build-depot.ts (under tsx it needs ~44 MB more RSS).
+DAEMON_JS="$APP_DIR/firmware/dist/keydepot-depot.mjs"
+# A small V8 young generation keeps the daemon's RSS under 80 MB (docs/benchmarks.md).
+NODE_FLAGS="--max-semi-space-size=1"
 # The daemon's command line, exactly as systemd runs it.
-EXEC_START="$NODE_BIN --import $TSX_LOADER $APP_DIR/firmware/bin/keydepot-depot.ts run --config-dir $CONFIG_DIR"
+EXEC_START="$NODE_BIN $NODE_FLAGS $DAEMON_JS run --config-dir $CONFIG_DIR"
 # ----------------------------------------------------------------------------
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -125,7 +129,7 @@ install_app() {
   # --delete drops files removed upstream; node_modules stays so an update reuses built addons.
   rsync -a --delete \
     --exclude '.git' --exclude 'node_modules' --exclude 'test-results' --exclude 'bench/results' \
-    --exclude '*.sqlite' --exclude '*.key' --exclude 'data' \
+    --exclude '*.sqlite' --exclude '*.key' --exclude 'data' --exclude 'firmware/dist' \
     "$REPO_ROOT/" "$APP_DIR/"
   chown -R root:root "$APP_DIR"
   did "copied the firmware from $REPO_ROOT to $APP_DIR"
@@ -143,14 +147,21 @@ install_app() {
     say "tsx $tsx_version present"
   else
     npm install --prefix "$RUNTIME_DIR" --no-save --no-fund --no-audit "tsx@$tsx_version"
-    did "installed tsx $tsx_version in $RUNTIME_DIR (it runs the TypeScript sources)"
+    did "installed tsx $tsx_version (with its esbuild) in $RUNTIME_DIR to build the daemon"
   fi
   [ -f "$TSX_LOADER" ] || die "tsx loader missing at $TSX_LOADER"
+
+  # The bundle refers to some packages by their path in node_modules: build it after every install.
+  # NODE_PATH lets scripts/build-depot.ts find esbuild in the runtime folder.
+  (cd "$APP_DIR" && NODE_PATH="$RUNTIME_DIR/node_modules" "$NODE_BIN" --import "$TSX_LOADER" scripts/build-depot.ts)
+  [ -f "$DAEMON_JS" ] || die "the build did not write $DAEMON_JS"
+  "$NODE_BIN" $NODE_FLAGS "$DAEMON_JS" help >/dev/null || die "$DAEMON_JS does not run"
+  did "built $DAEMON_JS (plain JavaScript; tsx is not used at run time)"
 
   # The technician's command; runs as whoever calls it (use sudo -u $SERVICE_USER).
   cat >/usr/local/bin/keydepot-depot <<WRAPPER
 #!/bin/sh
-exec $NODE_BIN --import $TSX_LOADER $APP_DIR/firmware/bin/keydepot-depot.ts "\$@"
+exec $NODE_BIN $NODE_FLAGS $DAEMON_JS "\$@"
 WRAPPER
   chmod 0755 /usr/local/bin/keydepot-depot
   did "installed /usr/local/bin/keydepot-depot"

@@ -38,9 +38,9 @@ describe('scripts/install-depot.sh', () => {
     expect(assignments).toHaveLength(1);
     expect(text.indexOf('EXEC_START=')).toBeLessThan(text.indexOf('say()'));
     const exec = unitKeys(printUnit()).get('ExecStart');
+    // The bundled daemon, no tsx loader at run time (docs/benchmarks.md: RSS ≤ 80 MB).
     expect(exec).toEqual([
-      '/usr/bin/node --import /opt/keydepot/runtime/node_modules/tsx/dist/loader.mjs ' +
-        '/opt/keydepot/app/firmware/bin/keydepot-depot.ts run --config-dir /etc/keydepot',
+      '/usr/bin/node --max-semi-space-size=1 /opt/keydepot/app/firmware/dist/keydepot-depot.mjs run --config-dir /etc/keydepot',
     ]);
   });
 
