@@ -1,12 +1,10 @@
 import { type Frame, FrameKind, PUSH_FRESH_MS, packFrames } from '@keydepot/shared';
-import type { Kysely } from 'kysely';
 import type { RelayMetrics } from '../metrics.js';
 import type { StoreDatabase } from '../store/database.js';
 import { markCommandsSent } from '../store/relay/commands.js';
-import { type RelaySchema, relayDb } from '../store/relay/relay-schema.js';
+import { relayDb } from '../store/relay/relay-schema.js';
 import { reserveSendCounters } from '../store/relay/sessions.js';
 import type { CommandCache } from './command-cache.js';
-import { reserveCountersIn } from './counter-blocks.js';
 import type { RelaySession } from './relay-session.js';
 import type { SessionTable } from './session-table.js';
 
@@ -19,13 +17,6 @@ export interface RepliesOptions {
   readonly counterBlock: number;
   readonly counterBlockMaxAgeMs: number;
   readonly send: (datagram: Uint8Array, endpoint: string, kind: string) => void;
-}
-
-/** A counter block reserved inside a batch transaction, granted to the session once it committed. */
-export interface PendingGrant {
-  readonly session: RelaySession;
-  readonly start: number;
-  readonly end: number;
 }
 
 /**
@@ -44,19 +35,20 @@ export class Replies {
     this.heard.set(depotId, nowMs);
   }
 
-  /** Reserves, inside the batch transaction, the counters the batch's replies need. */
-  async reserveFor(
-    trx: Kysely<RelaySchema>,
+  /**
+   * The counter blocks a batch's replies need (sessions whose granted counters do not cover
+   * them); the batch reserves them in its transaction and grants them once it committed.
+   */
+  countersToReserve(
     needs: ReadonlyMap<RelaySession, number>,
     nowMs: number,
-  ): Promise<PendingGrant[]> {
-    const grants: PendingGrant[] = [];
+  ): { session: RelaySession; count: number }[] {
+    const reserve: { session: RelaySession; count: number }[] = [];
     for (const [session, need] of needs) {
       if (session.countersLeft(nowMs, this.o.counterBlockMaxAgeMs) >= need) continue;
-      const block = await reserveCountersIn(trx, session.sessionId, Math.max(this.o.counterBlock, need));
-      if (block) grants.push({ session, ...block });
+      reserve.push({ session, count: Math.max(this.o.counterBlock, need) });
     }
-    return grants;
+    return reserve;
   }
 
   /** Seals and sends the plaintexts on `session` to its endpoint. */

@@ -9,12 +9,12 @@ import {
 } from '@keydepot/shared';
 import type { RelayMetrics } from '../metrics.js';
 import type { StoreDatabase } from '../store/database.js';
-import { markCommandsSent, type PendingCommand } from '../store/relay/commands.js';
+import type { PendingCommand } from '../store/relay/commands.js';
 import type { LastSeenWrites } from '../store/relay/presence.js';
 import { storeUplinks, type Uplink } from '../store/relay/uplinks.js';
 import type { CommandCache } from './command-cache.js';
 import type { RelaySession } from './relay-session.js';
-import type { PendingGrant, Replies } from './replies.js';
+import type { Replies } from './replies.js';
 
 /** A depot telegram that passed every check, waiting for its batch. */
 export interface AcceptedUplink {
@@ -71,12 +71,13 @@ export class UplinkStore {
     const nowMs = this.o.clock();
     const uplinks = batch.map(toUplink);
     let plaintexts: Uint8Array[][] = [];
-    let grants: PendingGrant[] = [];
+    let reserving: { session: RelaySession; count: number }[] = [];
     let sent: PendingCommand[] = [];
     const stored = await this.o.metrics.time('batch', () =>
       storeUplinks(this.o.store, uplinks, nowMs, {
         lastSeen: this.o.lastSeen,
-        inTransaction: async (trx, result) => {
+        // Synchronous, inside the transaction: what to carry, mark as sent and reserve counters for.
+        inTransaction: (result) => {
           for (const [depotId, id] of result.lastApplied) this.o.commands.raiseApplied(depotId, id);
           const queuedByDepot = new Map<number, PendingCommand[]>();
           const needs = new Map<RelaySession, number>();
@@ -89,26 +90,29 @@ export class UplinkStore {
               if (!list.includes(c)) list.push(c);
               queuedByDepot.set(u.depotId, list);
             }
-            const reply: Frame[] = [{ kind: FrameKind.Time, nowMs }, ...result.acks[i], ...(frames as CommandFrame[])];
+            const acks = result.acks[i];
+            const reply: Frame[] =
+              acks.length === 0 && frames.length === 0
+                ? [{ kind: FrameKind.Time, nowMs }]
+                : [{ kind: FrameKind.Time, nowMs }, ...acks, ...(frames as CommandFrame[])];
             const packed = packFrames(reply);
             needs.set(a.session, (needs.get(a.session) ?? 0) + packed.length);
             return packed;
           });
-          for (const [depotId, list] of queuedByDepot) {
-            await markCommandsSent(
-              trx,
-              depotId,
-              list.map((c) => c.id),
-              nowMs,
-            );
-          }
           sent = [...queuedByDepot.values()].flat();
-          grants = await this.o.replies.reserveFor(trx, needs, nowMs);
+          reserving = this.o.replies.countersToReserve(needs, nowMs);
+          return {
+            markSent: new Map([...queuedByDepot].map(([depotId, list]) => [depotId, list.map((c) => c.id)])),
+            reserve: reserving.map((r) => ({ sessionId: r.session.sessionId, count: r.count })),
+          };
         },
       }),
     );
     // Committed: only now may counters be used and acks go out.
-    for (const g of grants) g.session.grantCounters(g.start, g.end, nowMs);
+    reserving.forEach((r, i) => {
+      const block = stored.blocks[i];
+      if (block) r.session.grantCounters(block.start, block.end, nowMs);
+    });
     for (const c of sent) c.state = 'sent';
     this.o.afterCommit?.();
     const m = this.o.metrics;

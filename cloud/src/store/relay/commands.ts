@@ -132,7 +132,7 @@ export async function markCommandsSent(
     .execute();
 }
 
-const RESULT_STATE: Record<CommandStatus, CommandState> = {
+export const RESULT_STATE: Record<CommandStatus, CommandState> = {
   [CommandStatus.Applied]: 'applied',
   [CommandStatus.Failed]: 'failed',
   [CommandStatus.Expired]: 'expired',

@@ -6,7 +6,7 @@ import { bytes, num, type RelaySchema } from './relay-schema.js';
 /** Rows per INSERT: 9 columns × 200 stays far below both engines' parameter limits. */
 const INSERT_CHUNK = 200;
 /** How far past the stored head one ack scan looks (a gap bigger than this acks in steps). */
-const SCAN_WINDOW = 5_000;
+export const SCAN_WINDOW = 5_000;
 
 export interface DepotEvent {
   readonly depotId: number;

@@ -4,7 +4,7 @@ import type { Dialect } from '../database.js';
 import { idsIn, jsonRows } from './batch-sql.js';
 import { bytes, num, type RelaySchema } from './relay-schema.js';
 
-interface StoredStatusRow {
+export interface StoredStatusRow {
   depot_id: number;
   session_stamp: number;
   counter: number;
@@ -19,7 +19,7 @@ interface StoredStatusRow {
   firmware_version: string;
 }
 
-const STORED_COLUMNS =
+export const STORED_COLUMNS =
   'depot_id, session_stamp, counter, received_at_ms, uptime_seconds, last_command_id, outbox_size, lockout_until_ms, failed_attempts, clock_known, compartments, firmware_version';
 
 /** An unchanged STATUS is written again at least this often, so received_at_ms lags by at most this. */
@@ -67,44 +67,59 @@ function compartmentBytes(frame: StatusFrame): Uint8Array {
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
 
-/**
- * Stores the newest STATUS of each depot. Only a STATUS newer than the stored
- * one (by session stamp, then counter) is written, so a replayed or reordered
- * telegram cannot roll compartments back; one equal to the stored row is
- * written again at most once a second. The compartments table and the
- * depot's firmware version are rewritten only when they changed, which keeps a
- * steady check-in at one statement for the whole batch.
- */
-export async function storeStatuses(
-  trx: Kysely<RelaySchema>,
-  dialect: Dialect,
-  updates: readonly DepotStatusUpdate[],
-  nowMs: number,
-): Promise<void> {
-  if (updates.length === 0) return;
-  const newestPerDepot = new Map<number, DepotStatusUpdate>();
+/** The newest update per depot among `updates`, by (session stamp, counter). */
+export function newestPerDepot(updates: readonly DepotStatusUpdate[]): Map<number, DepotStatusUpdate> {
+  const newest = new Map<number, DepotStatusUpdate>();
   for (const u of updates) {
-    const seen = newestPerDepot.get(u.depotId);
+    const seen = newest.get(u.depotId);
     if (
       !seen ||
       u.sessionStamp > seen.sessionStamp ||
       (u.sessionStamp === seen.sessionStamp && u.counter > seen.counter)
     ) {
-      newestPerDepot.set(u.depotId, u);
+      newest.set(u.depotId, u);
     }
   }
-  // Row locks on MySQL: two relays storing a STATUS of the same depot decide one after the other.
-  const selected = await sql<StoredStatusRow>`SELECT ${sql.raw(STORED_COLUMNS)}
-    FROM depot_status WHERE depot_id IN ${idsIn(dialect, [...newestPerDepot.keys()])}${sql.raw(dialect === 'mysql' ? ' FOR UPDATE' : '')}`.execute(
-    trx,
-  );
-  const stored = new Map(selected.rows.map((r) => [num(r.depot_id), r]));
+  return newest;
+}
 
-  const rows = [];
+export interface StatusRow {
+  depot_id: number;
+  session_stamp: number;
+  counter: number;
+  received_at_ms: number;
+  uptime_seconds: number;
+  last_command_id: number;
+  outbox_size: number;
+  lockout_until_ms: number;
+  failed_attempts: number;
+  clock_known: number;
+  firmware_version: string;
+  compartments: Uint8Array;
+}
+
+export interface StatusPlan {
+  readonly rows: StatusRow[];
+  readonly changedCompartments: { depotId: number; states: Uint8Array }[];
+  readonly changedFirmware: { depotId: number; version: string }[];
+}
+
+/**
+ * What to write for the newest STATUS of each depot, given the stored rows:
+ * only one newer than the stored row (by session stamp, then counter), not an
+ * unchanged one written within the last second; compartments and firmware
+ * only where they changed. Both engines write exactly this plan.
+ */
+export function planStatuses(
+  newest: ReadonlyMap<number, DepotStatusUpdate>,
+  stored: (depotId: number) => StoredStatusRow | undefined,
+  nowMs: number,
+): StatusPlan {
+  const rows: StatusRow[] = [];
   const changedCompartments: { depotId: number; states: Uint8Array }[] = [];
   const changedFirmware: { depotId: number; version: string }[] = [];
-  for (const u of newestPerDepot.values()) {
-    const old = stored.get(u.depotId);
+  for (const u of newest.values()) {
+    const old = stored(u.depotId);
     if (old) {
       const oldStamp = num(old.session_stamp);
       const newer = u.sessionStamp > oldStamp || (u.sessionStamp === oldStamp && u.counter > num(old.counter));
@@ -131,6 +146,62 @@ export async function storeStatuses(
       compartments: states,
     });
   }
+  return { rows, changedCompartments, changedFirmware };
+}
+
+/** Column names of depot_status in StatusRow order; the SQLite path binds them positionally. */
+export const STATUS_COLUMNS = [
+  'depot_id',
+  'session_stamp',
+  'counter',
+  'received_at_ms',
+  'uptime_seconds',
+  'last_command_id',
+  'outbox_size',
+  'lockout_until_ms',
+  'failed_attempts',
+  'clock_known',
+  'firmware_version',
+  'compartments',
+] as const;
+
+/** One compartments row per compartment: door, key, sensor, lock bits of the STATUS byte. */
+export function compartmentRows(depotId: number, states: Uint8Array, nowMs: number) {
+  return [...states].map((b, i) => ({
+    depot_id: depotId,
+    number: i + 1,
+    door_open: b & 1,
+    key_present: (b >> 1) & 1,
+    has_key_sensor: (b >> 2) & 1,
+    locked: (b >> 3) & 1,
+    updated_at_ms: nowMs,
+  }));
+}
+
+/**
+ * Stores the newest STATUS of each depot (MySQL/MariaDB; the SQLite path is in
+ * uplinks-sqlite.ts). Only a STATUS newer than the stored
+ * one (by session stamp, then counter) is written, so a replayed or reordered
+ * telegram cannot roll compartments back; one equal to the stored row is
+ * written again at most once a second. The compartments table and the
+ * depot's firmware version are rewritten only when they changed, which keeps a
+ * steady check-in at one statement for the whole batch.
+ */
+export async function storeStatuses(
+  trx: Kysely<RelaySchema>,
+  dialect: Dialect,
+  updates: readonly DepotStatusUpdate[],
+  nowMs: number,
+): Promise<void> {
+  if (updates.length === 0) return;
+  const newest = newestPerDepot(updates);
+  // Row locks on MySQL: two relays storing a STATUS of the same depot decide one after the other.
+  const selected = await sql<StoredStatusRow>`SELECT ${sql.raw(STORED_COLUMNS)}
+    FROM depot_status WHERE depot_id IN ${idsIn(dialect, [...newest.keys()])}${sql.raw(dialect === 'mysql' ? ' FOR UPDATE' : '')}`.execute(
+    trx,
+  );
+  const stored = new Map(selected.rows.map((r) => [num(r.depot_id), r]));
+  const { rows, changedCompartments, changedFirmware } = planStatuses(newest, (id) => stored.get(id), nowMs);
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]).filter((c) => c !== 'depot_id') as (keyof (typeof rows)[0])[];
   if (dialect === 'mysql') {
@@ -164,17 +235,7 @@ async function storeCompartments(
   changed: readonly { depotId: number; states: Uint8Array }[],
   nowMs: number,
 ): Promise<void> {
-  const rows = changed.flatMap(({ depotId, states }) =>
-    [...states].map((b, i) => ({
-      depot_id: depotId,
-      number: i + 1,
-      door_open: b & 1,
-      key_present: (b >> 1) & 1,
-      has_key_sensor: (b >> 2) & 1,
-      locked: (b >> 3) & 1,
-      updated_at_ms: nowMs,
-    })),
-  );
+  const rows = changed.flatMap(({ depotId, states }) => compartmentRows(depotId, states, nowMs));
   if (rows.length === 0) return;
   const columns = ['door_open', 'key_present', 'has_key_sensor', 'locked', 'updated_at_ms'];
   for (let i = 0; i < rows.length; i += 500) {

@@ -1,42 +1,33 @@
-import type { CommandResultFrame, EventAckFrame, EventFrame, StatusFrame } from '@keydepot/shared';
 import { type Kysely, sql } from 'kysely';
 import type { StoreDatabase } from '../database.js';
 import type { CommandState } from '../schema.js';
 import { idsIn, jsonRows } from './batch-sql.js';
-import { raiseLastApplied, recordCommandResult } from './commands.js';
+import { markCommandsSent, raiseLastApplied, recordCommandResult } from './commands.js';
 import { advanceEventHeads, eventHeadKey, insertEvents } from './event-ingest.js';
-import { type LastSeenWrites, markSeen, type PresenceChange } from './presence.js';
+import { type LastSeenWrites, markSeen } from './presence.js';
 import { num, type RelaySchema, relayDb } from './relay-schema.js';
+import { reserveCountersIn } from './sessions.js';
 import { storeStatuses } from './status.js';
+import {
+  ackFrames,
+  type BatchTail,
+  type CounterBlock,
+  type StoredBatch,
+  type StoredBatchWithTail,
+  statusUpdates,
+  type Uplink,
+} from './uplinks-plan.js';
+import { sqliteBatchWriter } from './uplinks-sqlite.js';
 
-/** One accepted depot telegram, reduced to what the store needs. */
-export interface Uplink {
-  readonly depotId: number;
-  readonly sessionId: number;
-  readonly sessionStamp: number;
-  readonly counter: number;
-  /** "address:port" it came from; stored only if its counter is the newest of the session. */
-  readonly endpoint: string;
-  /** True for the first telegram this process accepted on a session not yet confirmed. */
-  readonly confirms: boolean;
-  readonly events: readonly EventFrame[];
-  readonly status: StatusFrame | undefined;
-  readonly results: readonly CommandResultFrame[];
-}
-
-export interface StoredBatch {
-  /** Per uplink (same order), the acks to send: one per epoch it carried events of. */
-  readonly acks: EventAckFrame[][];
-  readonly eventsInserted: number;
-  readonly presence: PresenceChange[];
-  readonly commandStates: CommandState[];
-  /** Highest command id each depot in the batch is known to have handled. */
-  readonly lastApplied: Map<number, number>;
-}
+export type { BatchTail, CounterBlock, StoredBatch, StoredBatchWithTail, Uplink } from './uplinks-plan.js';
 
 export interface StoreUplinksOptions {
-  /** Runs last, inside the same transaction (the relay marks carried commands as sent there). */
-  readonly inTransaction?: (trx: Kysely<RelaySchema>, stored: StoredBatch) => Promise<void>;
+  /**
+   * Runs last, inside the same transaction and synchronously (the SQLite batch
+   * is one synchronous transaction): the relay decides there which commands it
+   * carries and which counter blocks its replies need; the store writes them.
+   */
+  readonly inTransaction?: (stored: StoredBatch) => BatchTail;
   /** Writes each depot's last seen at most this often; without it, every batch writes it. */
   readonly lastSeen?: LastSeenWrites;
 }
@@ -55,11 +46,22 @@ export async function storeUplinks(
   uplinks: readonly Uplink[],
   nowMs: number,
   options: StoreUplinksOptions = {},
-): Promise<StoredBatch> {
+): Promise<StoredBatchWithTail> {
   const dialect = store.dialect;
   const depotIds = new Set(uplinks.map((u) => u.depotId));
   const seen = options.lastSeen ? options.lastSeen.due(depotIds, nowMs) : [...depotIds];
-  const inTransaction = options.inTransaction;
+  const tail = options.inTransaction;
+  const sqlite = store.sqlite;
+  if (sqlite) {
+    // Cached statements on the raw handle, one synchronous transaction; holding Kysely's connection
+    // meanwhile keeps its own transactions (handshakes, polls) from interleaving with ours.
+    const write = sqliteBatchWriter(sqlite);
+    const stored = await relayDb(store)
+      .connection()
+      .execute(async () => write({ uplinks, seen, nowMs, tail }));
+    options.lastSeen?.written(seen, nowMs);
+    return stored;
+  }
   const stored = await relayDb(store)
     .transaction()
     .execute(async (trx) => {
@@ -74,23 +76,8 @@ export async function storeUplinks(
       for (const e of events)
         pairs.set(eventHeadKey(e.depotId, e.frame.epoch), { depotId: e.depotId, epoch: e.frame.epoch });
       const heads = await advanceEventHeads(trx, dialect, [...pairs.values()]);
-      const acks = uplinks.map((u) => {
-        const epochs = [...new Set(u.events.map((e) => e.epoch))];
-        return epochs.flatMap((epoch) => {
-          const sequence = heads.get(eventHeadKey(u.depotId, epoch)) ?? 0;
-          return sequence > 0 ? [{ kind: 0x02 as const, epoch, sequence }] : [];
-        });
-      });
-
-      // A STATUS counts only from the newest stored telegram of its session: one reordered or
-      // replayed (also to another relay) never writes it, which is what lets storeStatuses skip
-      // rewriting an unchanged one without an older one slipping in under it.
-      const statuses = uplinks.flatMap((u) =>
-        u.status && highest.get(u.sessionId) === u.counter
-          ? [{ depotId: u.depotId, sessionStamp: u.sessionStamp, counter: u.counter, frame: u.status }]
-          : [],
-      );
-      await storeStatuses(trx, dialect, statuses, nowMs);
+      const acks = ackFrames(uplinks, heads);
+      await storeStatuses(trx, dialect, statusUpdates(uplinks, highest), nowMs);
 
       const commandStates: CommandState[] = [];
       const lastApplied = new Map<number, number>();
@@ -107,8 +94,13 @@ export async function storeUplinks(
       for (const [depotId, id] of lastApplied) if (id > 0) await raiseLastApplied(trx, depotId, id);
 
       const stored: StoredBatch = { acks, eventsInserted, presence, commandStates, lastApplied };
-      if (inTransaction) await inTransaction(trx, stored);
-      return stored;
+      const blocks: (CounterBlock | undefined)[] = [];
+      if (tail) {
+        const t = tail(stored);
+        for (const [depotId, ids] of t.markSent) await markCommandsSent(trx, depotId, ids, nowMs);
+        for (const r of t.reserve) blocks.push(await reserveCountersIn(trx, r.sessionId, r.count));
+      }
+      return { ...stored, blocks };
     });
   options.lastSeen?.written(seen, nowMs);
   return stored;

@@ -1,0 +1,80 @@
+import type { CommandResultFrame, EventAckFrame, EventFrame, StatusFrame } from '@keydepot/shared';
+import type { CommandState } from '../schema.js';
+import { eventHeadKey } from './event-ingest.js';
+import type { PresenceChange } from './presence.js';
+import type { DepotStatusUpdate } from './status.js';
+
+// What both engines' uplink batches share: the shapes going in and out, and the
+// decisions that do not depend on the engine (acks from heads, which STATUS counts).
+
+/** One accepted depot telegram, reduced to what the store needs. */
+export interface Uplink {
+  readonly depotId: number;
+  readonly sessionId: number;
+  readonly sessionStamp: number;
+  readonly counter: number;
+  /** "address:port" it came from; stored only if its counter is the newest of the session. */
+  readonly endpoint: string;
+  /** True for the first telegram this process accepted on a session not yet confirmed. */
+  readonly confirms: boolean;
+  readonly events: readonly EventFrame[];
+  readonly status: StatusFrame | undefined;
+  readonly results: readonly CommandResultFrame[];
+}
+
+export interface StoredBatch {
+  /** Per uplink (same order), the acks to send: one per epoch it carried events of. */
+  readonly acks: EventAckFrame[][];
+  readonly eventsInserted: number;
+  readonly presence: PresenceChange[];
+  readonly commandStates: CommandState[];
+  /** Highest command id each depot in the batch is known to have handled. */
+  readonly lastApplied: Map<number, number>;
+}
+
+/** Writes the caller decides on once the batch is stored, done in the same transaction. */
+export interface BatchTail {
+  /** Commands carried for the first time (queued → sent), per depot. */
+  readonly markSent: ReadonlyMap<number, readonly number[]>;
+  /** Send-counter blocks to reserve; usable only after the commit. */
+  readonly reserve: ReadonlyArray<{ readonly sessionId: number; readonly count: number }>;
+}
+
+/** Send counters [start, end) of a session, reserved for this process. */
+export interface CounterBlock {
+  readonly start: number;
+  readonly end: number;
+}
+
+export interface StoredBatchWithTail extends StoredBatch {
+  /** Per `BatchTail.reserve` entry (same order): the block, or undefined if the session is gone. */
+  readonly blocks: (CounterBlock | undefined)[];
+}
+
+/** Per uplink, one cumulative EVENT_ACK per epoch it carried events of, from the stored heads. */
+export function ackFrames(uplinks: readonly Uplink[], heads: ReadonlyMap<string, number>): EventAckFrame[][] {
+  return uplinks.map((u) => {
+    if (u.events.length === 0) return [];
+    const epochs = [...new Set(u.events.map((e) => e.epoch))];
+    return epochs.flatMap((epoch) => {
+      const sequence = heads.get(eventHeadKey(u.depotId, epoch)) ?? 0;
+      return sequence > 0 ? [{ kind: 0x02 as const, epoch, sequence }] : [];
+    });
+  });
+}
+
+/**
+ * A STATUS counts only from the newest stored telegram of its session: one
+ * reordered or replayed (also to another relay) never writes it, which is what
+ * lets the store skip rewriting an unchanged one without an older one slipping
+ * in under it. `highest`: per session, its stored highest counter after this batch.
+ */
+export function statusUpdates(uplinks: readonly Uplink[], highest: ReadonlyMap<number, number>): DepotStatusUpdate[] {
+  const updates: DepotStatusUpdate[] = [];
+  for (const u of uplinks) {
+    if (u.status && highest.get(u.sessionId) === u.counter) {
+      updates.push({ depotId: u.depotId, sessionStamp: u.sessionStamp, counter: u.counter, frame: u.status });
+    }
+  }
+  return updates;
+}
