@@ -12,13 +12,14 @@ import {
   type TransportSession,
 } from '@keydepot/shared';
 import type { Clock, Timer } from '../hardware/types.js';
+import { CarriedFrames } from './carried-frames.js';
 import type { DepotPort } from './depot-port.js';
 import { HandshakeInitiator } from './handshake-initiator.js';
 import type { LinkLogger } from './link-logger.js';
 import { silentLogger } from './link-logger.js';
 import { type LinkCounters, type LinkSnapshot, newCounters } from './link-snapshot.js';
 import type { LinkSocket } from './link-socket.js';
-import { fillTelegram, type TelegramContents, type TelegramPurpose } from './outbox-drain.js';
+import { carriesUplink, fillTelegram, type TelegramContents, type TelegramPurpose } from './outbox-drain.js';
 import { RetryTimer } from './retransmit.js';
 import {
   checkInDelay,
@@ -50,6 +51,8 @@ interface Exchange {
   readonly purpose: TelegramPurpose;
   readonly contents: TelegramContents;
   readonly retry: RetryTimer;
+  /** When it was first sent (monotonic ms): the round trip of an answer to it is measured from here. */
+  readonly sentAtMs: number;
 }
 
 /**
@@ -57,7 +60,10 @@ interface Exchange {
  * boot, on expiry and after silence; a check-in every 60 s ± 5 s; a keepalive
  * after 20-25 s without sending; one telegram in flight, retransmitted as new
  * telegrams with doubling waits; the outbox drained telegram by telegram; relay
- * frames handed to the depot in order. Every wait goes through the Clock.
+ * frames handed to the depot in order. Events and results on their way (carried
+ * less than T₀ ago) are not carried again by the next telegram, which matters
+ * when pushes "answer" telegrams early (carried-frames.ts). Every wait goes
+ * through the Clock.
  */
 export class Link {
   private readonly rhythm: RhythmSettings;
@@ -76,10 +82,16 @@ export class Link {
   private checkInTimer: Timer | null = null;
   private keepaliveTimer: Timer | null = null;
   private flushTimer: Timer | null = null;
+  /** Wakes the link when held frames are due again (their telegram got no ack within T₀). */
+  private heldTimer: { timer: Timer; atMs: number } | null = null;
   private running = false;
   private readonly counters: LinkCounters = newCounters();
   /** Results `receiveCommand` gave for repeated commands: sent again until a telegram carrying them is answered. */
   private readonly repeatedResults = new Map<number, CommandResultFrame>();
+  /** Events and results on their way: carried by a telegram sent less than T₀ ago. */
+  private readonly carried = new CarriedFrames();
+  /** Send time of the newest telegram the relay has proven it received (an EVENT_ACK covered its events). */
+  private provenSentAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: LinkOptions) {
     this.rhythm = { ...DEFAULT_RHYTHM, ...options.rhythm };
@@ -115,8 +127,9 @@ export class Link {
   /** Cancels every timer; the caller closes the socket. An unanswered telegram is simply left: its frames stay pending. */
   stop(): void {
     this.running = false;
-    for (const timer of [this.checkInTimer, this.keepaliveTimer, this.flushTimer]) timer?.cancel();
-    this.checkInTimer = this.keepaliveTimer = this.flushTimer = null;
+    for (const timer of [this.checkInTimer, this.keepaliveTimer, this.flushTimer, this.heldTimer?.timer])
+      timer?.cancel();
+    this.checkInTimer = this.keepaliveTimer = this.flushTimer = this.heldTimer = null;
     this.exchange?.retry.cancel();
     this.exchange = null;
     this.handshake?.retry.cancel();
@@ -189,17 +202,30 @@ export class Link {
   }
 
   private sendExchange(purpose: TelegramPurpose): void {
-    const contents = fillTelegram(this.options.depot, purpose, [...this.repeatedResults.values()]);
+    const now = this.options.clock.monotonicMs();
+    this.carried.forgetDue(now);
+    const contents = fillTelegram(this.options.depot, purpose, {
+      repeatedResults: [...this.repeatedResults.values()],
+      held: (frame) => this.carried.isHeld(frame, now),
+    });
+    if (contents.heldBack > 0) this.wakeWhenHeldAreDue();
+    // A drain with nothing new to carry is not sent: it would only echo what is on its way, and every
+    // telegram draws an answer that would start the next drain (one more ping-pong per push).
+    if (purpose === 'drain' && !carriesUplink(contents)) return;
+    const waits = retransmitWaits(this.rhythm, this.random);
     const retry = new RetryTimer(
       this.options.clock,
-      retransmitWaits(this.rhythm, this.random),
+      waits,
       () => {
         this.counters.retransmissions++;
         this.transmit(contents.frames);
+        const at = this.options.clock.monotonicMs();
+        this.carried.carry(contents.frames, at, at + waits[0]);
       },
       () => this.giveUp(),
     );
-    this.exchange = { purpose, contents, retry };
+    this.exchange = { purpose, contents, retry, sentAtMs: now };
+    this.carried.carry(contents.frames, now, now + waits[0]);
     if (purpose === 'check-in') {
       this.counters.checkIns++;
       this.counters.lastCheckInWallMs = this.options.clock.wallMs();
@@ -296,6 +322,8 @@ export class Link {
     this.session = completed.session;
     this.unanswered = 0;
     this.counters.sessionsEstablished++;
+    // What the old session carried may never arrive: the fresh check-in carries it all again.
+    this.carried.clear();
     this.log.info({ sessionId: completed.session.localId, relayId: completed.session.remoteId }, 'session established');
     // A fresh check-in on the new session: it tells the relay we have the response, and it carries
     // everything an unanswered telegram on the old session carried (its frames are still pending).
@@ -318,28 +346,62 @@ export class Link {
       for (const id of exchange.contents.resultIds) this.repeatedResults.delete(id);
     }
     let results = 0;
+    let acked = false;
+    // Results carried by the telegram this one answers: a repeat of their command in it crossed them.
+    const crossed = new Set(exchange?.contents.resultIds ?? []);
     for (const frame of frames) {
       if (frame.kind === FrameKind.Time) depot.setTime(frame.nowMs);
-      else if (frame.kind === FrameKind.EventAck) depot.acknowledgeEvents(frame.epoch, frame.sequence);
-      else if (frame.kind === FrameKind.Command) {
+      else if (frame.kind === FrameKind.EventAck) {
+        this.noteProof(frame);
+        depot.acknowledgeEvents(frame.epoch, frame.sequence);
+        acked = true;
+      } else if (frame.kind === FrameKind.Command) {
         this.counters.commandsReceived++;
         const result = depot.receiveCommand(frame);
         if (result === undefined) continue;
-        results++;
-        if (!depot.pendingResults().some((pending) => pending.id === result.id))
+        if (depot.pendingResults().some((pending) => pending.id === result.id)) results++;
+        // A repeat that crossed our result is not answered again: the telegram this one answers carried
+        // the result, or a telegram sent less than T₀ ago carried it with events and the relay's
+        // EVENT_ACK for them (its real answer) has not come yet, so the relay sent the command before
+        // our result could reach it. If the result was lost after all, the relay carries the command
+        // again, and that repeat is answered at once.
+        else if (!crossed.has(result.id) && !this.crossedOurResult(result)) {
+          this.carried.release(result);
           this.repeatedResults.set(result.id, result);
+          results++;
+        }
       }
     }
-    // Results go back at once; a full telegram of events that the relay took is followed by the next one.
-    if (results > 0 || this.drainDue || this.checkInDue || this.outboxMoved(exchange)) this.request('drain');
+    // Results go back at once; after an ack, the events not yet on their way follow (a drain with
+    // nothing new to carry is not sent).
+    const eventsWaiting = acked && depot.pendingEvents(1).length > 0;
+    if (results > 0 || this.drainDue || this.checkInDue || eventsWaiting) this.request('drain');
   }
 
-  /** True when the answered telegram carried events, the relay acked them all, and more are waiting. */
-  private outboxMoved(exchange: Exchange | null): boolean {
-    const last = exchange?.contents.lastEvent;
-    if (last === undefined) return false;
-    const [head] = this.options.depot.pendingEvents(1);
-    return head !== undefined && (head.epoch !== last.epoch || head.sequence > last.sequence);
+  /** An EVENT_ACK covering an event carried less than T₀ ago proves the relay received that telegram. */
+  private noteProof(ack: { epoch: string; sequence: number }): void {
+    const sentAt = this.carried.eventSentAtMs(ack.epoch, ack.sequence);
+    if (sentAt !== undefined && sentAt > this.provenSentAtMs) this.provenSentAtMs = sentAt;
+  }
+
+  private crossedOurResult(result: CommandResultFrame): boolean {
+    const last = this.carried.lastCarriage(result);
+    return last?.withEvents === true && last.sentAtMs > this.provenSentAtMs;
+  }
+
+  /** Arms one timer for the earliest moment a held frame may be carried again. */
+  private wakeWhenHeldAreDue(): void {
+    const atMs = this.carried.earliestDeadline();
+    if (atMs === undefined || (this.heldTimer !== null && this.heldTimer.atMs <= atMs)) return;
+    this.heldTimer?.timer.cancel();
+    const now = this.options.clock.monotonicMs();
+    this.heldTimer = {
+      atMs,
+      timer: this.options.clock.after(Math.max(0, atMs - now) + 1, () => {
+        this.heldTimer = null;
+        if (this.session !== null) this.request('drain');
+      }),
+    };
   }
 
   private drop(reason: string): void {
