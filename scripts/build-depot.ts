@@ -12,9 +12,9 @@
  * firmware/) is imported by its relative path, so the bundle must be rebuilt
  * after every install, which scripts/install-depot.sh does.
  *
- * esbuild is not a direct dependency of the workspace: it comes with tsx. It is
- * found from here, through NODE_PATH (the installer's runtime folder), or as
- * tsx's own dependency.
+ * esbuild is a root dev dependency. A depot's production install has no dev
+ * dependencies, so there it is found through NODE_PATH (the installer's runtime
+ * folder) or as tsx's own dependency.
  */
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -52,7 +52,7 @@ export interface BuiltDepot {
   readonly ms: number;
 }
 
-/** Loads esbuild: from here, from NODE_PATH, else as tsx's dependency (how the workspace has it). */
+/** Loads esbuild: from here (the workspace), from NODE_PATH, else as tsx's dependency (a depot's install). */
 export async function loadEsbuild(): Promise<Esbuild> {
   const require = createRequire(import.meta.url);
   let path: string;
