@@ -31,8 +31,19 @@ export class Replies {
 
   constructor(private readonly o: RepliesOptions) {}
 
+  /** Uplinks per depot accepted and not yet answered: their replies carry whatever is pending. */
+  private readonly awaiting = new Map<number, number>();
+
+  /** An uplink of the depot was accepted; call `answered` once its batch is done (also on failure). */
   heardFrom(depotId: number, nowMs: number): void {
     this.heard.set(depotId, nowMs);
+    this.awaiting.set(depotId, (this.awaiting.get(depotId) ?? 0) + 1);
+  }
+
+  answered(depotId: number): void {
+    const n = (this.awaiting.get(depotId) ?? 0) - 1;
+    if (n > 0) this.awaiting.set(depotId, n);
+    else this.awaiting.delete(depotId);
   }
 
   /**
@@ -76,6 +87,8 @@ export class Replies {
     const nowMs = this.o.clock();
     const heard = this.heard.get(depotId);
     if (heard === undefined || nowMs - heard > PUSH_FRESH_MS) return;
+    // A reply on its way carries the pending commands anyway; a push now would send them twice.
+    if (this.awaiting.has(depotId)) return;
     const session = this.o.sessions.sendSessionFor(depotId, nowMs);
     if (!session) return;
     const { frames, queued } = this.o.commands.carry(depotId, 0, nowMs);

@@ -68,6 +68,14 @@ export class UplinkStore {
   constructor(private readonly o: UplinkStoreOptions) {}
 
   async storeAndAnswer(batch: readonly AcceptedUplink[]): Promise<void> {
+    try {
+      await this.store(batch);
+    } finally {
+      for (const a of batch) this.o.replies.answered(a.session.depotId);
+    }
+  }
+
+  private async store(batch: readonly AcceptedUplink[]): Promise<void> {
     const nowMs = this.o.clock();
     const uplinks = batch.map(toUplink);
     let plaintexts: Uint8Array[][] = [];
