@@ -9,7 +9,7 @@ import type { RelayMetrics } from '../metrics.js';
 import type { StoreDatabase } from '../store/database.js';
 import { expireQueuedCommands, loadPendingCommands } from '../store/relay/commands.js';
 import { sweepOffline } from '../store/relay/presence.js';
-import { deleteSessionsCreatedBefore, revokedDepotsSince } from '../store/relay/sessions.js';
+import { deleteSessionsCreatedBefore, depotsToForgetSince } from '../store/relay/sessions.js';
 import type { CommandCache } from './command-cache.js';
 import type { Replies } from './replies.js';
 import type { SessionTable } from './session-table.js';
@@ -81,10 +81,12 @@ export class RelayTimers {
     if (this.polls++ % 4 === 0) {
       const expired = await metrics.time('expire-commands', () => expireQueuedCommands(store, nowMs));
       if (expired > 0) metrics.commands.inc({ state: 'expired' }, expired);
-      // A revocation is seen within a second by every relay; a margin covers clock skew between processes.
+      // A revocation or rekey is seen within a second by every relay; a margin covers clock skew between processes.
       const since = this.revokedCheckedMs - 60_000;
       this.revokedCheckedMs = nowMs;
-      for (const depotId of await revokedDepotsSince(store, since)) this.o.sessions.evictDepot(depotId);
+      for (const forget of await depotsToForgetSince(store, since)) {
+        this.o.sessions.evictDepot(forget.depotId, forget.sessionsBeforeMs);
+      }
     }
     const loaded = await metrics.time('load-commands', () => loadPendingCommands(store));
     this.o.commands.replace(loaded.commands, loaded.lastApplied);

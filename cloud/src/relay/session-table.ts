@@ -101,10 +101,19 @@ export class SessionTable {
     return list.find((s) => s.confirmed && !s.isExpired(nowMs));
   }
 
-  /** Forgets every session of a depot (revoked). */
-  evictDepot(depotId: number): void {
-    for (const s of this.byDepot.get(depotId) ?? []) this.byId.delete(s.sessionId);
-    this.byDepot.delete(depotId);
+  /**
+   * Forgets the depot's sessions made before `beforeMs` (all of them when
+   * revoked; those of the old key when rekeyed). A forgotten session that still
+   * exists in the store is loaded again on its next telegram.
+   */
+  evictDepot(depotId: number, beforeMs = Number.POSITIVE_INFINITY): void {
+    const kept = (this.byDepot.get(depotId) ?? []).filter((s) => {
+      if (s.createdAtMs >= beforeMs) return true;
+      this.byId.delete(s.sessionId);
+      return false;
+    });
+    if (kept.length > 0) this.byDepot.set(depotId, kept);
+    else this.byDepot.delete(depotId);
   }
 
   /** Forgets sessions past REJECT_AFTER and stale negative entries. */

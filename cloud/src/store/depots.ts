@@ -131,6 +131,7 @@ export async function rekeyDepot(
       .set({
         public_key: input.publicKey,
         handshake_stamp: null,
+        key_changed_at_ms: Date.now(),
         offline_key_id: input.newOfflineKey ? before.offlineKeyId + 1 : before.offlineKeyId,
       })
       .where('id', '=', input.depotId)

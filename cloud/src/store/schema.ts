@@ -45,6 +45,8 @@ export interface DepotsTable {
   last_applied_command_id: Generated<number>;
   last_command_id: Generated<number>;
   revoked_at_ms: number | null;
+  /** Set by `depot rekey` (migration 003); relays forget the old key's sessions. */
+  key_changed_at_ms: number | null;
   created_at_ms: number;
 }
 

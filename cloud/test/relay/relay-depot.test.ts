@@ -1,6 +1,7 @@
 import { CommandKind, EventKind, type Frame, FrameKind, generateKeyPair, type KeyPair } from '@keydepot/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Relay } from '../../src/relay/relay.js';
+import { rekeyDepot } from '../../src/store/depots.js';
 import { queueCommand } from '../../src/store/relay/commands.js';
 import { relayDb } from '../../src/store/relay/relay-schema.js';
 import { createTestDatabase, type TestDatabase, testDialects } from '../databases.js';
@@ -160,6 +161,29 @@ describe.each(testDialects())('relay with a test depot (%s)', (dialect) => {
     expect(await depot.checkIn(500)).toBeNull();
     expect(await depot.handshake(500)).toBe(false);
     expect(await relay.metrics.count(relay.metrics.drops, { reason: 'unknown-depot' })).toBe(1);
+  });
+
+  it('forgets the old key at a rekey: its live session stops, the new key connects', async () => {
+    await depot.handshake();
+    expect(await depot.checkIn()).not.toBeNull();
+    const newKeys = await newDepotKeys();
+    await rekeyDepot(db.db, { depotId, publicKey: newKeys.publicKey });
+    await new Promise((r) => setTimeout(r, 600)); // a pass of the poll
+    expect(await depot.checkIn(500)).toBeNull();
+    expect(await depot.handshake(500)).toBe(false);
+    const renewed = await TestDepot.open({
+      backend: await backend(),
+      keys: newKeys,
+      relayPublicKey: relayKeys.publicKey,
+      relayPort: relay.port,
+    });
+    try {
+      expect(await renewed.handshake()).toBe(true);
+      await new Promise((r) => setTimeout(r, 600)); // the rekey is still in the poll's window: the new session stays
+      expect(await renewed.checkIn()).not.toBeNull();
+    } finally {
+      renewed.close();
+    }
   });
 
   it('drops a handshake from a depot key it does not know', async () => {

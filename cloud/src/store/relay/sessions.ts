@@ -182,15 +182,24 @@ export async function deleteSessionsCreatedBefore(store: StoreDatabase, beforeMs
   return num(result.numDeletedRows);
 }
 
-/** Ids of depots revoked at or after `sinceMs` (the relay drops their sessions). */
-export async function revokedDepotsSince(store: StoreDatabase, sinceMs: number): Promise<number[]> {
+/**
+ * Ids of depots revoked or rekeyed at or after `sinceMs`: the relay forgets their
+ * cached sessions, so neither a revoked box nor a copy of an old key goes on talking.
+ */
+export async function depotsToForgetSince(
+  store: StoreDatabase,
+  sinceMs: number,
+): Promise<{ depotId: number; sessionsBeforeMs: number }[]> {
   const rows = await relayDb(store)
     .selectFrom('depots')
-    .select('id')
-    .where('revoked_at_ms', 'is not', null)
-    .where('revoked_at_ms', '>=', sinceMs)
+    .select(['id', 'revoked_at_ms', 'key_changed_at_ms'])
+    .where((eb) => eb.or([eb('revoked_at_ms', '>=', sinceMs), eb('key_changed_at_ms', '>=', sinceMs)]))
     .execute();
-  return rows.map((r) => r.id);
+  // Revoked: every session goes. Rekeyed: the sessions made before the new key.
+  return rows.map((r) => ({
+    depotId: r.id,
+    sessionsBeforeMs: r.revoked_at_ms !== null ? Number.POSITIVE_INFINITY : num(r.key_changed_at_ms),
+  }));
 }
 
 /**
