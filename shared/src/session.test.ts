@@ -42,6 +42,29 @@ describe.each(backends)('transport telegrams on $name', (backend) => {
     expect(down.ok).toBe(true);
   });
 
+  it('continued from storage, refuses everything up to the stored counter and marks the newest', () => {
+    const { depot, relay } = handshakePair(backend);
+    const sent = [0, 1, 2].map(() => depot.seal(keepalive));
+    const first = relay.open(sent[0]);
+    expect(first.ok && first.newest).toBe(true);
+    const continued = new TransportSession({ ...relay.exportParams(), receivedThrough: 1 });
+    expect(continued.open(sent[1])).toEqual({ ok: false, reason: 'replay' });
+    const third = continued.open(sent[2]);
+    expect(third.ok && third.newest).toBe(true);
+    const late = relay.open(sent[2]);
+    const early = relay.open(sent[1]);
+    expect(late.ok && late.newest).toBe(true);
+    expect(early.ok && early.newest).toBe(false);
+  });
+
+  it('moves its send counter only forward', () => {
+    const { depot, relay } = handshakePair(backend);
+    relay.moveSendCounterTo(64);
+    const opened = depot.open(relay.seal(keepalive));
+    expect(opened.ok && opened.counter).toBe(64);
+    expect(() => relay.moveSendCounterTo(10)).toThrow(RangeError);
+  });
+
   it('round-trips random payloads at random counters (property)', () => {
     const { relay, toRelay } = keyedPair(backend);
     fc.assert(

@@ -6,6 +6,7 @@ import {
   REJECT_AFTER_MS,
   REKEY_AFTER_MESSAGES,
   REKEY_AFTER_MS,
+  REPLAY_WINDOW_SIZE,
   TAG_BYTES,
   TelegramType,
   TRANSPORT_HEADER_BYTES,
@@ -25,7 +26,13 @@ function pooledBytes(length: number): Uint8Array {
 }
 
 export type OpenResult =
-  | { readonly ok: true; readonly plaintext: Uint8Array; readonly counter: number }
+  | {
+      readonly ok: true;
+      readonly plaintext: Uint8Array;
+      readonly counter: number;
+      /** Higher than every counter accepted before: only such a telegram may move the peer's endpoint. */
+      readonly newest: boolean;
+    }
   | { readonly ok: false; readonly reason: DropReason };
 
 export interface SessionParams {
@@ -38,6 +45,12 @@ export interface SessionParams {
   readonly receiveKey: Uint8Array;
   /** When the handshake completed (ms since the epoch); sessions age out from it. */
   readonly establishedAtMs: number;
+  /**
+   * For a session continued from storage (another relay process, a restart):
+   * every counter up to this one counts as already received, so a replay of
+   * an old telegram is refused by the new holder too.
+   */
+  readonly receivedThrough?: number;
 }
 
 /**
@@ -66,6 +79,21 @@ export class TransportSession {
     this.sendKey = params.sendKey;
     this.receiveKey = params.receiveKey;
     this.establishedAtMs = params.establishedAtMs;
+    const through = params.receivedThrough ?? -1;
+    // Older than the window is refused anyway; marking the window's width is enough.
+    for (let c = Math.max(0, through - REPLAY_WINDOW_SIZE); c <= through; c++) this.replay.accept(c);
+  }
+
+  /**
+   * Continues sending at `counter`, which must not lie below the next one: a
+   * relay process takes its counters in blocks reserved in the database, so
+   * that no two processes ever seal with the same nonce.
+   */
+  moveSendCounterTo(counter: number): void {
+    if (!Number.isSafeInteger(counter) || counter < this.nextCounter) {
+      throw new RangeError(`send counter may only move forward (at ${this.nextCounter}, asked for ${counter})`);
+    }
+    this.nextCounter = counter;
   }
 
   /**
@@ -161,7 +189,8 @@ export class TransportSession {
     if (!authentic) return { ok: false, reason: 'tag' };
     // counterHigh ≥ 2^16 means ≥ 2^48 (and would lose precision as a number).
     if (counterHigh >= 0x10000 || counter >= REJECT_AFTER_MESSAGES) return { ok: false, reason: 'counter-limit' };
+    const newest = counter > this.replay.highest;
     if (!this.replay.accept(counter)) return { ok: false, reason: 'replay' };
-    return { ok: true, plaintext, counter };
+    return { ok: true, plaintext, counter, newest };
   }
 }
