@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../src/store/migrate.js';
 import { createTestDatabase, type TestDatabase, testDialects } from './databases.js';
@@ -16,6 +17,7 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
       expect(tables).toContain(table);
     }
     expect(await migrateToLatest(database)).toEqual([]);
+    if (dialect === 'sqlite') expect(statSync(database.url.slice('sqlite:'.length)).mode & 0o777).toBe(0o600);
   });
 
   it('keep an event unique on depot, journal epoch and sequence', async () => {

@@ -1,3 +1,4 @@
+import { chmodSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { Kysely, MysqlDialect, SqliteDialect } from 'kysely';
 import { createPool } from 'mysql2';
@@ -31,7 +32,11 @@ export function openDatabase(url: string, options: { mysqlPoolSize?: number } = 
 }
 
 function openSqlite(path: string): StoreDatabase {
-  const sqlite = new Database(path === '' ? ':memory:' : path);
+  const inMemory = path === '' || path === ':memory:';
+  const sqlite = new Database(inMemory ? ':memory:' : path);
+  // The store holds password hashes and session keys: owner only. SQLite gives
+  // its -wal and -shm files the same mode as the database file.
+  if (!inMemory) chmodSync(path, 0o600);
   // WAL lets the portal read while the relay writes; NORMAL is durable across
   // process crashes in WAL mode (an OS crash may lose the last commits, never corrupt).
   sqlite.pragma('journal_mode = WAL');
