@@ -35,7 +35,8 @@ export interface FillOptions {
 
 /**
  * Fills one telegram (≤1168 bytes of frames, ≤64 frames): STATUS first on a
- * check-in, then pending command results (and results of repeated commands
+ * check-in and on a drain (so the portal's view of doors, keys and locks follows a
+ * movement within a second, not at the next check-in), then pending command results (and results of repeated commands
  * that the depot answered again), then the oldest unacknowledged
  * events, as many as fit. Held frames are left out; events stay oldest first:
  * while the oldest one is held, no event goes. A keepalive with nothing else
@@ -54,7 +55,7 @@ export function fillTelegram(depot: DepotPort, purpose: TelegramPurpose, options
     return true;
   };
 
-  if (purpose === 'check-in') fits(depot.status());
+  if (purpose !== 'keepalive') fits(depot.status());
   const resultIds: number[] = [];
   const pending = depot.pendingResults();
   const repeated = options.repeatedResults ?? [];
