@@ -1,5 +1,5 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
-import { type CryptoBackend, keyPairFromSecret, loadCryptoBackend } from '@keydepot/shared';
+import { type CryptoBackend, keyPairFromSecret, loadBestCryptoBackend } from '@keydepot/shared';
 import { type DepotStatusFile, STATUS_FILE_VERSION } from './cli/status-file.js';
 import type { DepotConfig } from './config.js';
 import { createDepotCore, type DepotCore } from './depot/depot-core.js';
@@ -22,7 +22,7 @@ export interface DaemonOptions {
   /** Builds the socket to the relay: UDP in the daemon, in-memory in the simulator. */
   readonly socketFactory: (relay: { host: string; port: number }) => LinkSocket;
   readonly logger?: LinkLogger;
-  /** Default: the portable WASM build of libsodium the depot ships with. */
+  /** Default: sodium-native where its binary loads, else the portable WASM build (loadBestCryptoBackend). */
   readonly backend?: CryptoBackend;
   readonly rhythm?: Partial<RhythmSettings>;
   readonly random?: Random;
@@ -56,7 +56,7 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
   // The core and store take fractional clocks (performance.now(), a sped-up simulated clock) as they come.
   const { hardware } = options;
   const log = options.logger ?? silentLogger;
-  const backend = options.backend ?? (await loadCryptoBackend('libsodium-wrappers'));
+  const backend = options.backend ?? (await loadBestCryptoBackend());
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const store = openDepotStore(config.databasePath, {
     nowMs: Math.floor(hardware.clock.wallMs()),

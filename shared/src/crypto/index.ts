@@ -12,6 +12,18 @@ export function loadCryptoBackend(name: BackendName): Promise<CryptoBackend> {
 }
 
 /**
+ * sodium-native where its binary loads (x86, 64-bit ARM), else the portable
+ * WASM build (32-bit Raspberry Pi OS): what a depot runs on.
+ */
+export async function loadBestCryptoBackend(): Promise<CryptoBackend> {
+  try {
+    return await loadSodiumNativeBackend();
+  } catch {
+    return loadSodiumWasmBackend();
+  }
+}
+
+/**
  * Random bytes from node:crypto. libsodium-wrappers' randombytes_buf manages
  * about 10k calls a second, which would cap the handshake rate.
  */

@@ -1,13 +1,14 @@
-import sodium from 'libsodium-wrappers';
 import type { CryptoBackend } from './backend.js';
 import { isAllZero } from './backend.js';
 
 /**
  * The portable backend: libsodium compiled to WebAssembly. Runs wherever Node
  * runs, including 32-bit Raspberry Pi OS, where sodium-native has no binary.
- * (The default import is deliberate: named imports fail at run time.)
+ * (The default import is deliberate: named imports fail at run time.) Imported
+ * only when asked for, so a process on sodium-native never loads the WASM.
  */
 export async function loadSodiumWasmBackend(): Promise<CryptoBackend> {
+  const sodium = (await import('libsodium-wrappers')).default;
   await sodium.ready;
   return {
     name: 'libsodium-wrappers',
