@@ -161,6 +161,7 @@ install_app() {
   # The technician's command; runs as whoever calls it (use sudo -u $SERVICE_USER).
   cat >/usr/local/bin/keydepot-depot <<WRAPPER
 #!/bin/sh
+export MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-2}
 exec $NODE_BIN $NODE_FLAGS $DAEMON_JS "\$@"
 WRAPPER
   chmod 0755 /usr/local/bin/keydepot-depot

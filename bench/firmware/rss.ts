@@ -23,6 +23,8 @@ import { CommandKind, PinKind } from '../../shared/src/index.js';
 
 /** As in firmware/systemd (scripts/install-depot.sh): a small V8 young generation. */
 export const DAEMON_NODE_FLAGS = ['--max-semi-space-size=1'] as const;
+/** The environment the systemd unit adds (firmware/systemd/keydepot-depot.service); bare node gets it too. */
+export const DAEMON_ENV = { MALLOC_ARENA_MAX: '2' } as const;
 
 export interface RssFigure {
   readonly peakMb: number;
@@ -73,6 +75,7 @@ async function measureFor(
   options: { ready?: () => boolean; during?: () => Promise<void> } = {},
 ): Promise<RssFigure> {
   const child: ChildProcess = spawn(process.execPath, [...DAEMON_NODE_FLAGS, ...args], {
+    env: { ...process.env, ...DAEMON_ENV },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   // Keep the daemon's last log lines (pino at info) to show if it dies.

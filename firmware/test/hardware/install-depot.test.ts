@@ -63,6 +63,10 @@ describe('firmware/systemd/keydepot-depot.service', () => {
     expect(keys.get('WantedBy')).toEqual(['multi-user.target']);
   });
 
+  it('runs with the memory settings the RSS benchmark measures (bench/firmware/rss.ts)', () => {
+    expect(keys.get('Environment')).toEqual(expect.arrayContaining(['MALLOC_ARENA_MAX=2']));
+  });
+
   it('carries the hardening options', () => {
     expect(keys.get('NoNewPrivileges')).toEqual(['yes']);
     expect(keys.get('ProtectSystem')).toEqual(['strict']);
