@@ -13,7 +13,9 @@ async function waitUntil(what: string, condition: () => Promise<boolean> | boole
   }
 }
 
+/** Waits until the depot reported the command (applied, failed, rejected, expired); returns that state. */
 async function commandFinished(cloud: Running, depotId: number, id: number): Promise<string> {
+  let state = 'queued';
   await waitUntil(`command ${id} on depot ${depotId}`, async () => {
     const row = await cloud.store.db
       .selectFrom('commands')
@@ -21,15 +23,10 @@ async function commandFinished(cloud: Running, depotId: number, id: number): Pro
       .where('depot_id', '=', depotId)
       .where('id', '=', id)
       .executeTakeFirst();
-    return row !== undefined && row.state !== 'queued' && row.state !== 'sent';
+    state = row?.state ?? 'queued';
+    return state !== 'queued' && state !== 'sent';
   });
-  const row = await cloud.store.db
-    .selectFrom('commands')
-    .select('state')
-    .where('depot_id', '=', depotId)
-    .where('id', '=', id)
-    .executeTakeFirstOrThrow();
-  return row.state;
+  return state;
 }
 
 /** A workshop's after-hours pickup: a one-time PIN goes to the depot, the customer types it and takes the key. */

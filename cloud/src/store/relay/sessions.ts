@@ -156,21 +156,7 @@ export async function reserveSendCounters(
 ): Promise<{ start: number; end: number } | undefined> {
   return relayDb(store)
     .transaction()
-    .execute(async (trx) => {
-      const updated = await trx
-        .updateTable('depot_sessions')
-        .set({ send_counter_reserved: sql`send_counter_reserved + ${count}` })
-        .where('session_id', '=', sessionId)
-        .executeTakeFirst();
-      if (num(updated.numUpdatedRows) !== 1) return undefined;
-      const row = await trx
-        .selectFrom('depot_sessions')
-        .select('send_counter_reserved')
-        .where('session_id', '=', sessionId)
-        .executeTakeFirstOrThrow();
-      const end = num(row.send_counter_reserved);
-      return { start: end - count, end };
-    });
+    .execute((trx) => reserveCountersIn(trx, sessionId, count));
 }
 
 /** Forgets sessions past REJECT_AFTER (created before `beforeMs`); returns how many. */

@@ -2,22 +2,11 @@ import { type StatusFrame, toHex } from '@keydepot/shared';
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../database.js';
 import { idsIn, jsonRows } from './batch-sql.js';
-import { bytes, num, type RelaySchema } from './relay-schema.js';
+import { bytes, type DepotStatusTable, num, type RelaySchema } from './relay-schema.js';
 
-export interface StoredStatusRow {
-  depot_id: number;
-  session_stamp: number;
-  counter: number;
-  received_at_ms: number;
-  uptime_seconds: number;
-  last_command_id: number;
-  outbox_size: number;
-  lockout_until_ms: number;
-  failed_attempts: number;
-  clock_known: number;
-  compartments: Uint8Array;
-  firmware_version: string;
-}
+/** One depot_status row; what is stored and what a batch writes have the same shape. */
+export type StatusRow = DepotStatusTable;
+export type StoredStatusRow = DepotStatusTable;
 
 export const STORED_COLUMNS =
   'depot_id, session_stamp, counter, received_at_ms, uptime_seconds, last_command_id, outbox_size, lockout_until_ms, failed_attempts, clock_known, compartments, firmware_version';
@@ -81,21 +70,6 @@ export function newestPerDepot(updates: readonly DepotStatusUpdate[]): Map<numbe
     }
   }
   return newest;
-}
-
-export interface StatusRow {
-  depot_id: number;
-  session_stamp: number;
-  counter: number;
-  received_at_ms: number;
-  uptime_seconds: number;
-  last_command_id: number;
-  outbox_size: number;
-  lockout_until_ms: number;
-  failed_attempts: number;
-  clock_known: number;
-  firmware_version: string;
-  compartments: Uint8Array;
 }
 
 export interface StatusPlan {
