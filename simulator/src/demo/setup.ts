@@ -10,18 +10,32 @@ export interface DemoAccounts {
   readonly bundles: readonly ProvisioningBundle[];
 }
 
-export const DEMO_DEPOTS = [
+/** A depot to register; scenarios (simulator/src/scenario) bring their own. */
+export interface DemoDepot {
+  readonly name: string;
+  readonly address: string;
+  /** Default 6. */
+  readonly compartments?: number;
+  readonly language?: 'de' | 'en';
+  readonly timeZone?: string;
+}
+
+export const DEMO_DEPOTS: readonly DemoDepot[] = [
   { name: 'Autohaus Kern – Hof', address: 'Industriestraße 12, 70565 Stuttgart' },
   { name: 'Autohaus Kern – Service', address: 'Industriestraße 12, 70565 Stuttgart' },
   { name: 'Ferienwohnung Seeblick', address: 'Uferweg 3, 88709 Meersburg' },
-] as const;
+];
 
 /**
  * Sets the demo up the way a technician would, through the cloud CLI: an
  * organisation, an admin user (operator, owner of every depot), and three
  * depots with six compartments each, whose bundles the fleet then imports.
  */
-export async function setUpDemo(env: Record<string, string>, cwd: string): Promise<DemoAccounts> {
+export async function setUpDemo(
+  env: Record<string, string>,
+  cwd: string,
+  depots: readonly DemoDepot[] = DEMO_DEPOTS,
+): Promise<DemoAccounts> {
   const cli = async (...argv: string[]): Promise<string> => {
     let out = '';
     let err = '';
@@ -40,7 +54,7 @@ export async function setUpDemo(env: Record<string, string>, cwd: string): Promi
   const password = /Password \(shown only now\): (\S+)/.exec(created)?.[1];
   if (!password) throw new Error('user create printed no password');
   const bundles: ProvisioningBundle[] = [];
-  for (const [index, depot] of DEMO_DEPOTS.entries()) {
+  for (const [index, depot] of depots.entries()) {
     const file = `depot-${index + 1}.json`;
     await cli(
       'depot',
@@ -52,7 +66,9 @@ export async function setUpDemo(env: Record<string, string>, cwd: string): Promi
       '--address',
       depot.address,
       '--compartments',
-      '6',
+      String(depot.compartments ?? 6),
+      ...(depot.language ? ['--language', depot.language] : []),
+      ...(depot.timeZone ? ['--time-zone', depot.timeZone] : []),
       '--out',
       file,
     );
