@@ -45,9 +45,9 @@ export class SimulatedClock implements Clock {
   private wallAdjustMs = 0;
   private seq = 0;
   private readonly queue: PendingTimer[] = [];
-  private readonly speed: number | undefined;
+  private speedFactor: number | undefined;
   private readonly real: RealTimers;
-  private readonly realStart: number;
+  private realStart: number;
   private realHandle: unknown;
   private realHandleDue = Number.POSITIVE_INFINITY;
   private stopped = false;
@@ -57,15 +57,35 @@ export class SimulatedClock implements Clock {
     if (options.speed !== undefined && !(options.speed > 0 && Number.isFinite(options.speed))) {
       throw new RangeError(`speed must be a positive finite factor, got ${options.speed}`);
     }
-    this.speed = options.speed;
+    this.speedFactor = options.speed;
     this.real = options.realTimers ?? defaultRealTimers;
     this.realStart = this.real.now();
     this.startWallMs = options.startWallMs ?? DEFAULT_START_WALL_MS;
   }
 
   monotonicMs(): number {
-    if (this.speed === undefined) return this.offsetMs;
-    return this.offsetMs + (this.real.now() - this.realStart) * this.speed;
+    if (this.speedFactor === undefined) return this.offsetMs;
+    return this.offsetMs + (this.real.now() - this.realStart) * this.speedFactor;
+  }
+
+  /** The speed-up factor, or undefined in manual mode. */
+  get speed(): number | undefined {
+    return this.speedFactor;
+  }
+
+  /**
+   * Changes the speed from now on (undefined: manual mode, time moves only
+   * through advance()); time so far is kept, and pending timers fall due at the new rate.
+   */
+  setSpeed(speed: number | undefined): void {
+    if (speed !== undefined && !(speed > 0 && Number.isFinite(speed))) {
+      throw new RangeError(`speed must be a positive finite factor, got ${speed}`);
+    }
+    this.offsetMs = this.monotonicMs();
+    this.realStart = this.real.now();
+    this.speedFactor = speed;
+    this.disarmReal();
+    this.armReal();
   }
 
   wallMs(): number {
@@ -174,7 +194,7 @@ export class SimulatedClock implements Clock {
 
   /** Speed-up mode: one real timer for the earliest simulated one. */
   private armReal(): void {
-    if (this.speed === undefined || this.stopped) return;
+    if (this.speedFactor === undefined || this.stopped) return;
     const next = this.queue[0];
     if (!next) {
       this.disarmReal();
@@ -182,7 +202,7 @@ export class SimulatedClock implements Clock {
     }
     if (next.due === this.realHandleDue && this.realHandle !== undefined) return;
     this.disarmReal();
-    const speed = this.speed;
+    const speed = this.speedFactor;
     this.realHandleDue = next.due;
     this.realHandle = this.real.setTimeout(
       () => {
