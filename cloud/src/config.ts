@@ -19,6 +19,8 @@ export interface CloudConfig {
   readonly relayKeyFile: string;
   /** The 32-byte master every depot's offline key is derived from (mode 0600). */
   readonly offlineMasterKeyFile: string;
+  /** The key that seals PIN digits and other secrets at rest (DESIGN §4), never in the database. */
+  readonly dataKeyFile: string;
   readonly logLevel: LogLevel;
   readonly cryptoBackend: 'sodium-native' | 'libsodium-wrappers';
   readonly tlsCertFile: string | undefined;
@@ -72,6 +74,7 @@ const SETTINGS = {
   publicRelayPort: { env: 'KEYDEPOT_PUBLIC_RELAY_PORT', must: 'a port number', schema: port },
   relayKeyFile: { env: 'KEYDEPOT_RELAY_KEY_FILE', must: 'a file path', schema: text },
   offlineMasterKeyFile: { env: 'KEYDEPOT_OFFLINE_MASTER_KEY_FILE', must: 'a file path', schema: text },
+  dataKeyFile: { env: 'KEYDEPOT_DATA_KEY_FILE', must: 'a file path', schema: text },
   logLevel: {
     env: 'KEYDEPOT_LOG_LEVEL',
     must: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -131,6 +134,7 @@ export function loadConfig(
     publicRelayPort: parsed.publicRelayPort ?? udpPort,
     relayKeyFile: parsed.relayKeyFile ?? join(dataDir, 'relay.key'),
     offlineMasterKeyFile: parsed.offlineMasterKeyFile ?? join(dataDir, 'offline-master.key'),
+    dataKeyFile: parsed.dataKeyFile ?? join(dataDir, 'data.key'),
     logLevel: parsed.logLevel ?? 'info',
     cryptoBackend: parsed.cryptoBackend ?? 'sodium-native',
     tlsCertFile: parsed.tlsCertFile,

@@ -1,7 +1,11 @@
+import { readFileSync } from 'node:fs';
+import { createServer as createHttpsServer } from 'node:https';
 import { type ServerType, serve as serveHttp } from '@hono/node-server';
 import { type CryptoBackend, type KeyPair, loadCryptoBackend } from '@keydepot/shared';
 import type { Logger } from 'pino';
 import { createApp } from './http/app.js';
+import { loadDataSealer } from './keys/data-key.js';
+import { loadOfflineMasterKey } from './keys/offline-master-key.js';
 import { RelayMetrics } from './metrics.js';
 import { type Relay, type RelayOptions, startRelay } from './relay/relay.js';
 import { openDatabase, type StoreDatabase } from './store/database.js';
@@ -20,6 +24,15 @@ export interface ServeOptions {
   readonly backend?: CryptoBackend;
   /** Extra relay settings (rate limits, intervals). */
   readonly relay?: Partial<Omit<RelayOptions, 'store' | 'relayKeys' | 'backend' | 'logger' | 'metrics'>>;
+  /** The portal's key files; without them only /metrics is served (relay-only processes and tests). */
+  readonly portal?: {
+    readonly dataKeyFile: string;
+    readonly offlineMasterKeyFile: string;
+  };
+  /** Serve HTTPS directly with this certificate and key (PEM files); otherwise HTTP behind a TLS proxy. */
+  readonly tls?: { readonly certFile: string; readonly keyFile: string };
+  /** The portal is reached over HTTPS through a reverse proxy: send HSTS even though this process speaks HTTP. */
+  readonly behindTlsProxy?: boolean;
   /** Install SIGINT/SIGTERM handlers that shut down gracefully (default true). */
   readonly handleSignals?: boolean;
 }
@@ -49,10 +62,27 @@ export async function serve(options: ServeOptions): Promise<Running> {
     host: options.udpHost ?? '0.0.0.0',
     port: options.udpPort,
   });
-  const app = createApp({ metricsText: () => metrics.text() });
+  const portalKeys = options.portal;
+  const app = createApp({
+    metricsText: () => metrics.text(),
+    portal: portalKeys && {
+      store,
+      sealer: await loadDataSealer(portalKeys.dataKeyFile),
+      offlineMasterKey: async () =>
+        (await loadOfflineMasterKey({ file: portalKeys.offlineMasterKeyFile, createIfMissing: true })).key,
+      pokeRelay: () => relay.poke(),
+      clock: Date.now,
+      logger: logger.child({ category: 'portal' }),
+      tls: options.tls !== undefined || options.behindTlsProxy === true,
+    },
+  });
+  const tls = options.tls && {
+    createServer: createHttpsServer,
+    serverOptions: { cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) },
+  };
   const http = await new Promise<{ server: ServerType; port: number }>((resolve) => {
     const server = serveHttp(
-      { fetch: app.fetch, hostname: options.httpHost ?? '127.0.0.1', port: options.httpPort },
+      { fetch: app.fetch, hostname: options.httpHost ?? '127.0.0.1', port: options.httpPort, ...tls },
       (info) => resolve({ server, port: info.port }),
     );
   });

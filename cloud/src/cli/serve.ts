@@ -30,9 +30,15 @@ export const serve: Command = {
       httpHost: config.httpHost,
       httpPort: config.httpPort,
       handleSignals: false,
+      portal: { dataKeyFile: config.dataKeyFile, offlineMasterKeyFile: config.offlineMasterKeyFile },
+      tls:
+        config.tlsCertFile && config.tlsKeyFile
+          ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile }
+          : undefined,
     });
     context.print(`Relay listening on udp://${config.udpHost}:${running.relay.port}`);
-    context.print(`Portal on http://${config.httpHost}:${running.httpPort}/ (metrics at /metrics)`);
+    const scheme = config.tlsCertFile && config.tlsKeyFile ? 'https' : 'http';
+    context.print(`Portal on ${scheme}://${config.httpHost}:${running.httpPort}/ (metrics at /metrics)`);
     await stopRequested(context.io.stop);
     categoryLogger(logger, 'cli').info('stop requested');
     await running.shutdown();

@@ -3,13 +3,11 @@ import { RelayMetrics } from '../metrics.js';
 import { createApp } from './app.js';
 
 describe('HTTP app', () => {
-  it('serves a placeholder page in German and English', async () => {
+  it('says so when a relay-only process has no portal configured', async () => {
     const app = createApp({ metricsText: async () => '' });
     const response = await app.request('/');
-    expect(response.status).toBe(200);
-    const html = await response.text();
-    expect(html).toContain('Das Portal folgt');
-    expect(html).toContain('The portal comes later');
+    expect(response.status).toBe(503);
+    expect(await response.text()).toContain('portal is not configured');
   });
 
   it('exposes the relay metrics for Prometheus', async () => {

@@ -1,31 +1,27 @@
 import { Hono } from 'hono';
+import { createPortalApp } from '../portal/portal-app.js';
+import type { PortalDeps } from '../portal/portal-env.js';
 
 export interface AppOptions {
   /** Prometheus exposition text (the relay's metrics). */
   readonly metricsText: () => Promise<string>;
+  /** The portal's dependencies; without them `/` says the portal is not configured (relay-only tests). */
+  readonly portal?: PortalDeps;
 }
 
-/** The HTTP side for now: a placeholder portal page and /metrics. Built without a socket (`app.request()` in tests). */
+/** The HTTP side: /metrics and the portal. Built without a socket (`app.request()` in tests). */
 export function createApp(options: AppOptions): Hono {
   const app = new Hono();
-  app.get('/', (c) =>
-    c.html(
-      <html lang="de">
-        <head>
-          <meta charset="utf-8" />
-          <title>keydepot</title>
-        </head>
-        <body>
-          <h1>keydepot</h1>
-          <p lang="de">Das Portal folgt in Kürze. Das Relais nimmt Schlüsseldepots bereits an.</p>
-          <p lang="en">The portal comes later. The relay is already taking key depots.</p>
-        </body>
-      </html>,
-    ),
-  );
   app.get('/metrics', async (c) => {
     c.header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8');
     return c.body(await options.metricsText());
   });
+  if (options.portal) {
+    // The portal is a complete app of its own (middleware, 404 page); everything but /metrics goes to it.
+    const portal = createPortalApp(options.portal).app;
+    app.all('*', (c) => portal.fetch(c.req.raw, c.env));
+  } else {
+    app.get('/', (c) => c.text('keydepot relay: the portal is not configured in this process', 503));
+  }
   return app;
 }

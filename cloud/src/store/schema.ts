@@ -145,6 +145,33 @@ export interface AuditLogTable {
   address: string | null;
 }
 
+export interface PortalSessionsTable {
+  token_hash: Uint8Array;
+  user_id: number;
+  csrf_token: string;
+  created_at_ms: number;
+  last_seen_ms: number;
+  expires_at_ms: number;
+  ended_at_ms: number | null;
+  address: string | null;
+}
+
+export interface LoginThrottleTable {
+  throttle_key: string;
+  failures: number;
+  last_failure_ms: number;
+  blocked_until_ms: number;
+}
+
+export interface PasswordTokensTable {
+  token_hash: Uint8Array;
+  user_id: number;
+  created_by_user_id: number | null;
+  created_at_ms: number;
+  expires_at_ms: number;
+  used_at_ms: number | null;
+}
+
 export interface Schema {
   organisations: OrganisationsTable;
   users: UsersTable;
@@ -157,4 +184,7 @@ export interface Schema {
   commands: CommandsTable;
   pins: PinsTable;
   audit_log: AuditLogTable;
+  portal_sessions: PortalSessionsTable;
+  login_throttle: LoginThrottleTable;
+  password_tokens: PasswordTokensTable;
 }

@@ -107,3 +107,14 @@ function fromRow(row: Omit<Selectable<UsersTable>, 'password_hash'>): User {
     disabledAtMs: toNumberOrNull(row.disabled_at_ms),
   };
 }
+
+/** Sets a new password (Argon2id); the caller ends the user's other sessions and writes the audit entry. */
+export async function setPassword(db: Kysely<Schema>, userId: number, password: string): Promise<void> {
+  const passwordHash = await hashPassword(password);
+  await db.updateTable('users').set({ password_hash: passwordHash }).where('id', '=', userId).execute();
+}
+
+/** Stores the portal language a user chose. */
+export async function setUserLanguage(db: Kysely<Schema>, userId: number, language: 'de' | 'en'): Promise<void> {
+  await db.updateTable('users').set({ language }).where('id', '=', userId).execute();
+}

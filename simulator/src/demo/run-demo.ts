@@ -72,6 +72,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     httpPort,
     handleSignals: false,
     relay: { pollIntervalMs: 100 },
+    portal: {
+      dataKeyFile: join(options.dataDir, 'data.key'),
+      offlineMasterKeyFile: join(options.dataDir, 'offline-master.key'),
+    },
   });
   const names = new Map(accounts.bundles.map((b) => [b.depotId, b.name]));
   const feed = followEvents(cloud.store, names, print);

@@ -2,6 +2,7 @@ import type { Migration } from 'kysely/migration';
 import { core } from './001-core.js';
 import { relay } from './002-relay.js';
 import { depotKeyChange } from './003-depot-key-change.js';
+import { portal } from './004-portal.js';
 
 /**
  * Every schema change, applied in name order on start and by `keydepot-cloud migrate`.
@@ -11,4 +12,5 @@ export const migrations: Record<string, Migration> = {
   '001-core': core,
   '002-relay': relay,
   '003-depot-key-change': depotKeyChange,
+  '004-portal': portal,
 };

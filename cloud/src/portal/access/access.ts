@@ -1,0 +1,83 @@
+import type { MiddlewareHandler } from 'hono';
+import type { Kysely } from 'kysely';
+import { findDepotById } from '../../store/depots.js';
+import { isDepotRole } from '../../store/grants.js';
+import type { DepotRole, Schema } from '../../store/schema.js';
+import { renderForbidden, renderNotFound } from '../pages/status-pages.js';
+import type { PortalEnv } from '../portal-env.js';
+
+/**
+ * Who may call a route. Every route of the portal declares one when it is
+ * registered (routes.ts), and the authorization matrix test walks all of them.
+ * - public: anyone (login, set-password link, static files);
+ * - signed-in: any user with a live session;
+ * - operator: the service operator (us) only;
+ * - depot: a role of at least `role` on the depot in the path's `:depotId`.
+ */
+export type Access =
+  | { readonly kind: 'public' }
+  | { readonly kind: 'signed-in' }
+  | { readonly kind: 'operator' }
+  | { readonly kind: 'depot'; readonly role: DepotRole };
+
+export const PUBLIC: Access = { kind: 'public' };
+export const SIGNED_IN: Access = { kind: 'signed-in' };
+export const OPERATOR: Access = { kind: 'operator' };
+export const depotRole = (role: DepotRole): Access => ({ kind: 'depot', role });
+
+const RANK: Record<DepotRole, number> = { viewer: 1, manager: 2, owner: 3 };
+
+/** Whether `held` is at least `needed` (owner ⊇ manager ⊇ viewer). */
+export function roleAllows(held: DepotRole, needed: DepotRole): boolean {
+  return RANK[held] >= RANK[needed];
+}
+
+/** A path id: digits only, as a safe integer; anything else is "no such thing". */
+export function parseId(value: string | undefined): number | null {
+  if (!value || !/^[1-9][0-9]{0,15}$/.test(value)) return null;
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** The user's role on a live (not revoked) depot, with the depot; null when they have none. */
+export async function depotAccessOf(db: Kysely<Schema>, depotId: number, userId: number) {
+  const grant = await db
+    .selectFrom('depot_grants')
+    .select('role')
+    .where('depot_id', '=', depotId)
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  if (!grant || !isDepotRole(grant.role)) return null;
+  const depot = await findDepotById(db, depotId);
+  if (!depot || depot.revokedAtMs !== null) return null;
+  return { depot, role: grant.role };
+}
+
+/**
+ * The guard for one access rule. A depot the user holds no role on answers 404,
+ * exactly like a depot that does not exist, so ids of others' depots leak
+ * nothing; a role too weak on one's own depot answers 403.
+ */
+export function guard(access: Access): MiddlewareHandler<PortalEnv> {
+  return async (c, next) => {
+    if (access.kind === 'public') return next();
+    const user = c.get('user');
+    if (!user) {
+      if (c.req.method === 'GET') {
+        const next = encodeURIComponent(new URL(c.req.url).pathname + new URL(c.req.url).search);
+        return c.redirect(`/login?next=${next}`, 303);
+      }
+      return c.redirect('/login', 303);
+    }
+    if (access.kind === 'signed-in') return next();
+    if (access.kind === 'operator') return user.isOperator ? next() : renderNotFound(c);
+    const depotId = parseId(c.req.param('depotId'));
+    if (depotId === null) return renderNotFound(c);
+    const found = await depotAccessOf(c.get('deps').store.db, depotId, user.id);
+    if (!found) return renderNotFound(c);
+    if (!roleAllows(found.role, access.role)) return renderForbidden(c);
+    c.set('depot', found.depot);
+    c.set('role', found.role);
+    return next();
+  };
+}

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { getCookie } from 'hono/cookie';
+import type { RouteSpec } from './access/routes.js';
+import { authArea, LANGUAGE_COOKIE } from './auth/auth-routes.js';
+import { dashboardArea } from './dashboard/dashboard-routes.js';
+import { chooseLanguage } from './i18n/language.js';
+import { renderNotFound, renderServerError } from './pages/status-pages.js';
+import type { PortalDeps, PortalEnv } from './portal-env.js';
+import { csrfProtection } from './security/csrf.js';
+import { secureHeaders } from './security/secure-headers.js';
+import { sessionMiddleware } from './session/session-middleware.js';
+
+/** Files under /static: read once when the app is built, served with a day of caching. */
+const STATIC_FILES: Record<string, string> = {
+  'portal.css': 'text/css; charset=utf-8',
+  'live.js': 'text/javascript; charset=utf-8',
+};
+
+/** The areas of the portal, each a sub-app with its routes and their access rules. */
+function areas() {
+  return [authArea(), dashboardArea()];
+}
+
+export interface Portal {
+  readonly app: Hono<PortalEnv>;
+  /** Every route with its access rule (the authorization matrix test walks these). */
+  readonly routes: readonly RouteSpec[];
+}
+
+/**
+ * Builds the portal (no socket: serve.ts mounts it, tests call app.request()).
+ * Middleware order matters: headers wrap everything; the session must be
+ * known before the language (stored per user) and before CSRF (the token
+ * belongs to the session).
+ */
+export function createPortalApp(deps: PortalDeps): Portal {
+  const app = new Hono<PortalEnv>();
+  const statics = new Map<string, { body: string; type: string }>();
+  for (const [name, type] of Object.entries(STATIC_FILES)) {
+    try {
+      statics.set(name, { body: readFileSync(new URL(`./static/${name}`, import.meta.url), 'utf8'), type });
+    } catch {
+      // A missing optional file (live.js) is served as 404.
+    }
+  }
+
+  app.use(secureHeaders({ tls: deps.tls }));
+  app.use(bodyLimit({ maxSize: 64 * 1024 }));
+  app.use(async (c, next) => {
+    c.set('deps', deps);
+    c.set('address', clientAddress(c.env));
+    return next();
+  });
+  app.use(sessionMiddleware());
+  app.use(async (c, next) => {
+    c.set(
+      'lang',
+      chooseLanguage({
+        userLanguage: c.get('user')?.language,
+        cookie: getCookie(c, LANGUAGE_COOKIE),
+        acceptLanguage: c.req.header('accept-language'),
+      }),
+    );
+    return next();
+  });
+  app.use(csrfProtection());
+
+  app.get('/static/:name', (c) => {
+    const file = statics.get(c.req.param('name'));
+    if (!file) return c.notFound();
+    c.header('Content-Type', file.type);
+    c.header('Cache-Control', 'public, max-age=86400');
+    return c.body(file.body);
+  });
+
+  const routes: RouteSpec[] = [{ method: 'GET', path: '/static/:name', access: { kind: 'public' } }];
+  for (const area of areas()) {
+    app.route(area.prefix || '/', area.app);
+    routes.push(...area.specs);
+  }
+
+  app.notFound((c) => renderNotFound(c));
+  app.onError((error, c) => {
+    deps.logger.error({ err: error, path: c.req.path }, 'portal request failed');
+    return renderServerError(c);
+  });
+  return { app, routes };
+}
+
+/** The peer address from @hono/node-server's bindings (tests pass the same shape to app.request()). */
+function clientAddress(env: unknown): string {
+  const socket = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming?.socket;
+  return socket?.remoteAddress ?? 'unknown';
+}

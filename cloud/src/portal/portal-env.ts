@@ -1,0 +1,48 @@
+import type { Context } from 'hono';
+import type { Logger } from 'pino';
+import type { DataSealer } from '../keys/data-key.js';
+import type { StoreDatabase } from '../store/database.js';
+import type { Depot } from '../store/depots.js';
+import type { DepotRole } from '../store/schema.js';
+import type { User } from '../store/users.js';
+import type { Language } from './i18n/language.js';
+import type { PortalSession } from './session/portal-sessions.js';
+
+/** What the portal is built from; the server (serve.ts) or a test passes it in. */
+export interface PortalDeps {
+  readonly store: StoreDatabase;
+  /** Seals PIN digits and other secrets at rest. */
+  readonly sealer: DataSealer;
+  /** The cloud's offline master key, for offline PINs (loaded lazily: only PIN pages need it). */
+  readonly offlineMasterKey: () => Promise<Uint8Array>;
+  /** Tells the relay a command was queued, so a connected depot gets it at once. */
+  readonly pokeRelay: () => void;
+  readonly clock: () => number;
+  readonly logger: Logger;
+  /** Served over TLS (directly or behind a proxy): adds HSTS. Cookies are always Secure. */
+  readonly tls: boolean;
+}
+
+/** Per-request values the middleware sets, typed for every handler. */
+export interface PortalVariables {
+  deps: PortalDeps;
+  lang: Language;
+  address: string;
+  user: User | null;
+  session: PortalSession | null;
+  /** The token every form of this request carries (session token, or the pre-login one). */
+  csrfToken: string;
+  /** Set by the depot guard on /depots/:depotId routes. */
+  depot: Depot;
+  role: DepotRole;
+}
+
+export type PortalEnv = { Variables: PortalVariables };
+export type PortalContext = Context<PortalEnv>;
+
+/** The signed-in user; only call behind a guard that requires one. */
+export function currentUser(c: PortalContext): User {
+  const user = c.get('user');
+  if (!user) throw new Error('currentUser() behind a route without a signed-in guard');
+  return user;
+}
