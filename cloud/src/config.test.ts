@@ -28,6 +28,7 @@ describe('loadConfig', () => {
       publicRelayPort: 47900,
       relayKeyFile: 'data/relay.key',
       offlineMasterKeyFile: 'data/offline-master.key',
+      dataKeyFile: 'data/data.key',
       logLevel: 'info',
       cryptoBackend: 'sodium-native',
       tlsCertFile: undefined,

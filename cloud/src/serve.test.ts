@@ -1,4 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateKeyPair, loadCryptoBackend } from '@keydepot/shared';
@@ -20,13 +22,72 @@ describe('serve', () => {
         udpPort: 0,
         httpPort: 0,
         handleSignals: false,
+        portal: { dataKeyFile: join(dir, 'data.key'), offlineMasterKeyFile: join(dir, 'offline-master.key') },
       });
-      const page = await fetch(`http://127.0.0.1:${running.httpPort}/`);
-      expect(await page.text()).toContain('portal comes later');
+      const page = await fetch(`http://127.0.0.1:${running.httpPort}/login`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('Anmelden');
+      expect(statSync(join(dir, 'data.key')).mode & 0o077).toBe(0);
       const metrics = await (await fetch(`http://127.0.0.1:${running.httpPort}/metrics`)).text();
       expect(metrics).toContain('keydepot_relay_datagrams_received_total');
       expect(running.relay.port).toBeGreaterThan(0);
       await running.shutdown();
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it('serves the portal over HTTPS with HSTS when given a certificate', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'keydepot-serve-tls-'));
+    try {
+      const certFile = join(dir, 'cert.pem');
+      const keyFile = join(dir, 'key.pem');
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-subj',
+          '/CN=localhost',
+          '-days',
+          '1',
+          '-keyout',
+          keyFile,
+          '-out',
+          certFile,
+        ],
+        { stdio: 'ignore' },
+      );
+      const backend = await loadCryptoBackend('sodium-native');
+      const running = await serve({
+        databaseUrl: `sqlite:${join(dir, 'store.sqlite')}`,
+        relayKeys: generateKeyPair(backend),
+        backend,
+        logger: pino({ level: 'silent' }),
+        udpHost: '127.0.0.1',
+        udpPort: 0,
+        httpPort: 0,
+        handleSignals: false,
+        portal: { dataKeyFile: join(dir, 'data.key'), offlineMasterKeyFile: join(dir, 'offline-master.key') },
+        tls: { certFile, keyFile },
+      });
+      try {
+        const response = await new Promise<{ status: number; hsts: unknown }>((resolve, reject) => {
+          get(`https://127.0.0.1:${running.httpPort}/login`, { rejectUnauthorized: false }, (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? 0, hsts: res.headers['strict-transport-security'] });
+          }).on('error', reject);
+        });
+        expect(response.status).toBe(200);
+        expect(response.hsts).toMatch(/max-age=\d+/);
+      } finally {
+        await running.shutdown();
+      }
     } finally {
       rmSync(dir, { recursive: true });
     }
