@@ -18,9 +18,15 @@ const STATIC_FILES: Record<string, string> = {
   'live.js': 'text/javascript; charset=utf-8',
 };
 
-/** The areas of the portal, each a sub-app with its routes and their access rules. */
+/**
+ * The areas of the portal, each a sub-app with its routes and their access
+ * rules. One line per area (areas are added in parallel, so keep it a list).
+ */
 function areas() {
-  return [authArea(), dashboardArea()];
+  return [
+    authArea(),
+    dashboardArea(),
+  ];
 }
 
 export interface Portal {
