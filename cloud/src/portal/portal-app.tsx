@@ -24,8 +24,8 @@ const STATIC_FILES: Record<string, string> = {
  */
 function areas() {
   return [
-    authArea(),
-    dashboardArea(),
+    authArea(), // login, logout, language, account, set-password links
+    dashboardArea(), // the start page
   ];
 }
 
