@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       relayKeyFile: 'data/relay.key',
       offlineMasterKeyFile: 'data/offline-master.key',
       dataKeyFile: 'data/data.key',
+      behindProxy: false,
       logLevel: 'info',
       cryptoBackend: 'sodium-native',
       tlsCertFile: undefined,
@@ -62,6 +63,16 @@ describe('loadConfig', () => {
       "KEYDEPOT_UDP_PORT must be a port number, got 'abc'",
       "KEYDEPOT_HTTP_PORT must be a port number, got '70000'",
       "KEYDEPOT_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'",
+    ]);
+  });
+
+  it('reads the reverse-proxy switch and wants TLS certificate and key together', () => {
+    expect(loadConfig({ KEYDEPOT_BEHIND_PROXY: 'true' }, noFile).behindProxy).toBe(true);
+    expect(problemsOf(() => loadConfig({ KEYDEPOT_BEHIND_PROXY: 'yes please' }, noFile))).toEqual([
+      "KEYDEPOT_BEHIND_PROXY must be true or false, got 'yes please'",
+    ]);
+    expect(problemsOf(() => loadConfig({ KEYDEPOT_TLS_CERT_FILE: '/etc/kd/cert.pem' }, noFile))).toEqual([
+      'KEYDEPOT_TLS_CERT_FILE and KEYDEPOT_TLS_KEY_FILE must be set together (HTTPS needs both)',
     ]);
   });
 

@@ -25,6 +25,8 @@ export interface CloudConfig {
   readonly cryptoBackend: 'sodium-native' | 'libsodium-wrappers';
   readonly tlsCertFile: string | undefined;
   readonly tlsKeyFile: string | undefined;
+  /** HTTP sits behind a TLS-terminating reverse proxy: send HSTS, take the client address from X-Forwarded-For. */
+  readonly behindProxy: boolean;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -87,6 +89,14 @@ const SETTINGS = {
   },
   tlsCertFile: { env: 'KEYDEPOT_TLS_CERT_FILE', must: 'a file path', schema: text },
   tlsKeyFile: { env: 'KEYDEPOT_TLS_KEY_FILE', must: 'a file path', schema: text },
+  behindProxy: {
+    env: 'KEYDEPOT_BEHIND_PROXY',
+    must: 'true or false',
+    schema: z.preprocess(
+      (v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v),
+      z.boolean(),
+    ),
+  },
 } as const satisfies Record<string, { env: string; must: string; schema: z.ZodType }>;
 
 type Key = keyof typeof SETTINGS;
@@ -119,6 +129,9 @@ export function loadConfig(
     if (result.success) (parsed as Record<Key, unknown>)[key] = result.data;
     else problems.push(`${source} must be ${setting.must}, got ${show(raw)}`);
   }
+  if ((parsed.tlsCertFile === undefined) !== (parsed.tlsKeyFile === undefined)) {
+    problems.push('KEYDEPOT_TLS_CERT_FILE and KEYDEPOT_TLS_KEY_FILE must be set together (HTTPS needs both)');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   const dataDir = parsed.dataDir ?? './data';
@@ -139,6 +152,7 @@ export function loadConfig(
     cryptoBackend: parsed.cryptoBackend ?? 'sodium-native',
     tlsCertFile: parsed.tlsCertFile,
     tlsKeyFile: parsed.tlsKeyFile,
+    behindProxy: parsed.behindProxy ?? false,
   };
 }
 

@@ -74,6 +74,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
       clock: Date.now,
       logger: logger.child({ category: 'portal' }),
       tls: options.tls !== undefined || options.behindTlsProxy === true,
+      trustForwardedFor: options.behindTlsProxy === true,
     },
   });
   const tls = options.tls && {

@@ -35,6 +35,7 @@ export const serve: Command = {
         config.tlsCertFile && config.tlsKeyFile
           ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile }
           : undefined,
+      behindTlsProxy: config.behindProxy,
     });
     context.print(`Relay listening on udp://${config.udpHost}:${running.relay.port}`);
     const scheme = config.tlsCertFile && config.tlsKeyFile ? 'https' : 'http';

@@ -56,7 +56,8 @@ export function createPortalApp(deps: PortalDeps): Portal {
   app.use(bodyLimit({ maxSize: 64 * 1024 }));
   app.use(async (c, next) => {
     c.set('deps', deps);
-    c.set('address', clientAddress(c.env));
+    const forwarded = deps.trustForwardedFor ? c.req.header('x-forwarded-for')?.split(',').pop()?.trim() : undefined;
+    c.set('address', forwarded || clientAddress(c.env));
     return next();
   });
   app.use(sessionMiddleware());

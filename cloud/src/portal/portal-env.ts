@@ -21,6 +21,8 @@ export interface PortalDeps {
   readonly logger: Logger;
   /** Served over TLS (directly or behind a proxy): adds HSTS. Cookies are always Secure. */
   readonly tls: boolean;
+  /** Behind our reverse proxy: the client address is the last X-Forwarded-For entry (the proxy appends it). */
+  readonly trustForwardedFor?: boolean;
 }
 
 /** Per-request values the middleware sets, typed for every handler. */
