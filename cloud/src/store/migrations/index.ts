@@ -3,6 +3,7 @@ import { core } from './001-core.js';
 import { relay } from './002-relay.js';
 import { depotKeyChange } from './003-depot-key-change.js';
 import { portal } from './004-portal.js';
+import { eventAlerts } from './005-event-alerts.js';
 
 /**
  * Every schema change, applied in name order on start and by `keydepot-cloud migrate`.
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '002-relay': relay,
   '003-depot-key-change': depotKeyChange,
   '004-portal': portal,
+  '005-event-alerts': eventAlerts,
 };
