@@ -9,6 +9,7 @@ import { organisationCreate } from './organisation-create.js';
 import { organisationList } from './organisation-list.js';
 import { serve } from './serve.js';
 import { userCreate } from './user-create.js';
+import { userResetPassword } from './user-reset-password.js';
 
 /** Every `keydepot-cloud` command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -22,4 +23,5 @@ export const COMMANDS: readonly Command[] = [
   depotList,
   depotGrant,
   userCreate,
+  userResetPassword,
 ];

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { passwordTokenUser } from '../../src/portal/session/password-tokens.js';
 import { listAudit } from '../../src/store/audit.js';
 import { listDepotsForUser } from '../../src/store/grants.js';
 import { organisationsOfUser } from '../../src/store/organisations.js';
@@ -153,5 +154,28 @@ describe.each(testDialects())('accounts, lists and help on %s', (dialect) => {
         "  KEYDEPOT_UDP_PORT must be a port number, got 'abc'\n" +
         "  KEYDEPOT_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got 'loud'\n",
     });
+  });
+
+  it('user reset-password prints a one-time link that sets a new password through the portal', async () => {
+    await cli.run(['user', 'create', '--username', 'fritz']);
+    const run = await cli.run([
+      'user',
+      'reset-password',
+      '--username',
+      'fritz',
+      '--portal-url',
+      'https://portal.example.org/',
+    ]);
+    expect(run.code).toBe(0);
+    const token = /^https:\/\/portal\.example\.org\/set-password\/(\S+)$/m.exec(run.stdout)?.[1];
+    expect(token).toBeDefined();
+    const { db } = cli.database;
+    expect(await passwordTokenUser(db, token as string, cli.nowMs)).toBe((await findUserByUsername(db, 'fritz'))?.id);
+    expect(await cli.run(['user', 'reset-password', '--username', 'nobody'])).toMatchObject({
+      code: 1,
+      stderr: "error: there is no user named 'nobody'\n",
+    });
+    expect((await cli.run(['user', 'reset-password', '--username', 'fritz', '--portal-url', 'ftp://x'])).code).toBe(1);
+    expect(await listAudit(db, { action: 'user.password-reset' })).toHaveLength(1);
   });
 });
