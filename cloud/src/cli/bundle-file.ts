@@ -22,7 +22,8 @@ export async function refuseExistingBundle(path: string): Promise<void> {
 }
 
 export interface BundleInput {
-  readonly config: CloudConfig;
+  /** Only the public relay address is read (the portal passes its provisioning keys here). */
+  readonly config: Pick<CloudConfig, 'publicRelayHost' | 'publicRelayPort'>;
   readonly depot: Depot;
   readonly depotKeys: KeyPair;
   readonly relayPublicKey: Uint8Array;

@@ -1,9 +1,8 @@
-import { DEFAULT_TIME_ZONE, generateKeyPair, toHex } from '@keydepot/shared';
+import { DEFAULT_TIME_ZONE, toHex } from '@keydepot/shared';
 import { loadOfflineMasterKey } from '../keys/offline-master-key.js';
 import { loadRelayKey } from '../keys/relay-key.js';
-import { appendAudit } from '../store/audit.js';
-import { createDepot, depotForAudit } from '../store/depots.js';
-import { buildBundle, bundlePath, MISSING_RELAY_HOST, refuseExistingBundle, writeBundle } from './bundle-file.js';
+import { isTimeZone, type ProvisioningKeys, provisionDepot } from '../provisioning/provision-depot.js';
+import { bundlePath, MISSING_RELAY_HOST, refuseExistingBundle, writeBundle } from './bundle-file.js';
 import {
   type CliContext,
   CliError,
@@ -61,43 +60,35 @@ export const depotCreate: Command = {
     const backend = await context.crypto();
     const relay = await loadRelayKey({ file: context.config.relayKeyFile, backend, createIfMissing: true });
     const master = await loadOfflineMasterKey({ file: context.config.offlineMasterKeyFile, createIfMissing: true });
-    const depotKeys = generateKeyPair(backend);
-    const nowMs = context.now();
+    const keys: ProvisioningKeys = {
+      backend,
+      relayPublicKey: relay.keyPair.publicKey,
+      offlineMaster: master.key,
+      publicRelayHost: context.config.publicRelayHost,
+      publicRelayPort: context.config.publicRelayPort,
+    };
 
     let removeFile: (() => Promise<void>) | undefined;
+    let path = '';
     try {
-      const { depot, path } = await db.transaction().execute(async (trx) => {
-        const depot = await createDepot(trx, {
+      const { depot } = await provisionDepot(
+        db,
+        keys,
+        {
           organisationId: organisation.id,
           name,
           address,
-          publicKey: depotKeys.publicKey,
           compartmentCount,
           timeZone,
           language,
-          nowMs,
-        });
-        const path = bundlePath(context.cwd, out, depot.id);
-        const bundle = buildBundle({
-          config: context.config,
-          depot,
-          depotKeys,
-          relayPublicKey: relay.keyPair.publicKey,
-          offlineMaster: master.key,
-          nowMs,
-        });
-        removeFile = await writeBundle(path, bundle);
-        await appendAudit(trx, {
-          atMs: nowMs,
-          actor: 'cli',
-          action: 'depot.create',
-          organisationId: organisation.id,
-          depotId: depot.id,
-          subject: depot.name,
-          after: depotForAudit(depot),
-        });
-        return { depot, path };
-      });
+          nowMs: context.now(),
+          by: { actor: 'cli' },
+        },
+        async (_trx, depot, bundle) => {
+          path = bundlePath(context.cwd, out, depot.id);
+          removeFile = await writeBundle(path, bundle);
+        },
+      );
       removeFile = undefined;
       if (relay.created) context.print(`Created the relay key ${context.config.relayKeyFile} (back it up).`);
       if (master.created) {
@@ -109,16 +100,13 @@ export const depotCreate: Command = {
       printBundleSummary(context, { depot, path, relayPublicKeyHex: toHex(relay.keyPair.publicKey) });
     } finally {
       await removeFile?.();
-      depotKeys.secretKey.fill(0);
     }
   },
 };
 
 export function timeZoneOption(values: OptionValues): string {
   const zone = optionalText(values, 'time-zone') ?? DEFAULT_TIME_ZONE;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-  } catch {
+  if (!isTimeZone(zone)) {
     throw new UsageError(`--time-zone must be an IANA time zone such as Europe/Berlin, got '${zone}'`);
   }
   return zone;
