@@ -1,0 +1,112 @@
+/**
+ * The authorization matrix: every route of the portal (taken from the route
+ * table, so a new route is in here the moment it is registered) × every kind
+ * of caller × an own and a foreign depot, checked against what the route's
+ * declared access rule promises.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Access } from '../../src/portal/access/access.js';
+import type { RouteSpec } from '../../src/portal/access/routes.js';
+import { createPortalApp } from '../../src/portal/portal-app.js';
+import type { PortalDeps } from '../../src/portal/portal-env.js';
+import { DEPOT_ROLES } from '../../src/store/grants.js';
+import { testDialects } from '../databases.js';
+import {
+  ACTORS,
+  type Actor,
+  createPortalWorld,
+  fillPath,
+  PATH_PARAMETERS,
+  type PortalWorld,
+  pathParameters,
+} from './portal-world.js';
+
+/** The route table as the code registers it (building the app touches none of its dependencies). */
+const ROUTES: readonly RouteSpec[] = createPortalApp({} as PortalDeps).routes;
+
+type Variant = 'own' | 'foreign' | 'own depot, foreign sub-id';
+type Outcome = 'login' | 403 | 404 | 'allowed';
+
+const SUB_IDS = ['pinId', 'commandId', 'userId', 'organisationId'];
+
+function variantsOf(route: RouteSpec): Variant[] {
+  const params = pathParameters(route);
+  const variants: Variant[] = ['own'];
+  if (params.some((p) => p === 'depotId' || SUB_IDS.includes(p))) variants.push('foreign');
+  if (params.includes('depotId') && params.some((p) => SUB_IDS.includes(p))) variants.push('own depot, foreign sub-id');
+  return variants;
+}
+
+/** What the access rule promises for this caller (DESIGN §4: a foreign id answers 404, like a missing one). */
+function expected(access: Access, actor: Actor, variant: Variant, route: RouteSpec): Outcome {
+  if (access.kind === 'public') return 'allowed';
+  if (actor === 'anonymous') return 'login';
+  if (access.kind === 'signed-in') {
+    // Organisation or user pages outside the operator area are scoped to the user's own organisation.
+    const scoped = pathParameters(route).some((p) => p === 'organisationId' || p === 'userId');
+    return scoped && variant !== 'own' ? 404 : 'allowed';
+  }
+  if (access.kind === 'operator') return actor === 'operator' ? 'allowed' : 404;
+  const held = actor === 'viewer' || actor === 'manager' || actor === 'owner' ? actor : null;
+  if (variant === 'foreign' || held === null) return 404;
+  if (DEPOT_ROLES.indexOf(held) > DEPOT_ROLES.indexOf(access.role)) return 403;
+  return variant === 'own' ? 'allowed' : 404;
+}
+
+/** Why a response does not match the promise, or null when it does. */
+function mismatch(route: RouteSpec, want: Outcome, response: Response): string | null {
+  const { status } = response;
+  const location = response.headers.get('location') ?? '';
+  if (want === 'login') return status === 303 && location.startsWith('/login') ? null : `${status} ${location}`;
+  if (want === 403 || want === 404) return status === want ? null : String(status);
+  const ok = route.method === 'GET' ? status < 400 : [200, 303, 400].includes(status);
+  return ok ? null : String(status);
+}
+
+describe.each(testDialects())('authorization matrix on %s', (dialect) => {
+  let world: PortalWorld;
+  beforeAll(async () => {
+    world = await createPortalWorld(dialect);
+  });
+  afterAll(() => world.h.dispose());
+
+  it('knows every route Hono serves (none registered around the guard) and can fill every parameter', () => {
+    const declared = new Set(world.h.portal.routes.map((r) => `${r.method} ${r.path}`));
+    const served = world.h.app.routes
+      // Middleware (app.use) shows up as ALL on a wildcard path; a handler registered with all() would not.
+      .filter((r) => !(r.method === 'ALL' && r.path.endsWith('*')))
+      .map((r) => `${r.method} ${r.path}`);
+    expect([...new Set(served)].filter((r) => !declared.has(r))).toEqual([]);
+    expect(world.h.portal.routes.map((r) => `${r.method} ${r.path}`)).toEqual(
+      ROUTES.map((r) => `${r.method} ${r.path}`),
+    );
+    const unknown = ROUTES.flatMap((r) => pathParameters(r).filter((p) => !PATH_PARAMETERS.includes(p)));
+    expect(unknown).toEqual([]);
+    for (const route of ROUTES) {
+      if (route.access.kind === 'depot')
+        expect(route.path, 'depot routes live under /depots/:depotId').toMatch(/^\/depots\/:depotId(\/|$)/);
+      if (route.path.includes(':depotId')) expect(route.access.kind, `${route.path} needs depotRole()`).toBe('depot');
+    }
+  });
+
+  it.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', async (_, route) => {
+    const failures: string[] = [];
+    for (const variant of variantsOf(route)) {
+      const depot = variant === 'foreign' ? world.foreign : world.own;
+      const sub = variant === 'own' ? world.own : world.foreign;
+      const path = fillPath(world, route, depot, sub);
+      for (const actor of ACTORS) {
+        if (route.method === 'POST') await world.restore();
+        const client = world.client(actor);
+        const response =
+          route.method === 'GET' ? await client.get(path) : await client.post(path, { _csrf: world.csrf(actor) });
+        await response.body?.cancel();
+        const want = expected(route.access, actor, variant, route);
+        const wrong = mismatch(route, want, response);
+        if (wrong !== null) failures.push(`${actor} on ${variant} (${path}): expected ${want}, got ${wrong}`);
+        if (route.method === 'POST') await world.keepSignedIn(actor);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});

@@ -1,0 +1,174 @@
+import { randomBytes } from 'node:crypto';
+import { CommandKind, EventKind } from '@keydepot/shared';
+import type { RouteSpec } from '../../src/portal/access/routes.js';
+import { createPasswordToken } from '../../src/portal/session/password-tokens.js';
+import { SESSION_COOKIE } from '../../src/portal/session/session-middleware.js';
+import type { Dialect } from '../../src/store/database.js';
+import { grantDepotRole } from '../../src/store/grants.js';
+import { queueCommand } from '../../src/store/relay/commands.js';
+import type { DepotRole } from '../../src/store/schema.js';
+import { createPortalHarness, csrfTokenIn, type PortalClient, type PortalHarness } from './portal-harness.js';
+
+/** Who calls a route in the authorization matrix. */
+export type Actor = 'anonymous' | 'no-grant' | 'viewer' | 'manager' | 'owner' | 'operator';
+export const ACTORS: readonly Actor[] = ['anonymous', 'no-grant', 'viewer', 'manager', 'owner', 'operator'];
+
+/** The ids of one organisation's world: a depot with real rows of every kind a path can name. */
+export interface Side {
+  readonly organisationId: number;
+  readonly depotId: number;
+  readonly pinId: number;
+  readonly commandId: number;
+  /** A user with a grant on this depot who is none of the actors (so removing the grant harms no actor). */
+  readonly userId: number;
+}
+
+/**
+ * Two organisations: "own" (the actors' depot, where viewer, manager and owner
+ * hold their roles) and "foreign" (another organisation's depot nobody of the
+ * actors can reach), each with a PIN, commands, events and a member, plus one
+ * signed-in client per actor. The security tests and the matrix share it.
+ */
+export interface PortalWorld {
+  readonly h: PortalHarness;
+  readonly own: Side;
+  readonly foreign: Side;
+  /** A live set-password link (public route parameter). */
+  readonly token: string;
+  client(actor: Actor): PortalClient;
+  /** The CSRF token of the actor's current session (or pre-session cookie). */
+  csrf(actor: Actor): string;
+  /** Signs the actor in again if a request ended its session (POST /logout). */
+  keepSignedIn(actor: Actor): Promise<void>;
+  /** Puts back what an allowed empty POST may have changed (a member's grant). */
+  restore(): Promise<void>;
+}
+
+const ROLE_OF: Partial<Record<Actor, DepotRole>> = { viewer: 'viewer', manager: 'manager', owner: 'owner' };
+
+export async function createPortalWorld(dialect: Dialect): Promise<PortalWorld> {
+  const h = await createPortalHarness(dialect);
+  const ownOrg = await h.organisation('Autohaus Kern');
+  const foreignOrg = await h.organisation('Ferienwohnungen Seeblick');
+  const own = await makeSide(h, ownOrg, 'own', 1);
+  // Two commands on the foreign depot: its command 2 does not exist on the own depot (per-depot ids).
+  const foreign = await makeSide(h, foreignOrg, 'foreign', 2);
+  const actorIds = new Map<Actor, number>();
+  for (const actor of ACTORS) {
+    if (actor === 'anonymous') continue;
+    const id = await h.user(`actor-${actor}`, { organisationId: ownOrg, operator: actor === 'operator' });
+    actorIds.set(actor, id);
+    const role = ROLE_OF[actor];
+    if (role) await h.grant(own.depotId, id, role);
+  }
+  const token = await createPasswordToken(h.db.db, { userId: own.userId, createdByUserId: null, nowMs: h.now });
+
+  const clients = new Map<Actor, PortalClient>();
+  const tokens = new Map<Actor, string>();
+  const signIn = async (actor: Actor) => {
+    const client = h.client(`198.51.100.${ACTORS.indexOf(actor) + 1}`);
+    if (actor === 'anonymous') await client.get('/login');
+    else await client.login(`actor-${actor}`);
+    const csrf = csrfTokenIn(client.lastHtml);
+    if (!csrf) throw new Error(`no CSRF token on the first page of ${actor}`);
+    clients.set(actor, client);
+    tokens.set(actor, csrf);
+  };
+  for (const actor of ACTORS) await signIn(actor);
+
+  return {
+    h,
+    own,
+    foreign,
+    token,
+    client: (actor) => clients.get(actor) as PortalClient,
+    csrf: (actor) => tokens.get(actor) as string,
+    async keepSignedIn(actor) {
+      if (actor !== 'anonymous' && !clients.get(actor)?.cookies.has(SESSION_COOKIE)) await signIn(actor);
+    },
+    async restore() {
+      for (const side of [own, foreign]) {
+        await grantDepotRole(h.db.db, { depotId: side.depotId, userId: side.userId, role: 'viewer', nowMs: h.now });
+      }
+      await h.db.db.updateTable('users').set({ disabled_at_ms: null }).execute();
+    },
+  };
+}
+
+async function makeSide(h: PortalHarness, organisationId: number, name: string, commands: number): Promise<Side> {
+  const depotId = await h.depot(organisationId, `Depot ${name}`, 4);
+  const userId = await h.user(`member-${name}`, { organisationId });
+  await h.grant(depotId, userId, 'viewer');
+  const pinId = await insertPin(h, depotId);
+  let commandId = 0;
+  for (let i = 0; i < commands; i++) {
+    commandId = await queueCommand(h.db, depotId, { command: CommandKind.LockoutReset }, { nowMs: h.now });
+  }
+  const epoch = new Uint8Array(randomBytes(8));
+  const kinds = [EventKind.PinAccepted, EventKind.Unlocked, EventKind.DoorOpened, EventKind.KeyRemoved];
+  await h.db.db
+    .insertInto('events')
+    .values(
+      kinds.map((kind, i) => ({
+        depot_id: depotId,
+        journal_epoch: epoch,
+        sequence: i + 1,
+        kind,
+        compartment: 1,
+        depot_time_ms: h.now - 3_600_000 + i * 1_000,
+        received_at_ms: h.now - 3_600_000 + i * 1_000,
+      })),
+    )
+    .execute();
+  return { organisationId, depotId, pinId, commandId, userId };
+}
+
+/** A PIN row as the PIN pages store it: digits sealed with their place, state on the depot. */
+async function insertPin(h: PortalHarness, depotId: number): Promise<number> {
+  const inserted = await h.db.db
+    .insertInto('pins')
+    .values({
+      depot_id: depotId,
+      compartment: 1,
+      kind: 'one-time',
+      label: 'Kunde Weber',
+      state: 'on-depot',
+      created_at_ms: h.now,
+    })
+    .executeTakeFirstOrThrow();
+  const id = Number(inserted.insertId);
+  await h.db.db
+    .updateTable('pins')
+    .set({ digits_sealed: h.deps.sealer.seal('48291736', `pins.digits_sealed:${id}`) })
+    .where('id', '=', id)
+    .execute();
+  return id;
+}
+
+/** Path parameters of a route as the matrix fills them; a name not listed here fails the matrix. */
+export const PATH_PARAMETERS = ['depotId', 'pinId', 'commandId', 'userId', 'organisationId', 'token', 'name'];
+
+export function pathParameters(route: RouteSpec): string[] {
+  return [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1] as string);
+}
+
+/**
+ * A route's path with real ids: `depot` says whose depot, `sub` whose PIN,
+ * command, user and organisation (own depot with foreign sub-ids must answer 404).
+ */
+export function fillPath(world: PortalWorld, route: RouteSpec, depot: Side, sub: Side = depot): string {
+  const values: Record<string, string> = {
+    depotId: String(depot.depotId),
+    pinId: String(sub.pinId),
+    commandId: String(sub.commandId),
+    userId: String(sub.userId),
+    organisationId: String(sub.organisationId),
+    token: world.token,
+    name: 'portal.css',
+  };
+  return route.path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new Error(`${route.path}: the matrix cannot fill :${name}`);
+    return value;
+  });
+}
