@@ -31,6 +31,11 @@ export interface DaemonOptions {
   /** How often the status file for `keydepot-depot status` is rewritten (default 10 s; 0 = never). */
   readonly statusIntervalMs?: number;
   readonly firmwareVersion?: string;
+  /**
+   * Default true. false leaves out the offline-PIN candidate table (about 7,800 HMACs and 1.7 MB per depot,
+   * built at the first TIME): the simulator's load mode runs thousands of depots in one process.
+   */
+  readonly offlinePins?: boolean;
 }
 
 export interface DepotDaemon {
@@ -69,7 +74,7 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
       hardware,
       store,
       pinMacKey: derivePinMacKey(config.depotSecretKey),
-      offline: { key: config.offlineKey, depotId: config.depotId },
+      offline: options.offlinePins === false ? undefined : { key: config.offlineKey, depotId: config.depotId },
       firmwareVersion: options.firmwareVersion ?? FIRMWARE_VERSION,
       logger: log,
     });
