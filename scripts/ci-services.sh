@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the services the test suites talk to and exports where they are:
-# MariaDB for the store and relay tests (KEYDEPOT_TEST_MYSQL_URL). Installs them
-# with apt where they are missing. Source it; .ci/run does.
+# MariaDB for the store and relay tests (KEYDEPOT_TEST_MYSQL_URL) and Chromium
+# for the portal's browser test (KEYDEPOT_CHROMIUM). Installs them with apt
+# where they are missing. Source it; .ci/run does.
 set -euo pipefail
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -32,5 +33,16 @@ ensure_mariadb() {
   mysql --protocol=tcp -h127.0.0.1 -uroot -e 'CREATE DATABASE IF NOT EXISTS test' 
 }
 
+# Debian's chromium, driven by playwright-core (which downloads no browser of its own).
+ensure_chromium() {
+  if [ -x /usr/bin/chromium ]; then return 0; fi
+  log "installing Chromium (apt)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+  [ -x /usr/bin/chromium ] || { echo "Chromium did not install to /usr/bin/chromium" >&2; return 1; }
+}
+
 ensure_mariadb
+ensure_chromium
+export KEYDEPOT_CHROMIUM=/usr/bin/chromium
 export KEYDEPOT_TEST_MYSQL_URL="${KEYDEPOT_TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306/test}"
