@@ -5,6 +5,7 @@ import { getCookie } from 'hono/cookie';
 import type { RouteSpec } from './access/routes.js';
 import { authArea, LANGUAGE_COOKIE } from './auth/auth-routes.js';
 import { dashboardArea } from './dashboard/dashboard-routes.js';
+import { depotArea } from './depot/depot-routes.js';
 import { chooseLanguage } from './i18n/language.js';
 import { renderNotFound, renderServerError } from './pages/status-pages.js';
 import type { PortalDeps, PortalEnv } from './portal-env.js';
@@ -26,6 +27,7 @@ function areas() {
   return [
     authArea(), // login, logout, language, account, set-password links
     dashboardArea(), // the start page
+    depotArea(), // a depot's overview, movements, master data
   ];
 }
 

@@ -1,0 +1,80 @@
+/*
+ * Calendar days in a depot's time zone: the movement filter's dates and the
+ * withdrawal chart's days are the depot's local days, whatever zone the
+ * server or the user is in (a depot in Lisbon seen from Berlin).
+ */
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function partsFormatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** Whether `zone` is an IANA time zone this runtime knows. */
+export function isTimeZone(zone: string): boolean {
+  try {
+    partsFormatter(zone);
+    return zone !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** The zone's wall clock at `ms` as if it were UTC, minus `ms`: the offset in ms. */
+function offsetAt(ms: number, timeZone: string): number {
+  const p = Object.fromEntries(
+    partsFormatter(timeZone)
+      .formatToParts(ms)
+      .map((x) => [x.type, x.value]),
+  );
+  const wall = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
+  return wall - (ms - (((ms % 1000) + 1000) % 1000));
+}
+
+/** The local date 'YYYY-MM-DD' of an instant in the zone. */
+export function localDate(ms: number, timeZone: string): string {
+  return new Date(ms + offsetAt(ms, timeZone)).toISOString().slice(0, 10);
+}
+
+/** A 'YYYY-MM-DD' that is a real date, as [y, m, d]; null otherwise. */
+export function parseDate(text: string): [number, number, number] | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(y, mo - 1, d));
+  if (y < 2000 || y > 2999 || date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return null;
+  return [y, mo, d];
+}
+
+/**
+ * The instant the local day starts (00:00, or the first minute that exists
+ * when a DST change skips midnight). Two passes settle the offset across a change.
+ */
+export function dayStartMs(date: string, timeZone: string): number | null {
+  const ymd = parseDate(date);
+  if (!ymd) return null;
+  const wall = Date.UTC(ymd[0], ymd[1] - 1, ymd[2]);
+  let guess = wall - offsetAt(wall, timeZone);
+  guess = wall - offsetAt(guess, timeZone);
+  return localDate(guess, timeZone) === date ? guess : guess + 3_600_000;
+}
+
+/** The date `days` after `date` (negative: before), in the calendar, not the zone. */
+export function addDays(date: string, days: number): string {
+  const ymd = parseDate(date) as [number, number, number];
+  return new Date(Date.UTC(ymd[0], ymd[1] - 1, ymd[2] + days)).toISOString().slice(0, 10);
+}

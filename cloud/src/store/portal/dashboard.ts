@@ -1,0 +1,133 @@
+import { type Kysely, sql } from 'kysely';
+import { isDepotRole } from '../grants.js';
+import { toFlag, toNumber, toNumberOrNull } from '../row-values.js';
+import type { DepotRole, Schema } from '../schema.js';
+import { type Alert, openAlerts } from './alerts.js';
+import { type Movement, recentMovements } from './movements.js';
+
+/** A compartment's last reported state. */
+export interface CompartmentState {
+  readonly depotId: number;
+  readonly number: number;
+  readonly label: string;
+  readonly doorOpen: boolean;
+  readonly hasKeySensor: boolean;
+  readonly keyPresent: boolean;
+  readonly locked: boolean;
+  readonly updatedAtMs: number | null;
+}
+
+export interface DashboardDepot {
+  readonly id: number;
+  readonly name: string;
+  readonly role: DepotRole;
+  readonly online: boolean;
+  readonly lastSeenMs: number | null;
+  readonly timeZone: string;
+  readonly compartments: CompartmentState[];
+}
+
+export interface Dashboard {
+  /** How many depots the user holds a role on (the page shows `depots`, one page of them). */
+  readonly depotCount: number;
+  readonly onlineCount: number;
+  readonly depots: DashboardDepot[];
+  /** Open alerts across all of the user's depots, newest first. */
+  readonly alerts: Alert[];
+  readonly recent: Movement[];
+  /** Name and time zone of every depot an alert or movement names. */
+  readonly depotNames: ReadonlyMap<number, { name: string; timeZone: string }>;
+}
+
+/** The user's live (not revoked) depots, by name, with role and presence. */
+async function userDepots(db: Kysely<Schema>, userId: number) {
+  const rows = await db
+    .selectFrom('depot_grants as g')
+    .innerJoin('depots as d', 'd.id', 'g.depot_id')
+    .select(['d.id', 'd.name', 'd.online', 'd.last_seen_ms', 'd.time_zone', 'g.role'])
+    .where('g.user_id', '=', userId)
+    .where('d.revoked_at_ms', 'is', null)
+    .orderBy('d.name')
+    .orderBy('d.id')
+    .execute();
+  return rows
+    .filter((row) => isDepotRole(row.role))
+    .map((row) => ({
+      id: toNumber(row.id),
+      name: row.name,
+      role: row.role,
+      online: toFlag(row.online),
+      lastSeenMs: toNumberOrNull(row.last_seen_ms),
+      timeZone: row.time_zone,
+    }));
+}
+
+/** The compartments of these depots in depot and number order. */
+export async function compartmentsOf(db: Kysely<Schema>, depotIds: readonly number[]): Promise<CompartmentState[]> {
+  if (depotIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('compartments')
+    .selectAll()
+    .where('depot_id', 'in', [...depotIds])
+    .orderBy('depot_id')
+    .orderBy('number')
+    .execute();
+  return rows.map((row) => ({
+    depotId: toNumber(row.depot_id),
+    number: toNumber(row.number),
+    label: row.label,
+    doorOpen: toFlag(row.door_open),
+    hasKeySensor: toFlag(row.has_key_sensor),
+    keyPresent: toFlag(row.key_present),
+    locked: toFlag(row.locked),
+    updatedAtMs: toNumberOrNull(row.updated_at_ms),
+  }));
+}
+
+/**
+ * Everything the start page shows for a user, scoped by their grants: one
+ * page of their depots with compartments, the open alerts and the newest
+ * movements across all of them.
+ */
+export async function loadDashboard(
+  db: Kysely<Schema>,
+  input: { userId: number; page: number; pageSize: number; recentLimit: number; nowMs: number },
+): Promise<Dashboard> {
+  const all = await userDepots(db, input.userId);
+  const ids = all.map((d) => d.id);
+  const shown = all.slice((input.page - 1) * input.pageSize, input.page * input.pageSize);
+  const [compartments, alerts, recent] = await Promise.all([
+    compartmentsOf(
+      db,
+      shown.map((d) => d.id),
+    ),
+    openAlerts(db, ids, input.nowMs),
+    recentMovements(db, ids, input.recentLimit),
+  ]);
+  const byDepot = new Map<number, CompartmentState[]>();
+  for (const c of compartments) byDepot.set(c.depotId, [...(byDepot.get(c.depotId) ?? []), c]);
+  return {
+    depotCount: all.length,
+    onlineCount: all.filter((d) => d.online).length,
+    depots: shown.map((d) => ({ ...d, compartments: byDepot.get(d.id) ?? [] })),
+    alerts,
+    recent,
+    depotNames: new Map(all.map((d) => [d.id, { name: d.name, timeZone: d.timeZone }])),
+  };
+}
+
+/**
+ * A cheap mark of everything the dashboard shows: when it is unchanged since
+ * the last poll, a live connection skips recomputing its snapshot. Each part
+ * is an index lookup or a scan of the small depots/compartments tables.
+ */
+export async function dashboardMark(db: Kysely<Schema>): Promise<string> {
+  const result = await sql<Record<string, unknown>>`SELECT
+    (SELECT max(id) FROM events) AS e,
+    (SELECT max(last_seen_ms) FROM depots) AS s,
+    (SELECT sum(online) FROM depots) AS o,
+    (SELECT max(updated_at_ms) FROM compartments) AS c,
+    (SELECT max(lockout_until_ms) FROM depot_status) AS l,
+    (SELECT count(*) FROM depot_grants) AS g`.execute(db);
+  return JSON.stringify(Object.values(result.rows[0] ?? {}).map((v) => (v === null ? null : String(v))));
+}

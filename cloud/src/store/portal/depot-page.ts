@@ -1,0 +1,170 @@
+import { type CommandBody, CommandKind, EventKind } from '@keydepot/shared';
+import { type Kysely, sql } from 'kysely';
+import { appendAudit } from '../audit.js';
+import { inTransaction, requireDepot } from '../depots.js';
+import { toNumber, toNumberOrNull } from '../row-values.js';
+import type { CommandState, Schema } from '../schema.js';
+import { compartmentsOf } from './dashboard.js';
+
+/** A command as the depot page lists it: never its PIN digits. */
+export interface CommandView {
+  readonly id: number;
+  readonly kind: number;
+  readonly state: CommandState;
+  /** The compartment it concerns, 0 for none/the depot. */
+  readonly compartment: number;
+  readonly pinId: number | null;
+  readonly createdAtMs: number;
+  readonly sentAtMs: number | null;
+  readonly finishedAtMs: number | null;
+  readonly detail: string | null;
+  readonly createdBy: string | null;
+}
+
+/** The depot's newest commands with their delivery state. */
+export async function listCommands(db: Kysely<Schema>, depotId: number, limit: number): Promise<CommandView[]> {
+  const rows = await db
+    .selectFrom('commands as c')
+    .leftJoin('users as u', 'u.id', 'c.created_by_user_id')
+    .select([
+      'c.id',
+      'c.kind',
+      'c.state',
+      'c.payload',
+      'c.created_at_ms',
+      'c.sent_at_ms',
+      'c.finished_at_ms',
+      'c.result_detail',
+      'u.username',
+    ])
+    .where('c.depot_id', '=', depotId)
+    .orderBy('c.id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => {
+    const body = parseBody(row.payload);
+    return {
+      id: toNumber(row.id),
+      kind: toNumber(row.kind),
+      state: row.state,
+      compartment: body.compartment ?? 0,
+      pinId: body.pinId ?? null,
+      createdAtMs: toNumber(row.created_at_ms),
+      sentAtMs: toNumberOrNull(row.sent_at_ms),
+      finishedAtMs: toNumberOrNull(row.finished_at_ms),
+      detail: row.result_detail,
+      createdBy: row.username ?? null,
+    };
+  });
+}
+
+/** Only the fields the page shows are taken from the JSON (a PIN_ADD's digits never leave here). */
+function parseBody(payload: string): Pick<CommandBody, 'command'> & { compartment?: number; pinId?: number } {
+  try {
+    const body = JSON.parse(payload) as Record<string, unknown>;
+    return {
+      command: Number(body.command) as CommandKind,
+      ...(typeof body.compartment === 'number' ? { compartment: body.compartment } : {}),
+      ...(typeof body.pinId === 'number' ? { pinId: body.pinId } : {}),
+    };
+  } catch {
+    return { command: CommandKind.Config };
+  }
+}
+
+/** Withdrawals: a key taken out, or a PIN accepted (a depot without key sensors reports only that). */
+export const WITHDRAWAL_KINDS: readonly number[] = [EventKind.KeyRemoved, EventKind.PinAccepted];
+
+/** Quarter hours: every time zone's offset is a multiple of 15 minutes, so the caller can bucket by local day exactly. */
+export const QUARTER_HOUR_MS = 900_000;
+
+/**
+ * Withdrawal events per quarter hour of depot time in [fromMs, untilMs): few
+ * rows (at most 96 a day) whatever the number of events, counted by the
+ * database on the index (depot_id, depot_time_ms).
+ */
+export async function withdrawalsByQuarterHour(
+  db: Kysely<Schema>,
+  depotId: number,
+  fromMs: number,
+  untilMs: number,
+): Promise<Array<{ startMs: number; kind: number; count: number }>> {
+  // A literal, not a parameter: MySQL must see the same expression in SELECT and GROUP BY.
+  const bucket = sql<number>`depot_time_ms - (depot_time_ms % ${sql.raw(String(QUARTER_HOUR_MS))})`;
+  const rows = await db
+    .selectFrom('events')
+    .select([bucket.as('bucket'), 'kind', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('depot_id', '=', depotId)
+    .where('depot_time_ms', '>=', fromMs)
+    .where('depot_time_ms', '<', untilMs)
+    .where('kind', 'in', [...WITHDRAWAL_KINDS])
+    .groupBy([bucket, 'kind'])
+    .execute();
+  return rows.map((row) => ({ startMs: toNumber(row.bucket), kind: toNumber(row.kind), count: toNumber(row.n) }));
+}
+
+export interface DepotSettings {
+  readonly name: string;
+  readonly address: string;
+  readonly timeZone: string;
+  /** Compartment number → label. */
+  readonly labels: ReadonlyMap<number, string>;
+}
+
+/**
+ * Saves an owner's edit of master data and compartment labels, with one audit
+ * entry holding only what changed (before and after), in one transaction.
+ * Returns false when nothing changed (no entry is written then).
+ */
+export async function updateDepotSettings(
+  db: Kysely<Schema>,
+  input: { depotId: number; settings: DepotSettings; userId: number; address: string; nowMs: number },
+): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    const depot = await requireDepot(trx, input.depotId);
+    const compartments = await compartmentsOf(trx, [depot.id]);
+    const before: Record<string, unknown> = {};
+    const after: Record<string, unknown> = {};
+    const { settings } = input;
+    const master = { name: settings.name, address: settings.address, time_zone: settings.timeZone };
+    const old = { name: depot.name, address: depot.address, time_zone: depot.timeZone };
+    const changed = (Object.keys(master) as Array<keyof typeof master>).filter((k) => master[k] !== old[k]);
+    for (const k of changed) {
+      before[k] = old[k];
+      after[k] = master[k];
+    }
+    if (changed.length > 0) {
+      await trx
+        .updateTable('depots')
+        .set(Object.fromEntries(changed.map((k) => [k, master[k]])))
+        .where('id', '=', depot.id)
+        .execute();
+    }
+    for (const c of compartments) {
+      const label = settings.labels.get(c.number);
+      if (label === undefined || label === c.label) continue;
+      before[`compartment ${c.number}`] = c.label;
+      after[`compartment ${c.number}`] = label;
+      await trx
+        .updateTable('compartments')
+        .set({ label })
+        .where('depot_id', '=', depot.id)
+        .where('number', '=', c.number)
+        .execute();
+    }
+    if (Object.keys(after).length === 0) return false;
+    await appendAudit(trx, {
+      atMs: input.nowMs,
+      actor: 'user',
+      actorUserId: input.userId,
+      action: 'depot.update',
+      organisationId: depot.organisationId,
+      depotId: depot.id,
+      subject: settings.name,
+      before,
+      after,
+      address: input.address,
+    });
+    return true;
+  });
+}
