@@ -12,6 +12,15 @@ export const dashboardTexts = defineTexts({
     roleOwner: 'owner',
     roleManager: 'manager',
     roleViewer: 'viewer',
+    summary: (online: number, total: number, alerts: number) =>
+      `${online} of ${total} depots online · ${alerts === 1 ? '1 open alert' : `${alerts} open alerts`}`,
+    alerts: 'Open alerts',
+    noAlerts: 'No open alerts.',
+    recent: 'Latest movements',
+    noRecent: 'No movements yet.',
+    depots: 'Depots',
+    live: 'Updates live.',
+    stale: 'Live updates stopped: reload the page.',
   },
   de: {
     title: 'Ihre Depots',
@@ -24,5 +33,14 @@ export const dashboardTexts = defineTexts({
     roleOwner: 'Inhaber',
     roleManager: 'Verwalter',
     roleViewer: 'Betrachter',
+    summary: (online: number, total: number, alerts: number) =>
+      `${online} von ${total} Depots online · ${alerts === 1 ? '1 offener Alarm' : `${alerts} offene Alarme`}`,
+    alerts: 'Offene Alarme',
+    noAlerts: 'Keine offenen Alarme.',
+    recent: 'Letzte Bewegungen',
+    noRecent: 'Noch keine Bewegungen.',
+    depots: 'Depots',
+    live: 'Wird laufend aktualisiert.',
+    stale: 'Keine laufende Aktualisierung mehr: bitte Seite neu laden.',
   },
 });

@@ -131,3 +131,26 @@ export async function dashboardMark(db: Kysely<Schema>): Promise<string> {
     (SELECT count(*) FROM depot_grants) AS g`.execute(db);
   return JSON.stringify(Object.values(result.rows[0] ?? {}).map((v) => (v === null ? null : String(v))));
 }
+
+/**
+ * Whether a session is still live for a long-running request (the dashboard
+ * stream checks it on every poll, so a logout, a disabled user or a timed-out
+ * session stops the stream within a second). It does not touch last_seen: an
+ * open dashboard alone does not keep a session from its idle timeout.
+ */
+export async function sessionStillLive(
+  db: Kysely<Schema>,
+  session: { tokenHash: Uint8Array; lastSeenMs: number },
+  idleMs: number,
+  nowMs: number,
+): Promise<boolean> {
+  const row = await db
+    .selectFrom('portal_sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(['s.ended_at_ms', 's.expires_at_ms', 's.last_seen_ms', 'u.disabled_at_ms'])
+    .where('s.token_hash', '=', session.tokenHash)
+    .executeTakeFirst();
+  if (!row || row.ended_at_ms !== null || row.disabled_at_ms !== null) return false;
+  const lastSeen = Math.max(toNumber(row.last_seen_ms), session.lastSeenMs);
+  return nowMs < toNumber(row.expires_at_ms) && nowMs - lastSeen < idleMs;
+}
