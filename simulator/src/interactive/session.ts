@@ -47,27 +47,34 @@ export function openPrompt(world: SimWorld, io: InteractiveIo): Prompt {
     io.output.write(`\r\x1b[K${line}\n`);
     rl.prompt(true);
   };
+  /** Runs one line; false once the tester asked to quit. */
+  const handle = async (line: string): Promise<boolean> => {
+    const parsed = parseLine(line);
+    if (parsed.kind === 'quit') return false;
+    if (parsed.kind === 'help') for (const text of helpText(parsed.topic)) print(text);
+    if (parsed.kind === 'error') print(`! ${parsed.message}`);
+    if (parsed.kind !== 'call') return true;
+    try {
+      const said = await parsed.command.run(world, new Args(parsed.args));
+      if (said !== undefined) print(said);
+      if (SHOW_DEPOT_AFTER.has(parsed.command.name)) {
+        // The compartment the command acted on, which need not be the selected one.
+        const ref = parsed.args.get('depot');
+        const depot = ref === undefined ? world.selection.depot : world.depot(String(ref));
+        const compartment = Number(parsed.args.get('compartment') ?? world.selection.compartment);
+        print(displayLine(depot));
+        print(compartmentLine(depot, compartment, true));
+      }
+    } catch (error) {
+      print(`! ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return true;
+  };
   const run = async () => {
     prompt();
     try {
       for await (const line of rl) {
-        const parsed = parseLine(line);
-        if (parsed.kind === 'quit') break;
-        if (parsed.kind === 'help') for (const text of helpText(parsed.topic)) print(text);
-        if (parsed.kind === 'error') print(`! ${parsed.message}`);
-        if (parsed.kind === 'call') {
-          try {
-            const said = await parsed.command.run(world, new Args(parsed.args));
-            if (said !== undefined) print(said);
-            if (SHOW_DEPOT_AFTER.has(parsed.command.name)) {
-              const { depot, compartment } = world.selection;
-              print(displayLine(depot));
-              print(compartmentLine(depot, compartment, true));
-            }
-          } catch (error) {
-            print(`! ${error instanceof Error ? error.message : String(error)}`);
-          }
-        }
+        if (!(await handle(line))) break;
         prompt();
       }
     } finally {
