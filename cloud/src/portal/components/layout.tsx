@@ -18,6 +18,8 @@ export function Layout(props: { view: View; title: string; children?: Child; scr
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · ${t.product}`}</title>
         <link rel="stylesheet" href="/static/portal.css" />
+        {/* No icon of our own yet: an empty one stops every browser asking for /favicon.ico (a 404 each page). */}
+        <link rel="icon" href="data:," />
         {(props.scripts ?? []).map((src) => (
           <script src={src} defer />
         ))}
