@@ -8,7 +8,9 @@ import { dashboardArea } from './dashboard/dashboard-routes.js';
 import { depotArea } from './depot/depot-routes.js';
 import { chooseLanguage } from './i18n/language.js';
 import { renderNotFound, renderServerError } from './pages/status-pages.js';
+import { pinsArea } from './pins/pins-routes.js';
 import type { PortalDeps, PortalEnv } from './portal-env.js';
+import { remoteArea } from './remote/remote-routes.js';
 import { csrfProtection } from './security/csrf.js';
 import { secureHeaders } from './security/secure-headers.js';
 import { sessionMiddleware } from './session/session-middleware.js';
@@ -27,6 +29,8 @@ function areas() {
   return [
     authArea(), // login, logout, language, account, set-password links
     dashboardArea(), // the start page
+    pinsArea(), // a depot's PINs: list, create, reveal, revoke
+    remoteArea(), // remote open, lockout reset, a command's way to the depot
     depotArea(), // a depot's overview, movements, master data
   ];
 }

@@ -129,6 +129,9 @@ export interface PinsTable {
   created_at_ms: number;
   used_at_ms: number | null;
   revoked_at_ms: number | null;
+  /** The PIN_ADD and PIN_REVOKE commands of the PIN (migration 006). */
+  command_id: number | null;
+  revoke_command_id: number | null;
 }
 
 export interface AuditLogTable {

@@ -4,6 +4,7 @@ import { relay } from './002-relay.js';
 import { depotKeyChange } from './003-depot-key-change.js';
 import { portal } from './004-portal.js';
 import { eventAlerts } from './005-event-alerts.js';
+import { pinCommands } from './006-pin-commands.js';
 
 /**
  * Every schema change, applied in name order on start and by `keydepot-cloud migrate`.
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '003-depot-key-change': depotKeyChange,
   '004-portal': portal,
   '005-event-alerts': eventAlerts,
+  '006-pin-commands': pinCommands,
 };

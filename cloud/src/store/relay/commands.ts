@@ -46,36 +46,37 @@ export async function queueCommand(
     if (isProtocolError(error)) throw new CommandRejectedError(`command does not encode: ${error.message}`);
     throw error;
   }
-  return relayDb(store)
-    .transaction()
-    .execute(async (trx) => {
-      const raised = await trx
-        .updateTable('depots')
-        .set({ last_command_id: sql`last_command_id + 1` })
-        .where('id', '=', depotId)
-        .executeTakeFirst();
-      if (num(raised.numUpdatedRows) !== 1) throw new CommandRejectedError(`no depot ${depotId}`);
-      const row = await trx
-        .selectFrom('depots')
-        .select('last_command_id')
-        .where('id', '=', depotId)
-        .executeTakeFirstOrThrow();
-      const id = num(row.last_command_id);
-      await trx
-        .insertInto('commands')
-        .values({
-          depot_id: depotId,
-          id,
-          kind: body.command,
-          payload: JSON.stringify(body),
-          not_after_ms: notAfterMs,
-          state: 'queued',
-          created_at_ms: nowMs,
-          created_by_user_id: options.userId ?? null,
-        })
-        .execute();
-      return id;
-    });
+  const work = async (trx: Kysely<RelaySchema>): Promise<number> => {
+    const raised = await trx
+      .updateTable('depots')
+      .set({ last_command_id: sql`last_command_id + 1` })
+      .where('id', '=', depotId)
+      .executeTakeFirst();
+    if (num(raised.numUpdatedRows) !== 1) throw new CommandRejectedError(`no depot ${depotId}`);
+    const row = await trx
+      .selectFrom('depots')
+      .select('last_command_id')
+      .where('id', '=', depotId)
+      .executeTakeFirstOrThrow();
+    const id = num(row.last_command_id);
+    await trx
+      .insertInto('commands')
+      .values({
+        depot_id: depotId,
+        id,
+        kind: body.command,
+        payload: JSON.stringify(body),
+        not_after_ms: notAfterMs,
+        state: 'queued',
+        created_at_ms: nowMs,
+        created_by_user_id: options.userId ?? null,
+      })
+      .execute();
+    return id;
+  };
+  // Joins a transaction the caller holds (the portal queues a PIN_ADD with its pins row and audit entry).
+  const db = relayDb(store);
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
 
 /** A command still to be carried to its depot (queued or sent, no result yet). */
