@@ -5,6 +5,7 @@ import { depotKeyChange } from './003-depot-key-change.js';
 import { portal } from './004-portal.js';
 import { eventAlerts } from './005-event-alerts.js';
 import { pinCommands } from './006-pin-commands.js';
+import { eventsKindTime } from './007-events-kind-time.js';
 
 /**
  * Every schema change, applied in name order on start and by `keydepot-cloud migrate`.
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '004-portal': portal,
   '005-event-alerts': eventAlerts,
   '006-pin-commands': pinCommands,
+  '007-events-kind-time': eventsKindTime,
 };
