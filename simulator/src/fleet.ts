@@ -9,7 +9,7 @@ import {
   loadDepotConfig,
   memoryStampStore,
   type RhythmSettings,
-  SimulatedClock,
+  type SimulatedClock,
   type SimulatedHardware,
   type StampStore,
   silentLogger,
@@ -18,6 +18,10 @@ import {
   writeProvisioning,
 } from '@keydepot/firmware';
 import { type CryptoBackend, loadBestCryptoBackend, type ProvisioningBundle } from '@keydepot/shared';
+import { createFleetClock, FleetClock } from './fleet-clock.js';
+
+export { createFleetClock, FleetClock, type FleetClockOptions, relayClock } from './fleet-clock.js';
+
 import { DepotLine, type LineStats } from './network/depot-line.js';
 import { checkConditions, type NetworkConditions, PERFECT_NETWORK } from './network/network-shim.js';
 import { deriveSeed, seededRandom } from './network/seeded-random.js';
@@ -58,7 +62,7 @@ export interface FleetOptions {
   readonly relay?: { readonly host: string; readonly port: number };
   /**
    * The fleet's one clock, shared by every depot. Make it first with
-   * createFleetClock() and give the relay `clock: () => clock.wallMs()`, so
+   * createFleetClock() and give the relay `clock: relayClock(clock)`, so
    * TIME frames, command expiry and online/offline agree at any speed.
    * Default: a clock of its own at `speed`.
    */
@@ -108,11 +112,6 @@ export interface Fleet {
   stop(): Promise<void>;
 }
 
-/** The clock to share between a fleet and its relay; starts at the real time now unless told otherwise. */
-export function createFleetClock(options: { speed?: number; startWallMs?: number } = {}): SimulatedClock {
-  return new SimulatedClock({ speed: options.speed, startWallMs: options.startWallMs ?? Date.now() });
-}
-
 /**
  * Starts one daemon per bundle, each provisioned the way a technician does it
  * (`writeProvisioning`, keys with mode 0600), on simulated locks, sensors and
@@ -122,6 +121,7 @@ export function createFleetClock(options: { speed?: number; startWallMs?: number
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const ownClock = options.clock === undefined;
   const clock = options.clock ?? createFleetClock({ speed: options.speed ?? 1 });
+  const pacer = clock instanceof FleetClock ? clock.pacer : undefined;
   const seed = options.seed ?? 1;
   let conditions = checkConditions(options.network ?? PERFECT_NETWORK);
   const backend = options.backend ?? (await loadBestCryptoBackend());
@@ -151,6 +151,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
         id: bundle.depotId,
         open: () => openSocket({ host: config.relay.host, port: config.relay.port }),
         rebindEveryMs: options.natRebindEveryMs,
+        pacer,
       });
       const hardware = createSimulatedHardware({ compartments: bundle.compartments, clock, keySensors: true });
       const depot = simulatedDepot({

@@ -1,6 +1,7 @@
 import type { LinkSocket } from '@keydepot/firmware';
 import { NatSocket, type TimerClock } from './nat.js';
 import { datagramFate, type NetworkConditions } from './network-shim.js';
+import type { NetworkPacer } from './pacer.js';
 import { deriveSeed, type Random, seededRandom } from './seeded-random.js';
 
 /** The clock a line needs: timers and the simulated time outages are measured in. */
@@ -39,6 +40,8 @@ export interface DepotLineOptions {
   readonly open: () => LinkSocket;
   /** NAT rebinding period in simulated ms; undefined: the source port never changes. */
   readonly rebindEveryMs?: number;
+  /** Told when a datagram reaches the relay's socket and when one comes back (a paced fleet clock's). */
+  readonly pacer?: NetworkPacer;
 }
 
 const newStats = (): DirectionStats => ({ sent: 0, lost: 0, duplicated: 0, delivered: 0 });
@@ -102,6 +105,7 @@ export class DepotLine {
     let handler: ((datagram: Uint8Array) => void) | null = null;
     let closed = false;
     nat.onMessage((datagram) => {
+      this.options.pacer?.answered(this);
       this.pass(this.down, this.downRandom, () => {
         if (!closed) handler?.(datagram);
       });
@@ -111,8 +115,11 @@ export class DepotLine {
         if (closed) return;
         // The link may reuse its buffer: the copy is what travels.
         const copy = datagram.slice();
-        this.pass(this.up, this.upRandom, () => {
-          if (!closed) nat.send(copy);
+        this.pass(this.up, this.upRandom, (duplicate) => {
+          if (closed) return;
+          nat.send(copy);
+          // The relay drops a duplicate without an answer: waiting for one would only stall time.
+          if (!duplicate) this.options.pacer?.sent(this);
         });
       },
       onMessage(next) {
@@ -127,7 +134,7 @@ export class DepotLine {
     return socket;
   }
 
-  private pass(stats: DirectionStats, random: Random, deliver: () => void): void {
+  private pass(stats: DirectionStats, random: Random, deliver: (duplicate: boolean) => void): void {
     stats.sent++;
     if (this.cutNow) {
       stats.lost++;
@@ -136,7 +143,7 @@ export class DepotLine {
     const delays = datagramFate(this.options.conditions(), random, this.options.clock.monotonicMs());
     if (delays.length === 0) stats.lost++;
     stats.duplicated += Math.max(0, delays.length - 1);
-    for (const delay of delays) {
+    for (const [copy, delay] of delays.entries()) {
       const arrive = () => {
         // A cable pulled while the datagram was on its way loses it too.
         if (this.cutNow) {
@@ -144,7 +151,7 @@ export class DepotLine {
           return;
         }
         stats.delivered++;
-        deliver();
+        deliver(copy > 0);
       };
       if (delay <= 0) arrive();
       else this.options.clock.after(delay, arrive);
