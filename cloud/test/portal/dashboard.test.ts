@@ -1,6 +1,6 @@
 import { EventKind } from '@keydepot/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openAlerts } from '../../src/store/portal/alerts.js';
+import { ALERT_HORIZON_MS, openAlerts } from '../../src/store/portal/alerts.js';
 import { testDialects } from '../databases.js';
 import { DepotReports } from './depot-events.js';
 import { createPortalHarness, type PortalClient, type PortalHarness } from './portal-harness.js';
@@ -125,6 +125,9 @@ describe.each(testDialects())('dashboard on %s', (dialect) => {
     expect((await openAlerts(h.db.db, [south], h.now)).map((a) => a.kind)).toEqual(['lockout']);
     expect(await openAlerts(h.db.db, [south], h.now + 61_000)).toEqual([]);
     await reportsSouth.status(at + 1_000, { compartments: 2, lockoutUntilMs: 0 });
+    expect(await openAlerts(h.db.db, [south], h.now)).toEqual([]);
+    // An alert event older than the horizon is no longer listed (the compartment's state still shows).
+    await reportsSouth.events(h.now - ALERT_HORIZON_MS - 1_000, [{ kind: EventKind.Tamper, compartment: 2 }]);
     expect(await openAlerts(h.db.db, [south], h.now)).toEqual([]);
     // Another organisation's alert is never among the user's.
     await reportsForeign.events(at, [{ kind: EventKind.Tamper, compartment: 2 }]);

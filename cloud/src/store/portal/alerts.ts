@@ -24,18 +24,36 @@ const RAISES: Record<number, AlertKind> = {
   [EventKind.LockoutStarted]: 'lockout',
 };
 
-interface Candidate {
+/**
+ * How far back an alert event is looked for. A door alert ends with the door
+ * closing, a lockout within an hour (DESIGN §3); one still open after a week
+ * means the depot has not reported since, and the compartment's state and the
+ * depot's offline badge say so. The bound keeps the work proportional to
+ * recent alerts, not to the whole history.
+ */
+export const ALERT_HORIZON_MS = 7 * 86_400_000;
+
+interface Raised {
+  id: number;
+  depot_id: number;
+  kind: number;
+  compartment: number;
+  depot_time_ms: number;
+  received_at_ms: number;
+}
+
+interface Ended {
   depot_id: number;
   compartment: number;
   kind: number;
   last_id: number;
-  cleared_id: number | null;
-  depot_time_ms: number;
-  received_at_ms: number;
-  door_open: number | null;
-  state_at_ms: number | null;
-  lockout_until_ms: number | null;
-  status_at_ms: number | null;
+}
+
+interface States {
+  /** Compartment "depot:number" → door open and when the state last changed. */
+  readonly doors: Map<string, { open: boolean; atMs: number | null }>;
+  /** Depot → lockout end and when the STATUS came. */
+  readonly lockouts: Map<number, { untilMs: number; atMs: number }>;
 }
 
 /**
@@ -45,57 +63,123 @@ interface Candidate {
  * - a newer state says so: the compartment reported closed after the alert
  *   arrived, or a STATUS after it reports no lockout;
  * a lockout the STATUS reports without its event (still in the depot's outbox)
- * is an alert too. Every "newest event of a kind" is one seek on the index
- * (depot_id, kind, compartment, id) of migration 005; alert kinds are rare, so
- * the candidate scan reads few rows even over a million events.
+ * is an alert too. Both the alert events and the ending events are short
+ * range reads of the index of migration 005, bounded by ALERT_HORIZON_MS.
  */
 export async function openAlerts(db: Kysely<Schema>, depotIds: readonly number[], nowMs: number): Promise<Alert[]> {
   if (depotIds.length === 0) return [];
-  const ids = sql.join(depotIds.map((id) => sql`${id}`));
-  const raising = sql.join(Object.keys(RAISES).map((k) => sql`${Number(k)}`));
-  const result = await sql<Candidate>`
-    SELECT a.depot_id, a.compartment, a.kind, a.last_id,
-      (SELECT max(x.id) FROM events x
-        WHERE x.depot_id = a.depot_id
-          AND x.kind = (CASE WHEN a.kind = ${EventKind.LockoutStarted} THEN ${EventKind.LockoutEnded} ELSE ${EventKind.DoorClosed} END)
-          AND x.compartment = a.compartment) AS cleared_id,
-      e.depot_time_ms, e.received_at_ms,
-      c.door_open, c.updated_at_ms AS state_at_ms,
-      s.lockout_until_ms, s.received_at_ms AS status_at_ms
-    FROM (SELECT depot_id, kind, compartment, max(id) AS last_id FROM events
-          WHERE depot_id IN (${ids}) AND kind IN (${raising})
-          GROUP BY depot_id, kind, compartment) a
-    JOIN events e ON e.id = a.last_id
-    LEFT JOIN compartments c ON c.depot_id = a.depot_id AND c.number = a.compartment
-    LEFT JOIN depot_status s ON s.depot_id = a.depot_id`.execute(db);
-  const alerts: Alert[] = [];
+  const wanted = new Set(depotIds);
+  const raised = await sql<Raised>`
+    SELECT id, depot_id, kind, compartment, depot_time_ms, received_at_ms FROM events
+    WHERE kind IN (${sql.join(Object.keys(RAISES).map(Number))}) AND received_at_ms >= ${nowMs - ALERT_HORIZON_MS}`.execute(
+    db,
+  );
+  // The newest alert per depot, kind and compartment among the user's depots.
+  const newest = new Map<string, Raised>();
+  for (const row of raised.rows) {
+    const depotId = toNumber(row.depot_id);
+    if (!wanted.has(depotId)) continue;
+    const key = `${depotId}:${toNumber(row.kind)}:${toNumber(row.compartment)}`;
+    const seen = newest.get(key);
+    if (!seen || toNumber(seen.id) < toNumber(row.id)) newest.set(key, row);
+  }
+  const candidates = [...newest.values()];
+  const ended = candidates.length === 0 ? new Map<string, number>() : await endingEvents(db, candidates);
   const lockoutEvents = new Set<number>();
-  for (const row of result.rows) {
+  // Most alerts have their ending event; only the rest need the stored states.
+  const unended = candidates.filter((row) => {
+    const lockout = toNumber(row.kind) === EventKind.LockoutStarted;
+    if (lockout) lockoutEvents.add(toNumber(row.depot_id));
+    const key = `${toNumber(row.depot_id)}:${toNumber(row.compartment)}:${lockout ? 'lockout' : 'door'}`;
+    return (ended.get(key) ?? 0) < toNumber(row.id);
+  });
+  const states = unended.length === 0 ? null : await stateOf(db, unended);
+  const alerts: Alert[] = [];
+  for (const row of unended) {
     const kind = RAISES[toNumber(row.kind)] as AlertKind;
     const depotId = toNumber(row.depot_id);
-    const lastId = toNumber(row.last_id);
+    const compartment = toNumber(row.compartment);
     const receivedAtMs = toNumber(row.received_at_ms);
-    const clearedId = toNumberOrNull(row.cleared_id);
-    if (clearedId !== null && clearedId > lastId) continue;
-    if (kind === 'lockout') {
-      lockoutEvents.add(depotId);
-      const statusAt = toNumberOrNull(row.status_at_ms);
-      if (statusAt !== null && statusAt > receivedAtMs && toNumber(row.lockout_until_ms ?? 0) <= nowMs) continue;
-    } else {
-      const stateAt = toNumberOrNull(row.state_at_ms);
-      if (stateAt !== null && stateAt > receivedAtMs && toNumber(row.door_open ?? 0) === 0) continue;
-    }
+    if (states && clearedByState(kind, depotId, compartment, receivedAtMs, states, nowMs)) continue;
     alerts.push({
       depotId,
-      compartment: toNumber(row.compartment),
+      compartment,
       kind,
-      eventId: lastId,
+      eventId: toNumber(row.id),
       sinceMs: toNumber(row.depot_time_ms),
       receivedAtMs,
     });
   }
   alerts.push(...(await lockoutsFromStatus(db, depotIds, nowMs, lockoutEvents)));
   return alerts.sort((a, b) => b.receivedAtMs - a.receivedAtMs || a.depotId - b.depotId);
+}
+
+/** A newer state says it is over: the door reported closed, or no lockout, after the alert arrived. */
+function clearedByState(
+  kind: AlertKind,
+  depotId: number,
+  compartment: number,
+  receivedAtMs: number,
+  states: States,
+  nowMs: number,
+): boolean {
+  if (kind === 'lockout') {
+    const status = states.lockouts.get(depotId);
+    return status !== undefined && status.atMs > receivedAtMs && status.untilMs <= nowMs;
+  }
+  const door = states.doors.get(`${depotId}:${compartment}`);
+  return door !== undefined && door.atMs !== null && door.atMs > receivedAtMs && !door.open;
+}
+
+/**
+ * The newest DOOR_CLOSED per compartment and LOCKOUT_ENDED per depot since the
+ * oldest candidate arrived, for the candidates' depots: one range read of the
+ * index (kind, received_at_ms, depot_id, compartment), grouped by the database.
+ */
+async function endingEvents(db: Kysely<Schema>, candidates: readonly Raised[]): Promise<Map<string, number>> {
+  const since = Math.min(...candidates.map((c) => toNumber(c.received_at_ms)));
+  const depots = [...new Set(candidates.map((c) => toNumber(c.depot_id)))];
+  const rows = await sql<Ended>`
+    SELECT depot_id, compartment, kind, max(id) AS last_id FROM events
+    WHERE kind IN (${EventKind.DoorClosed}, ${EventKind.LockoutEnded}) AND received_at_ms >= ${since}
+      AND depot_id IN (${sql.join(depots)})
+    GROUP BY depot_id, compartment, kind`.execute(db);
+  const ended = new Map<string, number>();
+  for (const row of rows.rows) {
+    const what = toNumber(row.kind) === EventKind.LockoutEnded ? 'lockout' : 'door';
+    ended.set(`${toNumber(row.depot_id)}:${toNumber(row.compartment)}:${what}`, toNumber(row.last_id));
+  }
+  return ended;
+}
+
+/** The stored compartment states and STATUS lockouts of the candidates' depots. */
+async function stateOf(db: Kysely<Schema>, candidates: readonly Raised[]): Promise<States> {
+  const depots = [...new Set(candidates.map((c) => toNumber(c.depot_id)))];
+  const [doors, statuses] = await Promise.all([
+    db
+      .selectFrom('compartments')
+      .select(['depot_id', 'number', 'door_open', 'updated_at_ms'])
+      .where('depot_id', 'in', depots)
+      .execute(),
+    sql<{ depot_id: number; lockout_until_ms: number; received_at_ms: number }>`
+      SELECT depot_id, lockout_until_ms, received_at_ms FROM depot_status WHERE depot_id IN (${sql.join(depots)})`.execute(
+      db,
+    ),
+  ]);
+  return {
+    doors: new Map(
+      doors.map((d) => [
+        `${toNumber(d.depot_id)}:${toNumber(d.number)}`,
+        { open: toNumber(d.door_open) !== 0, atMs: toNumberOrNull(d.updated_at_ms) },
+      ]),
+    ),
+    lockouts: new Map(
+      statuses.rows.map((s) => [
+        toNumber(s.depot_id),
+        { untilMs: toNumber(s.lockout_until_ms), atMs: toNumber(s.received_at_ms) },
+      ]),
+    ),
+  };
 }
 
 /** Lockouts the STATUS reports whose LOCKOUT_STARTED has not arrived (or was ended and started again unseen). */
@@ -106,10 +190,10 @@ async function lockoutsFromStatus(
   known: ReadonlySet<number>,
 ): Promise<Alert[]> {
   const rows = await sql<{ depot_id: number; lockout_until_ms: number; received_at_ms: number }>`
-    SELECT depot_id, lockout_until_ms, received_at_ms FROM depot_status
-    WHERE depot_id IN (${sql.join(depotIds.map((id) => sql`${id}`))}) AND lockout_until_ms > ${nowMs}`.execute(db);
+    SELECT depot_id, lockout_until_ms, received_at_ms FROM depot_status WHERE lockout_until_ms > ${nowMs}`.execute(db);
+  const wanted = new Set(depotIds);
   return rows.rows
-    .filter((row) => !known.has(toNumber(row.depot_id)))
+    .filter((row) => wanted.has(toNumber(row.depot_id)) && !known.has(toNumber(row.depot_id)))
     .map((row) => ({
       depotId: toNumber(row.depot_id),
       compartment: 0,
