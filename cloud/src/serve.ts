@@ -93,7 +93,15 @@ export async function serve(options: ServeOptions): Promise<Running> {
   const shutdown = () => {
     stopping ??= (async () => {
       logger.info('shutting down');
-      await new Promise<void>((resolve) => http.server.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => http.server.close(() => resolve()));
+      // close() waits for open responses; a dashboard's live stream never ends by itself,
+      // so whatever is still open after a moment is cut (browsers reconnect elsewhere).
+      const cut = setTimeout(
+        () => (http.server as { closeAllConnections?: () => void }).closeAllConnections?.(),
+        1_000,
+      );
+      await closed;
+      clearTimeout(cut);
       await relay.close();
       await store.close();
       logger.info('stopped');
