@@ -10,23 +10,29 @@ export type ParsedLine =
   | { readonly kind: 'call'; readonly command: SimCommand; readonly args: Map<string, ParamValue> }
   | { readonly kind: 'error'; readonly message: string };
 
-/** Splits at blanks; "double" or 'single' quotes keep blanks inside one word. */
+/** Splits at blanks; "double" or 'single' quotes keep blanks inside a word (`schedule="sat 10:00-12:00"`). */
 export function tokenize(line: string): string[] {
   const words: string[] = [];
-  const pattern = /"([^"]*)"|'([^']*)'|(\S+)/g;
-  let current: string | undefined;
-  let lastEnd = -1;
-  for (let match = pattern.exec(line); match; match = pattern.exec(line)) {
-    const piece = match[1] ?? match[2] ?? match[3] ?? '';
-    // `name="a b"` arrives as two adjacent pieces: glue them back together.
-    if (current !== undefined && match.index === lastEnd) current += piece;
-    else {
-      if (current !== undefined) words.push(current);
-      current = piece;
+  let word = '';
+  let inWord = false;
+  let quote: string | undefined;
+  for (const c of line) {
+    if (quote !== undefined) {
+      if (c === quote) quote = undefined;
+      else word += c;
+    } else if (c === '"' || c === "'") {
+      quote = c;
+      inWord = true;
+    } else if (/\s/.test(c)) {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+    } else {
+      word += c;
+      inWord = true;
     }
-    lastEnd = match.index + match[0].length;
   }
-  if (current !== undefined) words.push(current);
+  if (inWord) words.push(word);
   return words;
 }
 

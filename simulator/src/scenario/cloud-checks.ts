@@ -1,5 +1,7 @@
 import type { StoreDatabase } from '@keydepot/cloud';
 import { EventKind } from '@keydepot/shared';
+import { type PinDisplayState, pinState } from '../../../cloud/src/store/portal/pins.js';
+import type { CommandState } from '../../../cloud/src/store/schema.js';
 import type { SentPin } from './world.js';
 
 /**
@@ -76,23 +78,23 @@ export async function isOnline(store: StoreDatabase, depotId: number): Promise<b
   return row?.online === 1;
 }
 
-export const PIN_STATES = ['queued', 'on-depot', 'used', 'expired', 'revoked', 'refused'] as const;
-export type SentPinState = (typeof PIN_STATES)[number];
+export const PIN_STATES: readonly PinDisplayState[] = ['queued', 'on-depot', 'used', 'expired', 'failed', 'revoked'];
 
 /**
- * A PIN's state as the cloud knows it: 'queued' until the depot applied its
- * PIN_ADD, 'refused' if the depot did not, 'revoked' once a revoke is applied,
- * 'used' once a PIN_SPENT came back for it, 'expired' past its end, else 'on-depot'.
+ * A PIN's state as the portal shows it (cloud/src/store/portal/pins.ts
+ * pinState), from the same facts: its PIN_ADD's state, a PIN_SPENT for it,
+ * its end, and whether it was revoked.
  */
-export async function pinState(store: StoreDatabase, pin: SentPin, nowMs: number): Promise<SentPinState> {
-  if (pin.revokeCommandId !== undefined) {
-    if ((await commandState(store, pin.depotId, pin.revokeCommandId)) === 'applied') return 'revoked';
-  }
-  const added = await commandState(store, pin.depotId, pin.addCommandId);
-  if (added === 'queued' || added === 'sent') return 'queued';
-  if (added !== 'applied') return 'refused';
+export async function sentPinState(store: StoreDatabase, pin: SentPin, nowMs: number): Promise<PinDisplayState> {
   const spent = { depotId: pin.depotId, kind: EventKind.PinSpent, subject: `pin:${pin.pinId}` };
-  if ((await countEvents(store, spent)) > 0) return 'used';
-  if (pin.validUntilMs !== 0 && nowMs >= pin.validUntilMs) return 'expired';
-  return 'on-depot';
+  return pinState(
+    {
+      kind: pin.kind,
+      validUntilMs: pin.validUntilMs,
+      revokedAtMs: pin.revokedAtMs ?? null,
+      spent: (await countEvents(store, spent)) > 0,
+      commandState: (await commandState(store, pin.depotId, pin.addCommandId)) as CommandState,
+    },
+    nowMs,
+  );
 }

@@ -1,15 +1,18 @@
 import { CommandRejectedError, queueCommand } from '@keydepot/cloud';
 import { type CommandBody, CommandKind, PinKind } from '@keydepot/shared';
+import type { PinKindName } from '../../../cloud/src/store/portal/pins.js';
 import { COMPARTMENT, DEPOT, type SimCommand, StepFailed, targetCompartment, targetDepot } from './command.js';
 import type { SimWorld, WorldDepot } from './world.js';
 
 /** Commands from the owner's side: what the portal queues for a depot. */
 
-const PIN_KINDS: Readonly<Record<string, PinKind>> = {
-  'one-time': PinKind.OneTime,
-  'time-window': PinKind.TimeWindow,
-  recurring: PinKind.RecurringWeekly,
-  permanent: PinKind.Permanent,
+// The portal's names for the kinds (cloud/src/store/portal/pins.ts), 'recurring' as the issue says it.
+const PIN_KINDS: Readonly<Record<string, { readonly wire: PinKind; readonly portal: PinKindName }>> = {
+  'one-time': { wire: PinKind.OneTime, portal: 'one-time' },
+  'time-window': { wire: PinKind.TimeWindow, portal: 'time-window' },
+  recurring: { wire: PinKind.RecurringWeekly, portal: 'weekly' },
+  weekly: { wire: PinKind.RecurringWeekly, portal: 'weekly' },
+  permanent: { wire: PinKind.Permanent, portal: 'permanent' },
 };
 
 // A remote open is valid this long (the protocol allows at most 60 s).
@@ -59,17 +62,33 @@ export const CLOUD_COMMANDS: readonly SimCommand[] = [
       const pinId = 1000 + world.pins.size + 1;
       const digits = args.text('digits') as string;
       const validUntilMs = args.moment('until', now) ?? 0;
-      const addCommandId = await queue(world, depot, {
-        command: CommandKind.PinAdd,
+      const kind = PIN_KINDS[args.text('kind') ?? 'one-time'] as (typeof PIN_KINDS)[string];
+      const addCommandId = await queue(
+        world,
+        depot,
+        {
+          command: CommandKind.PinAdd,
+          pinId,
+          pinKind: kind.wire,
+          compartment,
+          digits,
+          validFromMs: args.moment('from', now) ?? 0,
+          validUntilMs,
+          schedule: args.schedule('schedule') ?? [],
+        },
+        // As the portal queues it: a PIN_ADD is not sent after the PIN's end.
+        validUntilMs,
+      );
+      world.pins.set(name, {
+        name,
+        depotId: depot.depotId,
         pinId,
-        pinKind: PIN_KINDS[args.text('kind') ?? 'one-time'] as PinKind,
         compartment,
         digits,
-        validFromMs: args.moment('from', now) ?? 0,
+        kind: kind.portal,
         validUntilMs,
-        schedule: args.schedule('schedule') ?? [],
+        addCommandId,
       });
-      world.pins.set(name, { name, depotId: depot.depotId, pinId, compartment, digits, validUntilMs, addCommandId });
       return `PIN '${name}' (${digits}) for ${depot.alias} compartment ${compartment} queued as command ${addCommandId}`;
     },
   },
@@ -81,6 +100,7 @@ export const CLOUD_COMMANDS: readonly SimCommand[] = [
       const pin = sentPin(world, args.text('name') as string);
       const depot = world.depot(pin.depotId);
       pin.revokeCommandId = await queue(world, depot, { command: CommandKind.PinRevoke, pinId: pin.pinId });
+      pin.revokedAtMs = world.nowMs();
       return `revoke of PIN '${pin.name}' queued as command ${pin.revokeCommandId}`;
     },
   },

@@ -5,8 +5,8 @@ import {
   type EventFilter,
   isOnline,
   PIN_STATES,
-  pinState,
   recentEvents,
+  sentPinState,
 } from './cloud-checks.js';
 import { sentPin } from './cloud-commands.js';
 import { COMPARTMENT, DEPOT, type SimCommand, StepFailed, targetCompartment, targetDepot, WITHIN } from './command.js';
@@ -138,7 +138,7 @@ export const EXPECT_COMMANDS: readonly SimCommand[] = [
   },
   {
     name: 'expect-pin',
-    summary: "expect a PIN's state as the cloud knows it (queued, on-depot, used, expired, revoked, refused)",
+    summary: "expect a PIN's state as the portal shows it (queued, on-depot, used, expired, failed, revoked)",
     params: [
       { name: 'name', kind: 'text', doc: 'the name the PIN was sent under' },
       { name: 'state', kind: { oneOf: PIN_STATES }, doc: '' },
@@ -148,7 +148,7 @@ export const EXPECT_COMMANDS: readonly SimCommand[] = [
       const pin = sentPin(world, args.text('name') as string);
       const wanted = args.text('state') as string;
       return waitFor(world, within(args, 60_000), `PIN '${pin.name}' ${wanted}`, async () => {
-        const state = await pinState(world.cloud.store, pin, world.nowMs());
+        const state = await sentPinState(world.cloud.store, pin, world.nowMs());
         return { ok: state === wanted, seen: `it is ${state}` };
       });
     },

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRelayKey, type Running, serve, silentLogger } from '@keydepot/cloud';
 import { loadCryptoBackend } from '@keydepot/shared';
+import type { PinKindName } from '../../../cloud/src/store/portal/pins.js';
 import { type DemoDepot, setUpDemo } from '../demo/setup.js';
 import { createFleetClock, type Fleet, type SimulatedDepot, startFleet } from '../fleet.js';
 
@@ -26,9 +27,13 @@ export interface SentPin {
   readonly pinId: number;
   readonly compartment: number;
   readonly digits: string;
+  /** As the portal names kinds. */
+  readonly kind: PinKindName;
   readonly validUntilMs: number;
   readonly addCommandId: number;
   revokeCommandId?: number;
+  /** Simulated time the revoke was queued; the portal counts a PIN revoked from then on. */
+  revokedAtMs?: number;
 }
 
 /**
