@@ -9,6 +9,7 @@ import type { RelayMetrics } from '../metrics.js';
 import type { StoreDatabase } from '../store/database.js';
 import { expireQueuedCommands, loadPendingCommands } from '../store/relay/commands.js';
 import { sweepOffline } from '../store/relay/presence.js';
+import { auditSessionsEnded } from '../store/relay/relay-audit.js';
 import { deleteSessionsCreatedBefore, depotsToForgetSince } from '../store/relay/sessions.js';
 import type { CommandCache } from './command-cache.js';
 import type { Replies } from './replies.js';
@@ -85,7 +86,9 @@ export class RelayTimers {
       const since = this.revokedCheckedMs - 60_000;
       this.revokedCheckedMs = nowMs;
       for (const forget of await depotsToForgetSince(store, since)) {
-        this.o.sessions.evictDepot(forget.depotId, forget.sessionsBeforeMs);
+        const ended = this.o.sessions.evictDepot(forget.depotId, forget.sessionsBeforeMs);
+        const reason = forget.sessionsBeforeMs === Number.POSITIVE_INFINITY ? 'revoked' : 'rekeyed';
+        if (ended > 0) await auditSessionsEnded(store, { depotId: forget.depotId, ended, reason, nowMs });
       }
     }
     const loaded = await metrics.time('load-commands', () => loadPendingCommands(store));

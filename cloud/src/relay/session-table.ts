@@ -104,9 +104,10 @@ export class SessionTable {
   /**
    * Forgets the depot's sessions made before `beforeMs` (all of them when
    * revoked; those of the old key when rekeyed). A forgotten session that still
-   * exists in the store is loaded again on its next telegram.
+   * exists in the store is loaded again on its next telegram. Returns how many it forgot.
    */
-  evictDepot(depotId: number, beforeMs = Number.POSITIVE_INFINITY): void {
+  evictDepot(depotId: number, beforeMs = Number.POSITIVE_INFINITY): number {
+    const before = this.byDepot.get(depotId)?.length ?? 0;
     const kept = (this.byDepot.get(depotId) ?? []).filter((s) => {
       if (s.createdAtMs >= beforeMs) return true;
       this.byId.delete(s.sessionId);
@@ -114,6 +115,7 @@ export class SessionTable {
     });
     if (kept.length > 0) this.byDepot.set(depotId, kept);
     else this.byDepot.delete(depotId);
+    return before - kept.length;
   }
 
   /** Forgets sessions past REJECT_AFTER and stale negative entries. */

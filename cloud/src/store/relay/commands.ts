@@ -10,6 +10,7 @@ import {
 import { type Kysely, sql } from 'kysely';
 import type { StoreDatabase } from '../database.js';
 import type { CommandState } from '../schema.js';
+import { auditCommandState } from './relay-audit.js';
 import { num, type RelaySchema, relayDb } from './relay-schema.js';
 
 /** A command the relay refuses to queue (it would be rejected or never be valid on a depot). */
@@ -124,13 +125,21 @@ export async function markCommandsSent(
   nowMs: number,
 ): Promise<void> {
   if (ids.length === 0) return;
-  await db
-    .updateTable('commands')
-    .set({ state: 'sent', sent_at_ms: nowMs })
-    .where('depot_id', '=', depotId)
-    .where('id', 'in', [...ids])
-    .where('state', '=', 'queued')
-    .execute();
+  // One UPDATE per command, so each change gets exactly one audit entry (commands are few per reply).
+  const work = async (trx: Kysely<RelaySchema>) => {
+    for (const id of ids) {
+      const sent = await trx
+        .updateTable('commands')
+        .set({ state: 'sent', sent_at_ms: nowMs })
+        .where('depot_id', '=', depotId)
+        .where('id', '=', id)
+        .where('state', '=', 'queued')
+        .executeTakeFirst();
+      if (num(sent.numUpdatedRows) === 1)
+        await auditCommandState(trx, { depotId, id, to: 'sent', detail: null, nowMs });
+    }
+  };
+  await (db.isTransaction ? work(db) : db.transaction().execute(work));
 }
 
 export const RESULT_STATE: Record<CommandStatus, CommandState> = {
@@ -155,7 +164,9 @@ export async function recordCommandResult(
     .where('id', '=', result.id)
     .where('state', 'in', ['queued', 'sent'])
     .executeTakeFirst();
-  return num(updated.numUpdatedRows) === 1 ? state : undefined;
+  if (num(updated.numUpdatedRows) !== 1) return undefined;
+  await auditCommandState(db, { depotId, id: result.id, to: state, detail: result.detail, nowMs });
+  return state;
 }
 
 /** Raises depots.last_applied_command_id (never lowers it). */
@@ -170,12 +181,30 @@ export async function raiseLastApplied(db: Kysely<RelaySchema>, depotId: number,
 
 /** Protocol §12 rule 1: queued commands past their not-after are expired, never sent. Returns how many. */
 export async function expireQueuedCommands(store: StoreDatabase, nowMs: number): Promise<number> {
-  const result = await relayDb(store)
-    .updateTable('commands')
-    .set({ state: 'expired', finished_at_ms: nowMs, result_detail: 'expired in the queue' })
+  const db = relayDb(store);
+  const due = await db
+    .selectFrom('commands')
+    .select(['depot_id', 'id'])
     .where('state', '=', 'queued')
     .where('not_after_ms', '>', 0)
     .where('not_after_ms', '<=', nowMs)
-    .executeTakeFirst();
-  return num(result.numUpdatedRows);
+    .execute();
+  let expired = 0;
+  // Each claimed by a conditional UPDATE (several relays poll), with its audit entry in the same transaction.
+  for (const c of due) {
+    expired += await db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('commands')
+        .set({ state: 'expired', finished_at_ms: nowMs, result_detail: 'expired in the queue' })
+        .where('depot_id', '=', c.depot_id)
+        .where('id', '=', c.id)
+        .where('state', '=', 'queued')
+        .executeTakeFirst();
+      if (num(result.numUpdatedRows) !== 1) return 0;
+      const detail = 'expired in the queue';
+      await auditCommandState(trx, { depotId: num(c.depot_id), id: num(c.id), to: 'expired', detail, nowMs });
+      return 1;
+    });
+  }
+  return expired;
 }

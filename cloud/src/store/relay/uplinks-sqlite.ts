@@ -4,6 +4,12 @@ import type { CommandState } from '../schema.js';
 import { RESULT_STATE } from './commands.js';
 import { eventHeadKey, SCAN_WINDOW } from './event-ingest.js';
 import type { PresenceChange } from './presence.js';
+import {
+  COMMAND_AUDIT_SQL,
+  type CommandStateChange,
+  commandAuditParams,
+  DEPOT_ORGANISATION_SQL,
+} from './relay-audit.js';
 import { num } from './relay-schema.js';
 import {
   compartmentRows,
@@ -70,6 +76,8 @@ function prepareAll(db: Database.Database) {
       WHERE depot_id = ? AND id = ? AND state IN ('queued', 'sent')`),
     lastApplied: p('UPDATE depots SET last_applied_command_id = ? WHERE id = ? AND last_applied_command_id < ?'),
     sent: p(`UPDATE commands SET state = 'sent', sent_at_ms = ? WHERE depot_id = ? AND id = ? AND state = 'queued'`),
+    commandAudit: p(COMMAND_AUDIT_SQL),
+    organisation: p(DEPOT_ORGANISATION_SQL).pluck(),
     reserve: p(`UPDATE depot_sessions SET send_counter_reserved = send_counter_reserved + ? WHERE session_id = ?
       RETURNING send_counter_reserved`).pluck(),
   };
@@ -187,7 +195,10 @@ function writeBatch(s: Statements, { uplinks, seen, nowMs, tail }: BatchArgs): S
     if (u.status) raise(u.depotId, u.status.lastCommandId);
     for (const r of u.results) {
       const state = RESULT_STATE[r.status];
-      if (s.result.run(state, nowMs, r.detail, u.depotId, r.id).changes === 1) commandStates.push(state);
+      if (s.result.run(state, nowMs, r.detail, u.depotId, r.id).changes === 1) {
+        commandStates.push(state);
+        auditCommand(s, { depotId: u.depotId, id: r.id, to: state, detail: r.detail, nowMs });
+      }
       raise(u.depotId, r.id);
     }
   }
@@ -197,13 +208,24 @@ function writeBatch(s: Statements, { uplinks, seen, nowMs, tail }: BatchArgs): S
   const blocks: (CounterBlock | undefined)[] = [];
   if (tail) {
     const t = tail(stored);
-    for (const [depotId, ids] of t.markSent) for (const id of ids) s.sent.run(nowMs, depotId, id);
+    for (const [depotId, ids] of t.markSent) {
+      for (const id of ids) {
+        if (s.sent.run(nowMs, depotId, id).changes !== 1) continue;
+        auditCommand(s, { depotId, id, to: 'sent', detail: null, nowMs });
+      }
+    }
     for (const r of t.reserve) {
       const end = s.reserve.get(r.count, r.sessionId) as number | undefined;
       blocks.push(end === undefined ? undefined : { start: num(end) - r.count, end: num(end) });
     }
   }
   return { ...stored, blocks };
+}
+
+/** A command's state change, audited in the batch's transaction (rare: only when commands move). */
+function auditCommand(s: Statements, change: CommandStateChange): void {
+  const organisationId = s.organisation.get(change.depotId) as number | undefined;
+  s.commandAudit.run(...commandAuditParams(change, organisationId ?? null));
 }
 
 function storeStatuses(s: Statements, updates: readonly DepotStatusUpdate[], nowMs: number): void {
