@@ -254,7 +254,7 @@ describe.each(testDialects())('portal PINs on %s', (dialect) => {
     expect(stateIn(await page.text())).toBe('revoked');
     const commands = (await commandRows()).length;
     const again = await manager.post(`/depots/${depot}/pins/${id}/revoke`);
-    expect(again.status).toBe(409);
+    expect(again.status).toBe(400);
     expect(await again.text()).toContain('kann nicht mehr widerrufen werden');
     expect((await commandRows()).length).toBe(commands);
     expect((await listAudit(h.db.db, { action: 'pin.revoke' })).filter((a) => a.subject === `pin ${id}`)).toHaveLength(

@@ -50,9 +50,8 @@ export async function createPortalWorld(dialect: Dialect): Promise<PortalWorld> 
   const h = await createPortalHarness(dialect);
   const ownOrg = await h.organisation('Autohaus Kern');
   const foreignOrg = await h.organisation('Ferienwohnungen Seeblick');
-  const own = await makeSide(h, ownOrg, 'own', 1);
-  // Two commands on the foreign depot: its command 2 does not exist on the own depot (per-depot ids).
-  const foreign = await makeSide(h, foreignOrg, 'foreign', 2);
+  const own = await makeSide(h, ownOrg, 'own');
+  const foreign = await makeSide(h, foreignOrg, 'foreign');
   const actorIds = new Map<Actor, number>();
   for (const actor of ACTORS) {
     if (actor === 'anonymous') continue;
@@ -95,15 +94,17 @@ export async function createPortalWorld(dialect: Dialect): Promise<PortalWorld> 
   };
 }
 
-async function makeSide(h: PortalHarness, organisationId: number, name: string, commands: number): Promise<Side> {
+async function makeSide(h: PortalHarness, organisationId: number, name: 'own' | 'foreign'): Promise<Side> {
   const depotId = await h.depot(organisationId, `Depot ${name}`, 4);
   const userId = await h.user(`member-${name}`, { organisationId });
   await h.grant(depotId, userId, 'viewer');
   const pinId = await insertPin(h, depotId);
-  let commandId = 0;
-  for (let i = 0; i < commands; i++) {
-    commandId = await queueCommand(h.db, depotId, { command: CommandKind.LockoutReset }, { nowMs: h.now });
+  // Command ids count per depot. The foreign depot's start far above any id the own depot reaches
+  // while the matrix runs (remote open, lockout reset and PIN revoke POSTs queue commands there).
+  if (name === 'foreign') {
+    await h.db.db.updateTable('depots').set({ last_command_id: 100_000 }).where('id', '=', depotId).execute();
   }
+  const commandId = await queueCommand(h.db, depotId, { command: CommandKind.LockoutReset }, { nowMs: h.now });
   const epoch = new Uint8Array(randomBytes(8));
   const kinds = [EventKind.PinAccepted, EventKind.Unlocked, EventKind.DoorOpened, EventKind.KeyRemoved];
   await h.db.db

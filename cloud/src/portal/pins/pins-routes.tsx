@@ -61,7 +61,7 @@ async function detail(c: PortalContext, pin: PinView, extra: { digits?: string; 
   );
   // A page with the digits must not stay in a cache or the history.
   if (extra.digits) c.header('Cache-Control', 'no-store');
-  return c.html(page, extra.error ? 409 : 200);
+  return c.html(page, extra.error ? 400 : 200);
 }
 
 /** PINs of a depot: list (viewers too), create, show, reveal, revoke (managers and owners). */

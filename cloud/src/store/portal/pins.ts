@@ -65,6 +65,8 @@ export interface PinFacts {
   readonly revokedAtMs: number | null;
   readonly spent: boolean;
   readonly commandState: CommandState | null;
+  /** pins.state as stored: what a row without a PIN_ADD (made by a script or a fixture) falls back to. */
+  readonly storedState?: string;
 }
 
 /** A PIN's state at `nowMs` (see the top of this file). */
@@ -81,8 +83,11 @@ export function pinState(pin: PinFacts, nowMs: number): PinDisplayState {
     case 'failed':
     case 'rejected':
       return 'failed';
-    default:
+    case 'queued':
+    case 'sent':
       return 'queued';
+    default:
+      return pin.storedState === 'on-depot' ? 'on-depot' : 'queued';
   }
 }
 
@@ -113,6 +118,7 @@ function baseQuery(db: Kysely<Schema>, depotId: number) {
       'p.offline_variant',
       'p.created_at_ms',
       'p.revoked_at_ms',
+      'p.state',
       'p.command_id',
       'p.revoke_command_id',
       'c.state as command_state',
@@ -170,7 +176,10 @@ function toView(row: PinRow, spentAtMs: number | undefined, nowMs: number): PinV
     validUntilMs,
     schedule: row.schedule ? (JSON.parse(row.schedule) as ScheduleEntry[]) : [],
     offlineSlot,
-    state: pinState({ kind, validUntilMs, revokedAtMs, spent: spentAtMs !== undefined, commandState }, nowMs),
+    state: pinState(
+      { kind, validUntilMs, revokedAtMs, spent: spentAtMs !== undefined, commandState, storedState: row.state },
+      nowMs,
+    ),
     createdAtMs: toNumber(row.created_at_ms),
     createdBy: row.username ?? null,
     usedAtMs: spentAtMs ?? null,
