@@ -3,6 +3,9 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
 import type { RouteSpec } from './access/routes.js';
+import { accessAdminArea } from './access-admin/access-admin-routes.js';
+import { adminArea } from './admin/admin-routes.js';
+import { auditArea } from './audit/audit-routes.js';
 import { authArea, LANGUAGE_COOKIE } from './auth/auth-routes.js';
 import { dashboardArea } from './dashboard/dashboard-routes.js';
 import { depotArea } from './depot/depot-routes.js';
@@ -32,6 +35,9 @@ function areas() {
     pinsArea(), // a depot's PINs: list, create, reveal, revoke
     remoteArea(), // remote open, lockout reset, a command's way to the depot
     depotArea(), // a depot's overview, movements, master data
+    accessAdminArea(), // a depot's users and their roles (owners)
+    auditArea(), // the audit log of the user's depots (owners, managers; operators also the rest)
+    adminArea(), // organisations, accounts, depot provisioning (service operators)
   ];
 }
 

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { DataSealer } from '../keys/data-key.js';
+import type { ProvisioningKeys } from '../provisioning/provision-depot.js';
 import type { StoreDatabase } from '../store/database.js';
 import type { Depot } from '../store/depots.js';
 import type { DepotRole } from '../store/schema.js';
@@ -15,6 +16,8 @@ export interface PortalDeps {
   readonly sealer: DataSealer;
   /** The cloud's offline master key, for offline PINs (loaded lazily: only PIN pages need it). */
   readonly offlineMasterKey: () => Promise<Uint8Array>;
+  /** Keys and public relay address for provisioning depots in the admin pages; without it they say so. */
+  readonly provisioning?: () => Promise<ProvisioningKeys>;
   /** Tells the relay a command was queued, so a connected depot gets it at once. */
   readonly pokeRelay: () => void;
   readonly clock: () => number;
