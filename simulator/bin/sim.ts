@@ -4,10 +4,12 @@
  */
 import { existsSync } from 'node:fs';
 import { runInteractiveCli } from '../src/interactive/cli.js';
+import { helpText } from '../src/interactive/command-line.js';
 import { runScenarioCli } from '../src/scenario/cli.js';
 
 const USAGE = `usage: pnpm sim [interactive]          a prompt to drive simulated depots (type 'help' there)
        pnpm sim run <scenario.json>…   run scenario files headless (examples: simulator/scenarios/)
+       pnpm sim commands [command]     the commands both know (a scenario step's "do", a prompt line)
        pnpm sim load …                 the load mode (pnpm sim load --help)`;
 
 async function main(argv: string[]): Promise<number> {
@@ -18,6 +20,9 @@ async function main(argv: string[]): Promise<number> {
       return runInteractiveCli(rest, { input: process.stdin, output: process.stdout });
     case 'run':
       return runScenarioCli(rest, print);
+    case 'commands':
+      for (const line of helpText(rest[0])) print(line);
+      return 0;
     case 'load': {
       // The load mode is its own module, built separately; it may not be there yet.
       const loadCli = new URL('../src/load/cli.ts', import.meta.url);

@@ -93,7 +93,7 @@ describe('sim run', () => {
       const { runScenarioCli } = await import('../src/scenario/cli.js');
       const out: string[] = [];
       expect(await runScenarioCli([file], (line) => out.push(line))).toBe(2);
-      expect(out).toEqual([`${file}: step 1: no command 'opne-door' (see \`pnpm sim help\`)`]);
+      expect(out).toEqual([`${file}: step 1: no command 'opne-door' (see \`pnpm sim commands\`)`]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -97,7 +97,7 @@ function parseStep(value: unknown, index: number): ScenarioStep {
   const name = o.do;
   if (typeof name !== 'string') throw new ScenarioError(`step ${number}: 'do' must name a command`);
   const command = findCommand(name);
-  if (!command) throw new ScenarioError(`step ${number}: no command '${name}' (see \`pnpm sim help\`)`);
+  if (!command) throw new ScenarioError(`step ${number}: no command '${name}' (see \`pnpm sim commands\`)`);
   const where = `step ${number} (${name})`;
   let atMs: number | undefined;
   if (o.at !== undefined) {
