@@ -70,8 +70,8 @@ export function DepotRow(props: { view: View; depot: DashboardDepot; alerts: num
   return (
     <tr data-depot-id={String(depot.id)}>
       <td data-label={t.depot}>
-        <a href={`/depots/${depot.id}`}>{depot.name}</a>
-        {props.alerts > 0 ? <span class="badge bad"> {props.alerts} ⚠</span> : null}
+        <a href={`/depots/${depot.id}`}>{depot.name}</a>{' '}
+        {props.alerts > 0 ? <span class="badge bad">{t.alertCount(props.alerts)}</span> : null}
       </td>
       <td data-label={t.state}>
         <span class={depot.online ? 'badge online' : 'badge offline'}>

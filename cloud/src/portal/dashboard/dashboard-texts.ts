@@ -15,6 +15,7 @@ export const dashboardTexts = defineTexts({
     summary: (online: number, total: number, alerts: number) =>
       `${online} of ${total} depots online · ${alerts === 1 ? '1 open alert' : `${alerts} open alerts`}`,
     alerts: 'Open alerts',
+    alertCount: (n: number) => (n === 1 ? '1 alert' : `${n} alerts`),
     noAlerts: 'No open alerts.',
     recent: 'Latest movements',
     noRecent: 'No movements yet.',
@@ -36,6 +37,7 @@ export const dashboardTexts = defineTexts({
     summary: (online: number, total: number, alerts: number) =>
       `${online} von ${total} Depots online · ${alerts === 1 ? '1 offener Alarm' : `${alerts} offene Alarme`}`,
     alerts: 'Offene Alarme',
+    alertCount: (n: number) => (n === 1 ? '1 Alarm' : `${n} Alarme`),
     noAlerts: 'Keine offenen Alarme.',
     recent: 'Letzte Bewegungen',
     noRecent: 'Noch keine Bewegungen.',

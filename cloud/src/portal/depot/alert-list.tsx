@@ -17,7 +17,7 @@ export function AlertList(props: {
   empty: string;
 }) {
   const { view } = props;
-  if (props.alerts.length === 0) return <p class="muted">{props.empty}</p>;
+  if (props.alerts.length === 0) return props.empty ? <p class="muted">{props.empty}</p> : null;
   return (
     <ul class="alerts">
       {props.alerts.map((a) => {

@@ -42,6 +42,7 @@ function offsetAt(ms: number, timeZone: string): number {
       .map((x) => [x.type, x.value]),
   );
   const wall = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
+  // The parts have whole seconds: compare with `ms` floored to its second.
   return wall - (ms - (((ms % 1000) + 1000) % 1000));
 }
 
