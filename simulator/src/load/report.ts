@@ -1,0 +1,144 @@
+/** The result of a load run: written as JSON and printed as a table. */
+export interface LoadReport {
+  readonly date: string;
+  readonly machine: {
+    readonly cpus: number;
+    readonly cpuModel: string;
+    readonly memoryGiB: number;
+    readonly node: string;
+  };
+  readonly settings: {
+    readonly depots: number;
+    readonly speedup: number;
+    /** Wall-clock length of the load phase; simulated time covered is this × speed-up. */
+    readonly durationMs: number;
+    readonly simulatedMs: number;
+    readonly hosts: number;
+    readonly database: 'sqlite' | 'mysql';
+    readonly pickupsPerDepotHour: number;
+    readonly wrongPinsPerDepotHour: number;
+    readonly offlinePins: boolean;
+    /** 1-minute load average when the run began (other work on the machine skews every figure). */
+    readonly loadAverageAtStart: number;
+  };
+  /** Wall-clock ms of each phase. */
+  readonly phases: {
+    readonly provisionMs: number;
+    readonly bootMs: number;
+    readonly loadMs: number;
+    readonly drainMs: number;
+  };
+  readonly depots: { readonly started: number; readonly onlineAtLoadStart: number };
+  readonly checkIns: {
+    readonly sent: number;
+    readonly answered: number;
+    /** Replaced by a fresh check-in on a new session (a rekey) before their answer came. */
+    readonly superseded: number;
+    /** Given up by the link after every retransmission. */
+    readonly unanswered: number;
+  };
+  readonly telegrams: {
+    readonly sent: number;
+    readonly received: number;
+    /** Depot → relay telegrams per second during the load phase. */
+    readonly sentPerSecond: number;
+    readonly retransmissions: number;
+    /** Relay datagrams the depots dropped, by reason. */
+    readonly dropsAtDepots: Readonly<Record<string, number>>;
+    readonly handshakes: number;
+    readonly sessions: number;
+  };
+  readonly events: { readonly generated: number; readonly stored: number };
+  readonly commands: {
+    readonly queued: number;
+    readonly applied: number;
+    readonly byState: Readonly<Record<string, number>>;
+    /** Sum of the depots' last applied command ids (the depots' own view of `applied`). */
+    readonly appliedOnDepots: number;
+  };
+  readonly actions: {
+    readonly pinsTyped: number;
+    readonly compartmentsOpened: number;
+    readonly pinsRefused: number;
+    readonly wrongPins: number;
+  };
+  /** Exchange round trips (first telegram out to first relay telegram back) from the load phase on, ms. */
+  readonly roundTripMs: {
+    readonly count: number;
+    readonly p50: number | null;
+    readonly p90: number | null;
+    readonly p99: number | null;
+    readonly p999: number | null;
+  };
+  /** CPU % of one core during the load phase, memory at the end and at peak (MiB). */
+  readonly relay: {
+    /** Datagrams the relay dropped, by reason, and its errors, by place (from its /metrics). */
+    readonly drops: Readonly<Record<string, number>>;
+    readonly errors: Readonly<Record<string, number>>;
+    readonly cpuPercent: number;
+    readonly cpuSeconds: number;
+    readonly rssMiB: number;
+    readonly peakRssMiB: number;
+  };
+  readonly depotHosts: { readonly cpuPercent: number; readonly rssMiB: number };
+  /** Every outbox emptied and every command settled before the run ended. */
+  readonly drained: boolean;
+  readonly invariants: {
+    readonly eventsStoredEqualGenerated: boolean;
+    readonly commandsAppliedEqualQueued: boolean;
+    readonly checkInsAllAnswered: boolean;
+  };
+}
+
+/** True when every invariant holds. */
+export const reportPassed = (report: LoadReport): boolean =>
+  report.drained && Object.values(report.invariants).every(Boolean);
+
+const n = (value: number) => Math.round(value).toLocaleString('en-US');
+const ms = (value: number | null) => (value === null ? '–' : value < 10 ? value.toFixed(2) : value.toFixed(0));
+const s = (value: number) => `${(value / 1000).toFixed(1)} s`;
+const yes = (ok: boolean) => (ok ? 'yes' : 'NO');
+
+/** The report as a Markdown table (readable on a terminal, pasted as is into docs/benchmarks.md). */
+export function reportTable(report: LoadReport): string {
+  const { settings: set, checkIns, telegrams, events, commands, roundTripMs: rtt, relay, depotHosts } = report;
+  const rows: [string, string][] = [
+    ['depots started / online at load start', `${n(report.depots.started)} / ${n(report.depots.onlineAtLoadStart)}`],
+    [
+      'phases: provision / boot / load / drain',
+      `${s(report.phases.provisionMs)} / ${s(report.phases.bootMs)} / ${s(report.phases.loadMs)} / ${s(report.phases.drainMs)}`,
+    ],
+    ['simulated time in the load phase', `${(set.simulatedMs / 60_000).toFixed(0)} min (× ${set.speedup})`],
+    ['check-ins sent / answered', `${n(checkIns.sent)} / ${n(checkIns.answered)}`],
+    ['check-ins superseded by a new session / given up', `${n(checkIns.superseded)} / ${n(checkIns.unanswered)}`],
+    ['telegrams depot → relay / relay → depot', `${n(telegrams.sent)} / ${n(telegrams.received)}`],
+    ['telegrams depot → relay per second (load phase)', n(telegrams.sentPerSecond)],
+    [
+      'retransmissions / handshakes / sessions',
+      `${n(telegrams.retransmissions)} / ${n(telegrams.handshakes)} / ${n(telegrams.sessions)}`,
+    ],
+    ['events generated / stored', `${n(events.generated)} / ${n(events.stored)}`],
+    ['commands queued / applied', `${n(commands.queued)} / ${n(commands.applied)}`],
+    [
+      'PINs typed / opened / refused; wrong PINs',
+      `${n(report.actions.pinsTyped)} / ${n(report.actions.compartmentsOpened)} / ${n(report.actions.pinsRefused)}; ${n(report.actions.wrongPins)}`,
+    ],
+    ['round trip p50 / p90 / p99 / p99.9 (ms)', `${ms(rtt.p50)} / ${ms(rtt.p90)} / ${ms(rtt.p99)} / ${ms(rtt.p999)}`],
+    ['relay CPU (load phase, % of one core)', `${relay.cpuPercent.toFixed(0)} %`],
+    ['relay RSS at end / peak', `${n(relay.rssMiB)} MiB / ${n(relay.peakRssMiB)} MiB`],
+    [
+      'depot hosts CPU (load phase) / RSS at end',
+      `${depotHosts.cpuPercent.toFixed(0)} % / ${n(depotHosts.rssMiB)} MiB`,
+    ],
+    [
+      'drained; stored = generated; applied = queued; all answered',
+      [report.drained, ...Object.values(report.invariants)].map(yes).join('; '),
+    ],
+  ];
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return [
+    '| measure | value |',
+    '| --- | ---: |',
+    ...rows.map(([label, value]) => `| ${label.padEnd(width)} | ${value} |`),
+  ].join('\n');
+}
