@@ -1,0 +1,140 @@
+/**
+ * The portal in a real browser against the real system: Chromium logs in,
+ * creates a one-time PIN, the simulated depot (real firmware) receives it, the
+ * PIN is typed on its keypad, the compartment opens, and the movement appears
+ * on the dashboard without a reload. Screenshots go to test-results/screenshots.
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CommandKind, EventKind } from '@keydepot/shared';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { SESSION_COOKIE } from '../../src/portal/session/session-middleware.js';
+import { type RunningSystem, startSystem } from './e2e-system.js';
+
+const CHROMIUM = process.env.KEYDEPOT_CHROMIUM ?? '/usr/bin/chromium';
+/** CI (.ci/run) sets it: there a missing browser fails the run instead of skipping this test. */
+const REQUIRED = process.env.KEYDEPOT_REQUIRE_BROWSER === '1';
+const SCREENSHOTS = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const file = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  const png = readFileSync(file);
+  expect(png.subarray(0, 8).equals(PNG_SIGNATURE), `${file} is a PNG`).toBe(true);
+  expect(png.length).toBeGreaterThan(2_000);
+}
+
+describe.skipIf(!REQUIRED && !existsSync(CHROMIUM))('the portal in Chromium', () => {
+  let system: RunningSystem | undefined;
+  let browser: Browser | undefined;
+  afterAll(async () => {
+    await browser?.close();
+    await system?.stop();
+  });
+
+  it('creates a PIN that opens the depot, and shows the movement live on the dashboard', async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`KEYDEPOT_REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);
+    system = await startSystem();
+    const { cloud, fleet, bundle, baseUrl } = system;
+    const depotId = bundle.depotId;
+    const db = cloud.store.db;
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic'],
+    });
+    const context = await browser.newContext({ locale: 'de-DE', viewport: { width: 1280, height: 900 } });
+    // Every step here takes well under a second; a missing element should fail fast, not after 30 s.
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') pageErrors.push(`${message.text()} (${message.location().url})`);
+    });
+
+    // Log in through the form; the __Host- cookie is Secure, and Chromium takes it over http://127.0.0.1 (loopback counts as secure).
+    await page.goto(`${baseUrl}/login`);
+    await page.fill('input[name="username"]', system.username);
+    await page.fill('input[name="password"]', system.password);
+    await Promise.all([page.waitForURL(`${baseUrl}/`), page.click('main form button[type="submit"]')]);
+    const session = (await context.cookies()).find((c) => c.name === SESSION_COOKIE);
+    expect(session?.secure).toBe(true);
+    expect(session?.httpOnly).toBe(true);
+    await expect
+      .poll(async () => (await db.selectFrom('depots').select('online').executeTakeFirst())?.online, {
+        timeout: 10_000,
+      })
+      .toBe(1);
+
+    // A one-time PIN for compartment 2, created on the PIN page; the digits are shown once.
+    await page.goto(`${baseUrl}/depots/${depotId}/pins/new`);
+    await page.check('input[name="kind"][value="one-time"]');
+    await page.selectOption('select[name="compartment"]', '2');
+    await page.fill('input[name="label"]', 'Kunde Weber');
+    await Promise.all([page.waitForSelector('#pin-digits'), page.click('form.pin-form button[type="submit"]')]);
+    const digits = ((await page.textContent('#pin-digits')) ?? '').replace(/\D/g, '');
+    expect(digits).toMatch(/^\d{6,9}$/);
+
+    // The depot has it once its PinAdd command is applied.
+    await expect
+      .poll(
+        async () =>
+          (
+            await db
+              .selectFrom('commands')
+              .select('state')
+              .where('depot_id', '=', depotId)
+              .where('kind', '=', CommandKind.PinAdd)
+              .executeTakeFirst()
+          )?.state,
+        { timeout: 10_000 },
+      )
+      .toBe('applied');
+
+    // The dashboard is open while the customer comes: what happens must show up there without a reload.
+    await page.goto(`${baseUrl}/`);
+    await page.waitForSelector('#recent-movements');
+    await page.evaluate(() => {
+      (globalThis as unknown as { notReloaded: boolean }).notReloaded = true;
+    });
+    const shownBefore = await page.$$eval('#recent-movements [data-event-id]', (rows) =>
+      rows.map((r) => r.getAttribute('data-event-id')),
+    );
+
+    const { hardware } = fleet.depot(depotId);
+    const box = hardware.compartment(2);
+    hardware.keypad.type(`${digits}#`);
+    await expect.poll(() => box.lock.pulses.length, { timeout: 5_000 }).toBe(1);
+    expect(box.openDoor()).toBe(true);
+    expect(box.takeKey()).toBe(true);
+    box.closeDoor();
+
+    // The key removal the depot reported, as the cloud stored it, must show up in the open page.
+    const removal = async () =>
+      (
+        await db
+          .selectFrom('events')
+          .select('id')
+          .where('depot_id', '=', depotId)
+          .where('kind', '=', EventKind.KeyRemoved)
+          .where('compartment', '=', 2)
+          .executeTakeFirst()
+      )?.id;
+    await expect.poll(removal, { timeout: 10_000 }).toBeDefined();
+    await page.waitForSelector(`#recent-movements [data-event-id="${await removal()}"]`);
+    expect(await page.evaluate(() => (globalThis as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    const shown = await page.$$eval('#recent-movements [data-event-id]', (rows) =>
+      rows.map((r) => r.getAttribute('data-event-id')),
+    );
+    expect(shown.filter((id) => !shownBefore.includes(id)).length).toBeGreaterThanOrEqual(4);
+    await screenshot(page, 'dashboard');
+
+    await page.goto(`${baseUrl}/depots/${depotId}`);
+    await screenshot(page, 'depot');
+    expect(pageErrors).toEqual([]);
+  });
+});
