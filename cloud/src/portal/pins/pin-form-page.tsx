@@ -32,7 +32,7 @@ export function NewPinPage(props: {
       <ErrorSummary view={view} errors={errors} message={props.message} />
       <form method="post" action={pinsPath(depot)} class="pin-form">
         <CsrfField view={view} />
-        <fieldset id="field-kind" class={errors.kind ? 'field has-error' : 'field'}>
+        <fieldset id="field-kind" class={errors.kind ? 'choices has-error' : 'choices'}>
           <legend>{t.kind}</legend>
           {errors.kind ? <small class="error">{errors.kind}</small> : null}
           {PIN_KIND_NAMES.map((kind) => (
@@ -88,7 +88,7 @@ export function NewPinPage(props: {
             value={v('until_time')}
           />
         </div>
-        <fieldset id="field-day_1" class={errors.day_1 ? 'field has-error' : 'field'}>
+        <fieldset id="field-day_1" class={errors.day_1 ? 'choices has-error' : 'choices'}>
           <legend>
             {t.weekdays} ({t.kindWeekly})
           </legend>

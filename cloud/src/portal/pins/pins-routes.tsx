@@ -104,6 +104,8 @@ export function pinsArea(): PortalArea {
     const actor = actorOf(c);
     const form = await readForm(c);
     const values: PinFormValues = Object.fromEntries(PIN_FIELDS.map((name) => [name, form.raw(name).slice(0, 300)]));
+    // A select left out of the post shows its default again, not its first option.
+    values.duration ||= defaultValues(depot).duration;
     const request = readPinRequest(form, c.get('lang'), depot, actor.nowMs);
     const again = async (message?: string) =>
       c.html(
