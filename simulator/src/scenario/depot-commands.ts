@@ -9,16 +9,17 @@ import {
 } from './command.js';
 import { describeDepot } from './depot-view.js';
 import { formatDuration } from './duration.js';
+import type { SimWorld } from './world.js';
 
 /** Commands at the depot itself: selection, keypad, doors, keys, network cable, power, time. */
 
-const box = (world: Parameters<SimCommand['run']>[0], args: Args) => {
+const box = (world: SimWorld, args: Args) => {
   const depot = targetDepot(world, args);
   const number = targetCompartment(world, args, depot);
   return { depot, number, compartment: depot.sim.hardware.compartment(number) };
 };
 
-const display = (world: Parameters<SimCommand['run']>[0], args: Args) => {
+const display = (world: SimWorld, args: Args) => {
   const [line1, line2] = targetDepot(world, args).sim.hardware.keypad.lines;
   return line2 === '' ? `display: ${line1}` : `display: ${line1} / ${line2}`;
 };

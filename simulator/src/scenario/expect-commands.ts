@@ -9,7 +9,16 @@ import {
   sentPinState,
 } from './cloud-checks.js';
 import { sentPin } from './cloud-commands.js';
-import { COMPARTMENT, DEPOT, type SimCommand, StepFailed, targetCompartment, targetDepot, WITHIN } from './command.js';
+import {
+  type Args,
+  COMPARTMENT,
+  DEPOT,
+  type SimCommand,
+  StepFailed,
+  targetCompartment,
+  targetDepot,
+  WITHIN,
+} from './command.js';
 import { formatDuration } from './duration.js';
 import type { SimWorld } from './world.js';
 
@@ -62,9 +71,9 @@ export async function waitFor(world: SimWorld, withinMs: number, what: string, p
   throw new StepFailed(`expected ${what}, but${after} ${last.seen}`);
 }
 
-const within = (args: Parameters<SimCommand['run']>[1], fallbackMs: number) => args.duration('within') ?? fallbackMs;
+const within = (args: Args, fallbackMs: number) => args.duration('within') ?? fallbackMs;
 
-async function expectEvent(world: SimWorld, args: Parameters<SimCommand['run']>[1]): Promise<string> {
+async function expectEvent(world: SimWorld, args: Args): Promise<string> {
   const depot = targetDepot(world, args);
   const name = args.text('event') as string;
   const pinName = args.text('pin');

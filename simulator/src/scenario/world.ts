@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadRelayKey, type Running, serve, silentLogger } from '@keydepot/cloud';
+import type { SimulatedClock } from '@keydepot/firmware';
 import { loadCryptoBackend } from '@keydepot/shared';
 import type { PinKindName } from '../../../cloud/src/store/portal/pins.js';
 import { type DemoDepot, setUpDemo } from '../demo/setup.js';
@@ -84,13 +85,30 @@ export async function startWorld(options: WorldOptions): Promise<SimWorld> {
   const dataDir = options.dataDir ?? mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'keydepot-sim-'));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const clock = createFleetClock({ speed: options.speed, startWallMs: options.startWallMs });
-  const startMono = clock.monotonicMs();
   const env = {
     KEYDEPOT_DATA_DIR: dataDir,
+    // `depot create` writes this into the bundles; the fleet dials the relay's real port (known only after serve).
     KEYDEPOT_PUBLIC_RELAY_HOST: '127.0.0.1',
     KEYDEPOT_PUBLIC_RELAY_PORT: '1',
     KEYDEPOT_LOG_LEVEL: 'warn',
   };
+  try {
+    return await startIn(dataDir, env, clock, options, ownDir);
+  } catch (error) {
+    clock.stop();
+    if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function startIn(
+  dataDir: string,
+  env: Record<string, string>,
+  clock: SimulatedClock,
+  options: WorldOptions,
+  ownDir: boolean,
+): Promise<SimWorld> {
+  const startMono = clock.monotonicMs();
   const accounts = await setUpDemo(env, dataDir, options.depots);
   const backend = await loadCryptoBackend('sodium-native');
   const { keyPair } = await loadRelayKey({ file: join(dataDir, 'relay.key'), backend, createIfMissing: false });
@@ -153,6 +171,7 @@ export async function startWorld(options: WorldOptions): Promise<SimWorld> {
       if (stopped) return;
       stopped = true;
       await fleet.stop();
+      clock.stop();
       await cloud.shutdown();
       if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     },
