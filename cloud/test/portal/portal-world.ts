@@ -5,6 +5,7 @@ import { createPasswordToken } from '../../src/portal/session/password-tokens.js
 import { SESSION_COOKIE } from '../../src/portal/session/session-middleware.js';
 import type { Dialect } from '../../src/store/database.js';
 import { grantDepotRole } from '../../src/store/grants.js';
+import { digitsPlace } from '../../src/store/portal/pins.js';
 import { queueCommand } from '../../src/store/relay/commands.js';
 import type { DepotRole } from '../../src/store/schema.js';
 import { createPortalHarness, csrfTokenIn, type PortalClient, type PortalHarness } from './portal-harness.js';
@@ -140,7 +141,7 @@ async function insertPin(h: PortalHarness, depotId: number): Promise<number> {
   const id = Number(inserted.insertId);
   await h.db.db
     .updateTable('pins')
-    .set({ digits_sealed: h.deps.sealer.seal('48291736', `pins.digits_sealed:${id}`) })
+    .set({ digits_sealed: h.deps.sealer.seal('48291736', digitsPlace(id)) })
     .where('id', '=', id)
     .execute();
   return id;
