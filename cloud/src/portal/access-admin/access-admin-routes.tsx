@@ -1,4 +1,4 @@
-import { DEPOT_ROLES } from '../../store/grants.js';
+import { DEPOT_ROLES, roleOn } from '../../store/grants.js';
 import {
   addExistingUser,
   changeRole,
@@ -99,7 +99,10 @@ export function accessAdminArea(): PortalArea {
 
   area.post('/:userId', OWNER, async (c) => {
     const userId = parseId(c.req.param('userId'));
-    if (userId === null) return renderNotFound(c);
+    // Someone without a role here is "not found" whatever the form says, like any foreign id.
+    if (userId === null || (await roleOn(c.get('deps').store.db, c.get('depot').id, userId)) === null) {
+      return renderNotFound(c);
+    }
     const t = accessAdminTexts[c.get('lang')];
     const form = await readForm(c);
     const role = form.choice<DepotRole>('role', DEPOT_ROLES, t.badRole);
