@@ -39,6 +39,8 @@ export class NetworkPacer {
   /** Real ms the event loop was stuck (a burst of work): simulated time does not run on through them. */
   private lagTotal = 0;
   private lastNow = Number.NEGATIVE_INFINITY;
+  /** Paced time when the watch last ran: time runs at most one watch period and the slack past it. */
+  private watchedAt = performance.now();
   private readonly lagWatch: NodeJS.Timeout;
   /** Holds that ended because no answer came within capMs. */
   expired = 0;
@@ -54,6 +56,7 @@ export class NetworkPacer {
       const late = now - last - LAG_WATCH_MS;
       if (late > LAG_SLACK_MS) this.lagTotal += late - LAG_SLACK_MS;
       last = now;
+      this.watchedAt = now - this.heldMs;
     }, LAG_WATCH_MS);
     this.lagWatch.unref();
   }
@@ -92,9 +95,11 @@ export class NetworkPacer {
 
   /** Real time minus the holds: what the clock's speed-up multiplies. */
   readonly timers: PacedTimers = {
-    // Never backwards: a stall found after the fact only stops time until real time catches up.
+    // Inside a stall, time stops one watch period past the last watch; when the late watch runs, the
+    // stall goes into lagTotal and time goes on from that same point, so it never jumps either way.
     now: () => {
-      this.lastNow = Math.max(this.lastNow, performance.now() - this.heldMs);
+      const paced = Math.min(performance.now() - this.heldMs, this.watchedAt + LAG_WATCH_MS + LAG_SLACK_MS);
+      this.lastNow = Math.max(this.lastNow, paced);
       return this.lastNow;
     },
     setTimeout: (task, delayMs) => {
