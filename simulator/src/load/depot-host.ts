@@ -210,6 +210,8 @@ const ticker = setInterval(() => {
 }, 20);
 const reporter = setInterval(() => send({ type: 'stats', stats: stats() }), 1_000);
 
+// The driver is gone (killed, crashed): do not linger with thousands of sockets open.
+process.once('disconnect', () => process.exit(1));
 process.on('message', (message: DriverMessage) => {
   const fail = (error: unknown) => send({ type: 'failed', message: (error as Error).stack ?? String(error) });
   try {

@@ -27,6 +27,8 @@ const running = await serve({
   handleSignals: false,
 });
 process.send?.({ type: 'listening', udpPort: running.relay.port, httpPort: running.httpPort });
+// The driver is gone (killed, crashed): do not linger with thousands of sockets open.
+process.once('disconnect', () => process.exit(1));
 process.once('SIGTERM', () => {
   running.shutdown().then(
     () => process.exit(0),
