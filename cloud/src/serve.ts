@@ -28,6 +28,8 @@ export interface ServeOptions {
   readonly portal?: {
     readonly dataKeyFile: string;
     readonly offlineMasterKeyFile: string;
+    /** What provisioning bundles tell a depot to dial; without it the admin pages cannot provision depots. */
+    readonly publicRelay?: { readonly host: string; readonly port: number };
   };
   /** Serve HTTPS directly with this certificate and key (PEM files); otherwise HTTP behind a TLS proxy. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
@@ -52,11 +54,12 @@ export async function serve(options: ServeOptions): Promise<Running> {
   const applied = await migrateToLatest(store);
   if (applied.length > 0) logger.info({ migrations: applied }, 'store migrated');
   const metrics = new RelayMetrics();
+  const backend = options.backend ?? (await loadCryptoBackend('sodium-native'));
   const relay = await startRelay({
     ...options.relay,
     store,
     relayKeys: options.relayKeys,
-    backend: options.backend ?? (await loadCryptoBackend('sodium-native')),
+    backend,
     logger: logger.child({ category: 'relay' }),
     metrics,
     host: options.udpHost ?? '0.0.0.0',
@@ -70,6 +73,16 @@ export async function serve(options: ServeOptions): Promise<Running> {
       sealer: await loadDataSealer(portalKeys.dataKeyFile),
       offlineMasterKey: async () =>
         (await loadOfflineMasterKey({ file: portalKeys.offlineMasterKeyFile, createIfMissing: true })).key,
+      provisioning:
+        portalKeys.publicRelay &&
+        (async () => ({
+          backend,
+          relayPublicKey: options.relayKeys.publicKey,
+          offlineMaster: (await loadOfflineMasterKey({ file: portalKeys.offlineMasterKeyFile, createIfMissing: true }))
+            .key,
+          publicRelayHost: portalKeys.publicRelay?.host,
+          publicRelayPort: portalKeys.publicRelay?.port ?? 0,
+        })),
       pokeRelay: () => relay.poke(),
       clock: Date.now,
       logger: logger.child({ category: 'portal' }),

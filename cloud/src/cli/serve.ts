@@ -30,7 +30,13 @@ export const serve: Command = {
       httpHost: config.httpHost,
       httpPort: config.httpPort,
       handleSignals: false,
-      portal: { dataKeyFile: config.dataKeyFile, offlineMasterKeyFile: config.offlineMasterKeyFile },
+      portal: {
+        dataKeyFile: config.dataKeyFile,
+        offlineMasterKeyFile: config.offlineMasterKeyFile,
+        publicRelay: config.publicRelayHost
+          ? { host: config.publicRelayHost, port: config.publicRelayPort }
+          : undefined,
+      },
       tls:
         config.tlsCertFile && config.tlsKeyFile
           ? { certFile: config.tlsCertFile, keyFile: config.tlsKeyFile }
