@@ -1,14 +1,5 @@
 import { randomInt } from 'node:crypto';
-import {
-  CommandKind,
-  findOfflinePinCollision,
-  OFFLINE_VARIANTS,
-  type OfflinePinSlot,
-  offlinePin,
-  PinKind,
-  type ScheduleEntry,
-  slotValidity,
-} from '@keydepot/shared';
+import { CommandKind, offlinePin, PinKind, type ScheduleEntry, slotValidity } from '@keydepot/shared';
 import type { Insertable, Kysely } from 'kysely';
 import type { DataSealer } from '../../keys/data-key.js';
 import { appendAudit } from '../audit.js';
@@ -18,6 +9,7 @@ import { queueCommand } from '../relay/commands.js';
 import { insertedId, toNumber } from '../row-values.js';
 import type { PinsTable, Schema } from '../schema.js';
 import { digitsPlace, findPin, isRevocable, ONLINE_PIN_DIGITS, type PinKindName } from './pins.js';
+import { firstFreeOfflineSlot } from './pins-offline.js';
 
 const WIRE_KIND: Record<Exclude<PinKindName, 'offline'>, PinKind> = {
   'one-time': PinKind.OneTime,
@@ -194,7 +186,7 @@ export async function createOnlinePin(
 /**
  * Issues an offline PIN: the first variant of the slot that is not issued yet
  * and whose PIN no other slot of the depot's table shares during its
- * validity (findOfflinePinCollision), so the depot never finds it ambiguous.
+ * validity (pins-offline.ts), so the depot never finds it ambiguous.
  */
 export async function createOfflinePin(
   store: StoreDatabase,
@@ -211,20 +203,14 @@ export async function createOfflinePin(
     .where('offline_start_hour', '=', request.startHour)
     .where('offline_duration_code', '=', request.durationCode)
     .execute();
-  const used = new Set(issued.map((r) => (r.offline_variant === null ? -1 : toNumber(r.offline_variant))));
-  const options = { offlineKey, depotId: request.depotId, compartments };
-  let slot: OfflinePinSlot | undefined;
-  for (let variant = 0; variant < OFFLINE_VARIANTS && !slot; variant++) {
-    const candidate = {
-      compartment: request.compartment,
-      startHour: request.startHour,
-      durationCode: request.durationCode,
-      variant,
-    };
-    if (!used.has(variant) && findOfflinePinCollision(options, candidate) === null) slot = candidate;
-  }
-  if (!slot) throw new NoFreeOfflinePinError('no free offline PIN for this slot');
-  const chosen = slot;
+  const taken = new Set(issued.map((r) => (r.offline_variant === null ? -1 : toNumber(r.offline_variant))));
+  const { compartment, startHour, durationCode } = request;
+  const chosen = await firstFreeOfflineSlot(
+    { offlineKey, depotId: request.depotId, compartments },
+    { compartment, startHour, durationCode },
+    taken,
+  );
+  if (!chosen) throw new NoFreeOfflinePinError('no free offline PIN for this slot');
   const digits = offlinePin(offlineKey, request.depotId, chosen);
   const { fromMs, untilMs } = slotValidity(chosen);
   const pinId = await inTransaction(store.db, async (trx) => {
