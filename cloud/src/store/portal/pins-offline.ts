@@ -8,7 +8,7 @@ import {
 } from '@keydepot/shared';
 
 /** HMACs between two yields to the event loop (a few milliseconds of work). */
-const CHUNK = 1_000;
+const CHUNK = 250;
 
 export interface OfflineSearchOptions {
   readonly offlineKey: Uint8Array;
