@@ -101,7 +101,10 @@ describe.each(testDialects())('a depot owner manages its users on %s', (dialect)
       [{ kind: 'existing', member: "' OR 1=1 --", memberRole: 'viewer' }, 'gibt es nicht'],
       [{ kind: 'new', username: 'a b', displayName: 'A', language: 'de', role: 'viewer' }, 'Bitte 3 bis 100'],
       [{ kind: 'new', username: 'max', displayName: 'Max', language: 'de', role: 'viewer' }, 'vergeben'],
-      [{ kind: 'new', username: 'neu.user', displayName: 'N', language: 'fr', role: 'viewer' }, 'Rolle'],
+      [
+        { kind: 'new', username: 'neu.user', displayName: 'N', language: 'fr', role: 'viewer' },
+        'Bitte wählen Sie eine Sprache.',
+      ],
     ];
     for (const [fields, message] of cases) {
       const response = await browser.post(`/depots/${depot}/users`, fields);

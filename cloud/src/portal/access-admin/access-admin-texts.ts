@@ -28,6 +28,7 @@ export const accessAdminTexts = defineTexts({
     hasRole: 'This user has a role on this depot already; change it in the list.',
     lastOwner: 'A depot needs at least one owner. Make someone else owner first.',
     badRole: 'Please choose a role.',
+    badLanguage: 'Please choose a language.',
     badUsername: 'Use 3 to 100 letters, digits or . _ @ - , starting with a letter or digit.',
     usernameTaken: 'This user name is taken. If it is the right person, add the existing user above.',
     added: 'The user was added.',
@@ -66,6 +67,7 @@ export const accessAdminTexts = defineTexts({
     hasRole: 'Dieser Benutzer hat schon eine Rolle bei diesem Depot; ändern Sie sie in der Liste.',
     lastOwner: 'Ein Depot braucht mindestens einen Inhaber. Machen Sie zuerst jemand anderen zum Inhaber.',
     badRole: 'Bitte wählen Sie eine Rolle.',
+    badLanguage: 'Bitte wählen Sie eine Sprache.',
     badUsername: 'Bitte 3 bis 100 Buchstaben, Ziffern oder . _ @ - , beginnend mit Buchstabe oder Ziffer.',
     usernameTaken:
       'Dieser Benutzername ist vergeben. Ist es die richtige Person, fügen Sie den vorhandenen Benutzer oben hinzu.',

@@ -23,7 +23,7 @@ export function readNewUser(form: FormInput, lang: 'de' | 'en'): NewUserValues {
   return {
     username: form.text('username', { max: 100, required: true }),
     displayName: form.text('displayName', { max: 200 }),
-    language: form.choice('language', LANGUAGES, accessAdminTexts[lang].badRole),
+    language: form.choice('language', LANGUAGES, accessAdminTexts[lang].badLanguage),
   };
 }
 
