@@ -2,6 +2,7 @@ import { EventKind } from '@keydepot/shared';
 import { type Kysely, sql } from 'kysely';
 import { toNumber, toNumberOrNull } from '../row-values.js';
 import type { Schema } from '../schema.js';
+import { inChunks } from './id-chunks.js';
 
 export type AlertKind = 'tamper' | 'door-left-open' | 'lockout';
 
@@ -139,13 +140,19 @@ function clearedByState(
 async function endingEvents(db: Kysely<Schema>, candidates: readonly Raised[]): Promise<Map<string, number>> {
   const since = Math.min(...candidates.map((c) => toNumber(c.received_at_ms)));
   const depots = [...new Set(candidates.map((c) => toNumber(c.depot_id)))];
-  const rows = await sql<Ended>`
+  const rows = await inChunks(
+    depots,
+    async (chunk) =>
+      (
+        await sql<Ended>`
     SELECT depot_id, compartment, kind, max(id) AS last_id FROM events
     WHERE kind IN (${EventKind.DoorClosed}, ${EventKind.LockoutEnded}) AND received_at_ms >= ${since}
-      AND depot_id IN (${sql.join(depots)})
-    GROUP BY depot_id, compartment, kind`.execute(db);
+      AND depot_id IN (${sql.join(chunk)})
+    GROUP BY depot_id, compartment, kind`.execute(db)
+      ).rows,
+  );
   const ended = new Map<string, number>();
-  for (const row of rows.rows) {
+  for (const row of rows) {
     const what = toNumber(row.kind) === EventKind.LockoutEnded ? 'lockout' : 'door';
     ended.set(`${toNumber(row.depot_id)}:${toNumber(row.compartment)}:${what}`, toNumber(row.last_id));
   }
@@ -156,14 +163,22 @@ async function endingEvents(db: Kysely<Schema>, candidates: readonly Raised[]): 
 async function stateOf(db: Kysely<Schema>, candidates: readonly Raised[]): Promise<States> {
   const depots = [...new Set(candidates.map((c) => toNumber(c.depot_id)))];
   const [doors, statuses] = await Promise.all([
-    db
-      .selectFrom('compartments')
-      .select(['depot_id', 'number', 'door_open', 'updated_at_ms'])
-      .where('depot_id', 'in', depots)
-      .execute(),
-    sql<{ depot_id: number; lockout_until_ms: number; received_at_ms: number }>`
-      SELECT depot_id, lockout_until_ms, received_at_ms FROM depot_status WHERE depot_id IN (${sql.join(depots)})`.execute(
-      db,
+    inChunks(depots, (chunk) =>
+      db
+        .selectFrom('compartments')
+        .select(['depot_id', 'number', 'door_open', 'updated_at_ms'])
+        .where('depot_id', 'in', chunk)
+        .execute(),
+    ),
+    inChunks(
+      depots,
+      async (chunk) =>
+        (
+          await sql<{ depot_id: number; lockout_until_ms: number; received_at_ms: number }>`
+      SELECT depot_id, lockout_until_ms, received_at_ms FROM depot_status WHERE depot_id IN (${sql.join(chunk)})`.execute(
+            db,
+          )
+        ).rows,
     ),
   ]);
   return {
@@ -174,7 +189,7 @@ async function stateOf(db: Kysely<Schema>, candidates: readonly Raised[]): Promi
       ]),
     ),
     lockouts: new Map(
-      statuses.rows.map((s) => [
+      statuses.map((s) => [
         toNumber(s.depot_id),
         { untilMs: toNumber(s.lockout_until_ms), atMs: toNumber(s.received_at_ms) },
       ]),

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { toNumber } from '../row-values.js';
 import type { Schema } from '../schema.js';
+import { inChunks } from './id-chunks.js';
 
 /** One event a depot reported, as the portal lists it. */
 export interface Movement {
@@ -102,33 +103,46 @@ export async function recentMovements(
   limit: number,
 ): Promise<Movement[]> {
   if (depotIds.length === 0 || limit <= 0) return [];
-  const heads = await db
-    .selectFrom('depots as d')
-    .select((eb) =>
-      eb
-        .selectFrom('events as e')
-        .select((e) => e.fn.max('e.received_at_ms').as('m'))
-        .whereRef('e.depot_id', '=', 'd.id')
-        .as('newest'),
-    )
-    .where('d.id', 'in', [...depotIds])
-    .execute();
+  // Newest arrival per depot by ORDER BY … LIMIT 1 on (depot_id, received_at_ms):
+  // MariaDB answers max() here by scanning the depot's index entries (1.5 s for 1,000 depots).
+  const heads = await inChunks(depotIds, (chunk) =>
+    db
+      .selectFrom('depots as d')
+      .select((eb) =>
+        eb
+          .selectFrom('events as e')
+          .select('e.received_at_ms')
+          .whereRef('e.depot_id', '=', 'd.id')
+          .orderBy('e.received_at_ms', 'desc')
+          .limit(1)
+          .as('newest'),
+      )
+      .where('d.id', 'in', chunk)
+      .execute(),
+  );
   const newest = heads
     .map((h) => (h.newest === null ? null : toNumber(h.newest)))
     .filter((t): t is number => t !== null)
     .sort((a, b) => b - a);
   if (newest.length === 0) return [];
   const since = newest[Math.min(limit, newest.length) - 1] as number;
-  const rows = await db
-    .selectFrom('events')
-    .select(COLUMNS)
-    .where('depot_id', 'in', [...depotIds])
-    .where('received_at_ms', '>=', since)
-    .orderBy('received_at_ms', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
-  return rows.map(fromRow);
+  const rows = (
+    await inChunks(depotIds, (chunk) =>
+      db
+        .selectFrom('events')
+        .select(COLUMNS)
+        .where('depot_id', 'in', chunk)
+        .where('received_at_ms', '>=', since)
+        .orderBy('received_at_ms', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute(),
+    )
+  )
+    .map(fromRow)
+    .sort((a, b) => b.receivedAtMs - a.receivedAtMs || b.id - a.id)
+    .slice(0, limit);
+  return rows;
 }
 
 export function fromRow(row: {
