@@ -37,6 +37,8 @@ export interface Prompt {
 export function openPrompt(world: SimWorld, io: InteractiveIo): Prompt {
   const terminal = io.output.isTTY === true;
   const rl = createInterface({ input: io.input, output: io.output, terminal });
+  // Ctrl-C on a terminal ends the session cleanly (readline would only pause the input).
+  rl.on('SIGINT', () => rl.close());
   const print = (line: string) => io.output.write(`${line}\n`);
   const prompt = () => {
     rl.setPrompt(`${world.selection.depot.alias}/${world.selection.compartment}> `);

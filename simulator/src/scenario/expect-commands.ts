@@ -79,7 +79,7 @@ async function expectEvent(world: SimWorld, args: Args): Promise<string> {
   const pinName = args.text('pin');
   const filter: EventFilter = {
     depotId: depot.depotId,
-    kind: EVENT_NAMES.get(name) as number as EventFilter['kind'],
+    kind: EVENT_NAMES.get(name) as EventFilter['kind'],
     compartment: args.has('compartment') ? targetCompartment(world, args, depot) : undefined,
     subject: pinName === undefined ? args.text('subject') : `pin:${sentPin(world, pinName).pinId}`,
   };
