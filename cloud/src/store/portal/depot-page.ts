@@ -72,35 +72,47 @@ function parseBody(payload: string): Pick<CommandBody, 'command'> & { compartmen
   }
 }
 
-/** Withdrawals: a key taken out, or a PIN accepted (a depot without key sensors reports only that). */
+/**
+ * A withdrawal is counted once: as the key taken out where the compartment has
+ * a key sensor, else as the PIN accepted (a pickup with a sensor reports both).
+ */
 export const WITHDRAWAL_KINDS: readonly number[] = [EventKind.KeyRemoved, EventKind.PinAccepted];
 
 /** Quarter hours: every time zone's offset is a multiple of 15 minutes, so the caller can bucket by local day exactly. */
 export const QUARTER_HOUR_MS = 900_000;
 
 /**
- * Withdrawal events per quarter hour of depot time in [fromMs, untilMs): few
- * rows (at most 96 a day) whatever the number of events, counted by the
- * database on the index (depot_id, depot_time_ms).
+ * Withdrawals per quarter hour of depot time in [fromMs, untilMs): few rows
+ * (at most 96 a day) whatever the number of events, counted by the database on
+ * the index (depot_id, kind, depot_time_ms).
  */
 export async function withdrawalsByQuarterHour(
   db: Kysely<Schema>,
   depotId: number,
   fromMs: number,
   untilMs: number,
-): Promise<Array<{ startMs: number; kind: number; count: number }>> {
+): Promise<Array<{ startMs: number; count: number }>> {
   // A literal, not a parameter: MySQL must see the same expression in SELECT and GROUP BY.
-  const bucket = sql<number>`depot_time_ms - (depot_time_ms % ${sql.raw(String(QUARTER_HOUR_MS))})`;
+  const bucket = sql<number>`e.depot_time_ms - (e.depot_time_ms % ${sql.raw(String(QUARTER_HOUR_MS))})`;
   const rows = await db
-    .selectFrom('events')
-    .select([bucket.as('bucket'), 'kind', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('depot_id', '=', depotId)
-    .where('depot_time_ms', '>=', fromMs)
-    .where('depot_time_ms', '<', untilMs)
-    .where('kind', 'in', [...WITHDRAWAL_KINDS])
-    .groupBy([bucket, 'kind'])
+    .selectFrom('events as e')
+    .innerJoin('compartments as c', (join) =>
+      join.onRef('c.depot_id', '=', 'e.depot_id').onRef('c.number', '=', 'e.compartment'),
+    )
+    .select([bucket.as('bucket'), (eb) => eb.fn.countAll<number>().as('n')])
+    .where('e.depot_id', '=', depotId)
+    .where('e.depot_time_ms', '>=', fromMs)
+    .where('e.depot_time_ms', '<', untilMs)
+    .where('e.kind', 'in', [...WITHDRAWAL_KINDS])
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('e.kind', '=', EventKind.KeyRemoved), eb('c.has_key_sensor', '=', 1)]),
+        eb.and([eb('e.kind', '=', EventKind.PinAccepted), eb('c.has_key_sensor', '=', 0)]),
+      ]),
+    )
+    .groupBy(bucket)
     .execute();
-  return rows.map((row) => ({ startMs: toNumber(row.bucket), kind: toNumber(row.kind), count: toNumber(row.n) }));
+  return rows.map((row) => ({ startMs: toNumber(row.bucket), count: toNumber(row.n) }));
 }
 
 export interface DepotSettings {
