@@ -11,10 +11,16 @@ export class RelayChild {
     readonly httpPort: number,
   ) {}
 
-  static async start(options: { databaseUrl: string; relayKeyFile: string; workDir: string }): Promise<RelayChild> {
+  static async start(options: {
+    databaseUrl: string;
+    relayKeyFile: string;
+    workDir: string;
+    speedup: number;
+  }): Promise<RelayChild> {
     const child = forkModule('./relay-process.ts', join(options.workDir, 'relay.log'), {
       LOAD_DATABASE_URL: options.databaseUrl,
       LOAD_RELAY_KEY_FILE: options.relayKeyFile,
+      LOAD_SPEEDUP: String(options.speedup),
     });
     const { udpPort, httpPort } = await nextMessage<{ type: 'listening'; udpPort: number; httpPort: number }>(
       child,

@@ -93,7 +93,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const [firstId, lastId] = [Math.min(...depotIds), Math.max(...depotIds)];
     const provisioned = performance.now();
 
-    relay = await RelayChild.start({ databaseUrl: config.databaseUrl, relayKeyFile: config.relayKeyFile, workDir });
+    relay = await RelayChild.start({
+      databaseUrl: config.databaseUrl,
+      relayKeyFile: config.relayKeyFile,
+      workDir,
+      speedup: options.speedup,
+    });
     phase = 'boot';
     hosts = HostPool.start(hostCount, bundles, {
       relay: { host: '127.0.0.1', port: relay.udpPort },
