@@ -6,7 +6,7 @@ import type { SimulatedClock } from '@keydepot/firmware';
 import { loadCryptoBackend } from '@keydepot/shared';
 import type { PinKindName } from '../../../cloud/src/store/portal/pins.js';
 import { type DemoDepot, setUpDemo } from '../demo/setup.js';
-import { createFleetClock, type Fleet, type SimulatedDepot, startFleet } from '../fleet.js';
+import { createFleetClock, type Fleet, relayClock, type SimulatedDepot, startFleet } from '../fleet.js';
 
 /** A depot of a world, with the short id steps and the prompt use for it ("hof"). */
 export interface WorldDepot {
@@ -122,7 +122,7 @@ async function startIn(
     httpPort: 0,
     handleSignals: false,
     // The relay reads the depots' clock, so TIME frames, expiry and presence follow simulated time.
-    relay: { pollIntervalMs: 50, offlineSweepIntervalMs: 100, clock: () => Math.floor(clock.wallMs()) },
+    relay: { pollIntervalMs: 50, offlineSweepIntervalMs: 100, clock: relayClock(clock) },
   });
   let fleet: Fleet;
   try {
