@@ -96,7 +96,13 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
     logger: log,
     keepaliveEnabled: () => config.keepalive && core.settings().keepalive,
   });
-  const unsubscribe = core.onJournaled(() => link.notifyJournaled());
+  // A drain starts with STATUS, so a relocked compartment reaches the portal with it.
+  const unsubscribeJournal = core.onJournaled(() => link.notifyJournaled());
+  const unsubscribeStatus = core.onStatusChanged(() => link.notifyJournaled());
+  const unsubscribe = () => {
+    unsubscribeJournal();
+    unsubscribeStatus();
+  };
   core.start();
   link.start();
   log.info(

@@ -15,6 +15,8 @@ export interface CompartmentOptions {
   readonly settings: () => DepotSettings;
   /** Told when a pulse fails (a relay driver error); the depot keeps running. */
   readonly onError?: (error: unknown) => void;
+  /** Told when the lock is closed again after a pulse: no event says so, only the next STATUS. */
+  readonly onRelocked?: () => void;
 }
 
 /**
@@ -74,6 +76,7 @@ export class CompartmentController {
       .catch((error: unknown) => this.options.onError?.(error))
       .finally(() => {
         this.pulses--;
+        if (this.pulses === 0) this.options.onRelocked?.();
       });
   }
 

@@ -51,6 +51,12 @@ export interface DepotCore extends DepotPort {
   stop(): void;
   /** Called (after the transaction, in a microtask) with freshly journaled events, so the link can send soon. */
   onJournaled(listener: (events: readonly EventFrame[]) => void): () => void;
+  /**
+   * Called when the state STATUS reports changed without an event (a lock closed
+   * again after its pulse), so the link sends a STATUS soon and the portal does
+   * not show an open lock until the next check-in.
+   */
+  onStatusChanged(listener: () => void): () => void;
   /** Current settings (defaults + CONFIG), e.g. `keepalive` for the link. */
   settings(): DepotSettings;
   /** True while the keypad is locked out. */
@@ -85,6 +91,7 @@ export function createDepotCore(options: DepotCoreOptions): DepotCore {
   let lockoutTimer: Timer | undefined;
   const unsubscribe: (() => void)[] = [];
   const listeners = new Set<(events: readonly EventFrame[]) => void>();
+  const statusListeners = new Set<() => void>();
   let fresh: EventFrame[] = [];
 
   const eventTime = () => trusted.nowMs() ?? 0;
@@ -118,6 +125,9 @@ export function createDepotCore(options: DepotCoreOptions): DepotCore {
             for (const e of events) journal({ timeMs: eventTime(), compartment, ...e });
           }),
         onError: (error) => log.error({ err: error, compartment: hw.number }, 'lock pulse failed'),
+        onRelocked: () => {
+          for (const listener of statusListeners) listener();
+        },
       }),
   );
   const compartment = (n: number) => compartments.find((c) => c.number === n);
@@ -297,6 +307,11 @@ export function createDepotCore(options: DepotCoreOptions): DepotCore {
     onJournaled(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+
+    onStatusChanged(listener) {
+      statusListeners.add(listener);
+      return () => statusListeners.delete(listener);
     },
 
     settings: () => settings,

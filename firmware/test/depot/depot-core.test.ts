@@ -18,9 +18,13 @@ describe('depot core: keypad to lock', () => {
     expect(r.kinds()).toEqual([EventKind.Boot, EventKind.CommandApplied, EventKind.PinAccepted, EventKind.Unlocked]);
     expect(r.hw.keypad.shown).toBe('Fach 2 offen');
     expect(r.core.status().compartments[1].locked).toBe(false);
+    let statusChanges = 0;
+    r.core.onStatusChanged(() => statusChanges++);
     r.hw.clock.advance(3000);
     await new Promise((resolve) => setImmediate(resolve));
     expect(r.core.status().compartments[1].locked).toBe(true);
+    // Relocking journals nothing, so the core says the STATUS changed (the link then sends one).
+    expect(statusChanges).toBe(1);
   });
 
   it('a one-time PIN opens once, then is refused as used', () => {
