@@ -40,6 +40,14 @@ export class Replies {
     this.awaiting.set(depotId, (this.awaiting.get(depotId) ?? 0) + 1);
   }
 
+  /**
+   * A committed reply carried commands up to `newestId`: a poll right after it
+   * must not push the same commands again (the depot has them, or will ask).
+   */
+  carried(depotId: number, newestId: number): void {
+    if (newestId > (this.pushedThrough.get(depotId) ?? 0)) this.pushedThrough.set(depotId, newestId);
+  }
+
   answered(depotId: number): void {
     const n = (this.awaiting.get(depotId) ?? 0) - 1;
     if (n > 0) this.awaiting.set(depotId, n);

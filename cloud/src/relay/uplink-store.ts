@@ -81,6 +81,7 @@ export class UplinkStore {
     let plaintexts: Uint8Array[][] = [];
     let reserving: { session: RelaySession; count: number }[] = [];
     let sent: PendingCommand[] = [];
+    const carriedThrough = new Map<number, number>();
     const stored = await this.o.metrics.time('batch', () =>
       storeUplinks(this.o.store, uplinks, nowMs, {
         lastSeen: this.o.lastSeen,
@@ -93,6 +94,8 @@ export class UplinkStore {
             const u = uplinks[i];
             const applied = Math.max(u.status?.lastCommandId ?? 0, result.lastApplied.get(u.depotId) ?? 0);
             const { frames, queued } = this.o.commands.carry(u.depotId, applied, nowMs);
+            const newest = frames.at(-1)?.id ?? 0;
+            if (newest > (carriedThrough.get(u.depotId) ?? 0)) carriedThrough.set(u.depotId, newest);
             for (const c of queued) {
               const list = queuedByDepot.get(u.depotId) ?? [];
               if (!list.includes(c)) list.push(c);
@@ -122,6 +125,7 @@ export class UplinkStore {
       if (block) r.session.grantCounters(block.start, block.end, nowMs);
     });
     for (const c of sent) c.state = 'sent';
+    for (const [depotId, newest] of carriedThrough) this.o.replies.carried(depotId, newest);
     this.o.afterCommit?.();
     const m = this.o.metrics;
     m.batchSize.observe(batch.length);

@@ -107,11 +107,13 @@ describe.each(testDialects())('relay with a test depot (%s)', (dialect) => {
   it('pushes a new command within a second to a depot heard from recently, never one that expired queued', async () => {
     await depot.handshake();
     await depot.keepalive();
+    // Already past its not-after when the relay first sees it: a short validity (say 50 ms) would race
+    // the relay's 100 ms poll, which may rightly push it while it is still valid.
     const stale = await queueCommand(
       db,
       depotId,
       { command: CommandKind.Open, compartment: 1 },
-      { notAfterMs: Date.now() + 50 },
+      { notAfterMs: Date.now() - 1 },
     );
     await new Promise((r) => setTimeout(r, 150));
     const queuedAt = Date.now();
