@@ -26,7 +26,7 @@ export const depotTexts = defineTexts({
     unlocked: 'unlocked',
     withdrawals: 'Withdrawals in the last 30 days',
     withdrawalsSummary: (total: number, days: number) =>
-      `${total} withdrawals (key removed or PIN accepted) on ${days} days.`,
+      `${total} ${total === 1 ? 'withdrawal' : 'withdrawals'} (key removed or PIN accepted) on ${days} ${days === 1 ? 'day' : 'days'}.`,
     withdrawalsDay: (date: string, n: number) => `${date}: ${n}`,
     latestMovements: 'Latest movements',
     allMovements: 'All movements',
@@ -98,7 +98,7 @@ export const depotTexts = defineTexts({
     unlocked: 'entriegelt',
     withdrawals: 'Entnahmen der letzten 30 Tage',
     withdrawalsSummary: (total: number, days: number) =>
-      `${total} Entnahmen (Schlüssel entnommen oder PIN angenommen) an ${days} Tagen.`,
+      `${total} ${total === 1 ? 'Entnahme' : 'Entnahmen'} (Schlüssel entnommen oder PIN angenommen) an ${days} ${days === 1 ? 'Tag' : 'Tagen'}.`,
     withdrawalsDay: (date: string, n: number) => `${date}: ${n}`,
     latestMovements: 'Letzte Bewegungen',
     allMovements: 'Alle Bewegungen',
