@@ -84,13 +84,4 @@ export async function provisionDepot(
   }
 }
 
-/** Whether `zone` is an IANA time zone this runtime knows (the depot and the portal format times in it). */
-export function isTimeZone(zone: string): boolean {
-  if (zone === '' || zone.length > 64) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isTimeZone } from '../time-zone.js';

@@ -1,43 +1,17 @@
+import { zonedPartsFormatter } from '../../time-zone.js';
+
 /*
  * Calendar days in a depot's time zone: the movement filter's dates and the
  * withdrawal chart's days are the depot's local days, whatever zone the
  * server or the user is in (a depot in Lisbon seen from Berlin).
  */
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function partsFormatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
-/** Whether `zone` is an IANA time zone this runtime knows. */
-export function isTimeZone(zone: string): boolean {
-  try {
-    partsFormatter(zone);
-    return zone !== '';
-  } catch {
-    return false;
-  }
-}
+export { isTimeZone } from '../../time-zone.js';
 
 /** The zone's wall clock at `ms` as if it were UTC, minus `ms`: the offset in ms. */
 function offsetAt(ms: number, timeZone: string): number {
   const p = Object.fromEntries(
-    partsFormatter(timeZone)
+    zonedPartsFormatter(timeZone)
       .formatToParts(ms)
       .map((x) => [x.type, x.value]),
   );

@@ -1,3 +1,4 @@
+import { zonedPartsFormatter } from '../../time-zone.js';
 import { parseDate } from '../depot/zoned-days.js';
 
 /*
@@ -6,29 +7,10 @@ import { parseDate } from '../depot/zoned-days.js';
  * date and time in an IANA zone into UTC milliseconds and back.
  */
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
-
 /** The wall clock of `ms` in the zone: date 'YYYY-MM-DD' and time 'HH:MM'. */
 export function wallClock(ms: number, timeZone: string): { date: string; time: string } {
   const p = Object.fromEntries(
-    formatter(timeZone)
+    zonedPartsFormatter(timeZone)
       .formatToParts(ms)
       .map((x) => [x.type, x.value]),
   );
