@@ -46,7 +46,7 @@ export class CommandCache {
 
   /**
    * The COMMAND frames to carry to a depot whose last applied id is `depotLastApplied`
-   * (protocol §12): every pending one above it, ascending, each naming the latest
+   * (protocol §12): every pending one above it and every sent one still without a result, ascending, each naming the latest
    * earlier command that was or will be sent. Queued commands past their
    * not-after are neither carried nor named (they expire unsent).
    */
@@ -64,7 +64,11 @@ export class CommandCache {
     for (const c of list) {
       const expiredUnsent = c.state === 'queued' && c.notAfterMs > 0 && c.notAfterMs <= nowMs;
       if (expiredUnsent) continue;
-      if (c.id > handled) {
+      // A command sent without a result yet goes again even at or below the depot's last applied id: the
+      // depot takes any relay telegram after its own as the answer (protocol §10), so a push or a late
+      // reply crossing a lost telegram confirms the result that telegram carried, and a later STATUS
+      // reports the id as applied. The repeat makes the depot send its stored result again (§12 rule 4).
+      if (c.id > handled || c.state === 'sent') {
         frames.push({
           kind: FrameKind.Command,
           id: c.id,
