@@ -66,7 +66,7 @@ interface Exchange {
  * through the Clock.
  */
 export class Link {
-  private readonly rhythm: RhythmSettings;
+  private rhythm: RhythmSettings;
   private readonly random: Random;
   private readonly log: LinkLogger;
   private readonly initiator: HandshakeInitiator;
@@ -104,6 +104,11 @@ export class Link {
       stamps: options.stamps,
       wallMs: () => options.clock.wallMs(),
     });
+  }
+
+  /** Changes timings from the next wait on (the simulator's load mode changes its speed-up mid-run). */
+  setRhythm(rhythm: Partial<RhythmSettings>): void {
+    this.rhythm = { ...this.rhythm, ...rhythm };
   }
 
   /** Starts with a new handshake: no session or counter survives a reboot (protocol §9). */
