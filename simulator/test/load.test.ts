@@ -11,7 +11,7 @@ import { runLoad } from '../src/load/run-load.js';
 
 describe('load mode', () => {
   it('drains a small fleet and reports stored = generated, applied = queued, all answered', async () => {
-    const report = await runLoad({ depots: 100, speedup: 60, durationMs: 4_000, pickupsPerDepotHour: 6 });
+    const report = await runLoad({ depots: 100, speedup: 60, durationMs: 4 * 60_000, pickupsPerDepotHour: 6 });
     const table = reportTable(report);
 
     expect(report.depots.started, table).toBe(100);

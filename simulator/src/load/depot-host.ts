@@ -1,8 +1,9 @@
 /**
  * A depot host: a child process of the load driver that runs its share of the
  * fleet, each depot the real firmware daemon (startDepotDaemon) on simulated
- * hardware with its own sped-up clock, an in-memory SQLite journal and its own
- * UDP socket. Started by fork(); everything comes in over IPC (messages.ts).
+ * hardware with its own clock, an in-memory SQLite journal and its own UDP
+ * socket. The depots boot in real time and are sped up together on the
+ * driver's word. Started by fork(); everything comes in over IPC (messages.ts).
  */
 import { join } from 'node:path';
 import {
@@ -71,7 +72,8 @@ async function startDepot(
   // The journal lives in memory: a file and a WAL per depot would cost 10,000 file handles and fsyncs
   // that measure this machine's disk, not the relay.
   const config = { ...loadDepotConfig(configDir), databasePath: ':memory:' };
-  const clock = new SimulatedClock({ speed: start.speedup, startWallMs: Date.now() });
+  // Real time while booting: the driver speeds the whole fleet up at once when every depot is online.
+  const clock = new SimulatedClock({ speed: 1, startWallMs: Date.now() });
   const hardware = createSimulatedHardware({ compartments: bundle.compartments, clock, keySensors: true });
   const socket = await LoadSocket.open(loopbackAddress(index), start.relay, tally);
   const daemon = await startDepotDaemon({
@@ -80,7 +82,7 @@ async function startDepot(
     backend,
     socketFactory: () => socket,
     stamps: memoryStampStore(),
-    rhythm: realTimeRetransmissions(start.speedup),
+    rhythm: realTimeRetransmissions(1),
     logger: silentLogger,
     statusIntervalMs: 0,
     offlinePins: start.offlinePins,
@@ -98,19 +100,45 @@ async function startDepot(
   if (activityOn) hosted.activity.start(wrongPinsPerHour);
 }
 
+/** How late this process's timers fire (ms, smoothed over ~10 samples of a 10 ms probe): how busy it is. */
+const LAG_PROBE_MS = 10;
+let loopLagMs = 0;
+let probeAt = performance.now();
+const lagProbe = setInterval(() => {
+  const now = performance.now();
+  loopLagMs = 0.9 * loopLagMs + 0.1 * Math.max(0, now - probeAt - LAG_PROBE_MS);
+  probeAt = now;
+}, LAG_PROBE_MS);
+
+/**
+ * Booting waits while timers run this late: each start is ~10 ms of synchronous work, and a host that
+ * starts depots faster than its loop keeps up answers its booted depots' telegrams late, which (once
+ * late by more than 2-3 s) turns them into retransmissions and new handshakes: the collapse a fixed
+ * boot rate ran into on a busy machine.
+ */
+const BOOT_MAX_LAG_MS = 15;
+
 async function boot(start: HostStart): Promise<void> {
   const backend = await loadBestCryptoBackend();
   wrongPinsPerHour = start.wrongPinsPerHour;
   const began = performance.now();
   for (const [offset, bundle] of start.bundles.entries()) {
-    // Booting at a fixed rate keeps the fleet's first handshakes within the relay's admission budget.
+    // --boot-rate stays a ceiling: the fleet's first handshakes within the relay's admission budget.
     const due = began + (offset * 1000) / start.bootPerSecond;
-    const wait = due - performance.now();
-    // Each start is ~10 ms of synchronous work: yield in between so that booted depots keep talking.
-    await (wait > 0 ? sleep(wait) : new Promise((resolve) => setImmediate(resolve)));
+    // Yields at least once between starts so that booted depots keep talking.
+    do await sleep(Math.max(0, due - performance.now()));
+    while (loopLagMs > BOOT_MAX_LAG_MS);
     await startDepot(start, bundle, start.firstIndex + offset, backend);
   }
   send({ type: 'started', count: depots.size });
+}
+
+/** Every depot's clock to `speedup` at once, retransmission waits kept in real time. */
+function setSpeed(speedup: number): void {
+  for (const { hardware, daemon } of depots.values()) {
+    hardware.clock.setSpeed(speedup);
+    daemon.link.setRhythm(realTimeRetransmissions(speedup));
+  }
 }
 
 function stats(): HostStats {
@@ -224,9 +252,14 @@ process.on('message', (message: DriverMessage) => {
         else depot.activity.quiet();
       }
     } else if (message.type === 'audit') send({ type: 'audit', audit: audit() });
-    else if (message.type === 'stop') {
+    else if (message.type === 'stats') send({ type: 'stats', stats: stats() });
+    else if (message.type === 'speed') {
+      setSpeed(message.speedup);
+      send({ type: 'speed', speedup: message.speedup });
+    } else if (message.type === 'stop') {
       clearInterval(ticker);
       clearInterval(reporter);
+      clearInterval(lagProbe);
       stopAll(message.idleWaitMs).then((final) => {
         // Exits once the message is out: nothing else is left running.
         process.send?.({ type: 'stopped', stats: stats(), audit: final } satisfies HostMessage, () => process.exit(0));

@@ -47,7 +47,6 @@ export class HostPool {
         bundles: mine,
         firstIndex: i * share,
         relay: settings.relay,
-        speedup: settings.speedup,
         wrongPinsPerHour: settings.wrongPinsPerHour,
         offlinePins: settings.offlinePins,
         bootPerSecond: settings.bootPerSecond / count,
@@ -84,14 +83,30 @@ export class HostPool {
   }
 
   async audit(): Promise<HostAudit> {
-    const audits = await Promise.all(
+    const audits = await this.ask<{ type: 'audit'; audit: HostAudit }>({ type: 'audit' });
+    return sumAudits(audits.map((a) => a.audit));
+  }
+
+  /** Every host's counters as of now, summed. */
+  async freshStats(): Promise<FleetStats> {
+    const replies = await this.ask<{ type: 'stats'; stats: HostStats }>({ type: 'stats' });
+    return sumStats(replies.map((r) => r.stats));
+  }
+
+  /** Every depot's clock to `speedup` (1 = real time); resolves once every host has switched. */
+  async setSpeed(speedup: number): Promise<void> {
+    await this.ask({ type: 'speed', speedup });
+  }
+
+  /** Sends `message` to every host and waits for each one's answer of the same type. */
+  private ask<T extends HostMessage>(message: DriverMessage): Promise<T[]> {
+    return Promise.all(
       this.hosts.map((h, i) => {
-        const reply = nextMessage<{ type: 'audit'; audit: HostAudit }>(h.child, 'audit', `depot host ${i + 1}`);
-        h.child.send({ type: 'audit' } satisfies DriverMessage);
+        const reply = nextMessage<T>(h.child, message.type as T['type'], `depot host ${i + 1}`);
+        h.child.send(message);
         return reply;
       }),
     );
-    return sumAudits(audits.map((a) => a.audit));
   }
 
   /** Stops every depot between exchanges: the final counters, and an audit of each depot just before it stopped. */

@@ -11,8 +11,7 @@ export interface HostStart {
   /** Index of this host's first depot in the whole fleet: it picks each depot's loopback address. */
   readonly firstIndex: number;
   readonly relay: { readonly host: string; readonly port: number };
-  readonly speedup: number;
-  /** Depots this host boots per real second. */
+  /** Depots this host boots per real second at most (it waits while its own event loop lags). */
   readonly bootPerSecond: number;
   readonly wrongPinsPerHour: number;
   /** Whether the depots build their offline-PIN candidate table (DaemonOptions.offlinePins). */
@@ -26,6 +25,10 @@ export type DriverMessage =
   | ({ readonly type: 'pin'; readonly depotId: number } & ExpectedPin)
   | { readonly type: 'activity'; readonly on: boolean }
   | { readonly type: 'audit' }
+  /** Counters now (the periodic ones may be a second old, which is a whole load phase at 60×). */
+  | { readonly type: 'stats' }
+  /** Every depot's clock to this speed-up (1 = real time); answered with the same message. */
+  | { readonly type: 'speed'; readonly speedup: number }
   | { readonly type: 'stop'; readonly idleWaitMs: number };
 
 /** Counters a host reports every second (cheap to gather: no store queries). */
@@ -72,6 +75,7 @@ export type HostMessage =
   | { readonly type: 'started'; readonly count: number }
   | { readonly type: 'stats'; readonly stats: HostStats }
   | { readonly type: 'audit'; readonly audit: HostAudit }
+  | { readonly type: 'speed'; readonly speedup: number }
   /** `audit` is taken of each depot just before it stopped. */
   | { readonly type: 'stopped'; readonly stats: HostStats; readonly audit: HostAudit }
   | { readonly type: 'failed'; readonly message: string };

@@ -14,11 +14,13 @@ doors, keys and commands, drains, and reports.
 
   --depots <n>              depots (default 100)
   --speedup <factor>        simulated time runs this many times faster (default 60)
-  --duration <time>         wall-clock length of the load phase, e.g. 60s, 2m (default 60s);
-                            it covers duration × speed-up of simulated time
+  --duration <time>         simulated length of the load phase, e.g. 60s, 2m (default 60s);
+                            it lasts duration / speed-up of wall-clock time (1 s at 60×)
+                            after the fleet has booted in real time
   --database <url>          mysql://… for MariaDB (default: a fresh SQLite file)
   --hosts <n>               depot host processes (default: one per 2,500 depots, ≤ cores)
-  --boot-rate <n>           depots booted per second (default 500)
+  --boot-rate <n>           depots booted per second at most (default 500); each depot
+                            host also waits while its event loop runs late
   --pickups-per-hour <n>    PIN pickups per depot per simulated hour (default 2)
   --wrong-pins-per-hour <n> wrong PINs per depot per simulated hour (default 1)
   --offline-pins            build each depot's offline-PIN table (1.7 MB, ~7,800 HMACs per depot)

@@ -30,6 +30,13 @@ export class RelayChild {
     return new RelayChild(child, udpPort, httpPort);
   }
 
+  /** The relay's clock to `speedup` (1 = real time) from now on, as the depots' clocks. */
+  async setSpeed(speedup: number): Promise<void> {
+    const switched = nextMessage(this.child, 'speed', 'the relay');
+    this.child.send({ type: 'speed', speedup });
+    await switched;
+  }
+
   usage(): ProcessUsage {
     return processUsage(this.child.pid ?? 0);
   }

@@ -10,9 +10,8 @@ export interface LoadReport {
   readonly settings: {
     readonly depots: number;
     readonly speedup: number;
-    /** Wall-clock length of the load phase; simulated time covered is this × speed-up. */
+    /** Simulated length of the load phase (its wall-clock length is this / speed-up). */
     readonly durationMs: number;
-    readonly simulatedMs: number;
     readonly hosts: number;
     readonly database: 'sqlite' | 'mysql';
     readonly pickupsPerDepotHour: number;
@@ -21,10 +20,12 @@ export interface LoadReport {
     /** 1-minute load average when the run began (other work on the machine skews every figure). */
     readonly loadAverageAtStart: number;
   };
-  /** Wall-clock ms of each phase. */
+  /** Wall-clock ms of each phase: boot in real time, load at the speed-up, drain in real time again. */
   readonly phases: {
     readonly provisionMs: number;
     readonly bootMs: number;
+    /** Switching the relay's and every depot's clock to the speed-up. */
+    readonly switchMs: number;
     readonly loadMs: number;
     readonly drainMs: number;
   };
@@ -105,10 +106,10 @@ export function reportTable(report: LoadReport): string {
   const rows: [string, string][] = [
     ['depots started / online at load start', `${n(report.depots.started)} / ${n(report.depots.onlineAtLoadStart)}`],
     [
-      'phases: provision / boot / load / drain',
+      'phases (wall clock): provision / boot (1×) / load / drain (1×)',
       `${s(report.phases.provisionMs)} / ${s(report.phases.bootMs)} / ${s(report.phases.loadMs)} / ${s(report.phases.drainMs)}`,
     ],
-    ['simulated time in the load phase', `${(set.simulatedMs / 60_000).toFixed(0)} min (× ${set.speedup})`],
+    ['simulated time in the load phase', `${(set.durationMs / 60_000).toFixed(1)} min (× ${set.speedup})`],
     ['check-ins sent / answered', `${n(checkIns.sent)} / ${n(checkIns.answered)}`],
     ['check-ins superseded by a new session / given up', `${n(checkIns.superseded)} / ${n(checkIns.unanswered)}`],
     ['telegrams depot → relay / relay → depot', `${n(telegrams.sent)} / ${n(telegrams.received)}`],

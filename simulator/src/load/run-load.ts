@@ -5,7 +5,7 @@ import { migrateToLatest, openDatabase } from '@keydepot/cloud';
 import { loadConfig } from '../../../cloud/src/config.js';
 import { type CloudCounts, cloudCounts } from './cloud-counts.js';
 import { CommandPump } from './command-pump.js';
-import { type FleetStats, HostPool } from './host-pool.js';
+import { HostPool } from './host-pool.js';
 import { LatencyHistogram } from './latency.js';
 import { processUsage } from './process-usage.js';
 import { provisionFleet } from './provision.js';
@@ -16,7 +16,10 @@ export interface LoadOptions {
   readonly depots: number;
   /** Simulated time runs this many times faster than real time on every depot. */
   readonly speedup: number;
-  /** Wall-clock length of the load phase (after every depot is online, before the drain). */
+  /**
+   * Simulated length of the load phase (after every depot is online, before the drain): it lasts
+   * durationMs / speedup of wall-clock time.
+   */
   readonly durationMs: number;
   /** Depot host processes (default: one per 2,500 depots, at most one per core). */
   readonly hosts?: number;
@@ -54,9 +57,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * A load run: depots registered through the cloud's provisioning functions,
  * the relay (`serve`) in its own process, the depots (the real firmware on
- * simulated hardware) in host processes, real actions and commands for
- * `durationMs` of wall-clock time, then a drain until every event the depots
- * journaled is stored and every queued command applied, and a report.
+ * simulated hardware) in host processes booted in real time; then every
+ * depot's clock and the relay's sped up together, real actions and commands
+ * for `durationMs` of simulated time, back to real time for a drain until every
+ * event the depots journaled is stored and every queued command applied, and a
+ * report.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const workDir = mkdtempSync(join(tmpdir(), 'keydepot-load-'));
@@ -102,7 +107,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     phase = 'boot';
     hosts = HostPool.start(hostCount, bundles, {
       relay: { host: '127.0.0.1', port: relay.udpPort },
-      speedup: options.speedup,
       wrongPinsPerHour: options.wrongPinsPerDepotHour ?? 1,
       offlinePins: options.offlinePins ?? false,
       bootPerSecond: options.bootPerSecond ?? 500,
@@ -112,13 +116,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     progress = reportProgress(relay, hosts, options, started, () => phase);
     await hosts.started();
     // Late handshakes wait for the next check-in (protocol §10): give stragglers a few rounds.
-    await until(() => (hosts?.stats()?.online ?? 0) >= bundles.length, 30_000 + bundles.length * 10);
+    await everyDepotOnline(hosts, bundles.length, 90_000);
     const booted = performance.now();
 
+    // The whole fleet and the relay at the speed-up at once (TIME tolerates a minute of skew between them).
+    await relay.setSpeed(options.speedup);
+    await hosts.setSpeed(options.speedup);
     phase = 'load';
-    const atLoad = requireStats(hosts);
+    const atLoad = await hosts.freshStats();
     const relayAtLoad = relay.usage();
     const hostsAtLoad = hostsCpu(hosts);
+    const loadStarted = performance.now();
     hosts.send({ type: 'activity', on: true });
     const pool = hosts;
     pump = new CommandPump({
@@ -130,14 +138,17 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       announce: (depotId, pin) => pool.sendTo(depotId, { type: 'pin', depotId, ...pin }),
     });
     pump.start();
-    await sleep(options.durationMs);
+    await sleep(options.durationMs / options.speedup);
     hosts.send({ type: 'activity', on: false });
     await pump.stop();
-    const loaded = performance.now();
-    const atLoadEnd = requireStats(hosts);
+    const atLoadEnd = await hosts.freshStats();
     const relayAtLoadEnd = relay.usage();
     const hostsAtLoadEnd = hostsCpu(hosts);
+    const loaded = performance.now();
 
+    // Back to real time: what is still on its way settles without the sped-up rhythm's traffic on top.
+    await hosts.setSpeed(1);
+    await relay.setSpeed(1);
     phase = 'drain';
     const drained = await drain(hosts, store, firstId, lastId, pump.queued, options.drainTimeoutMs ?? 120_000);
     const drainedAt = performance.now();
@@ -148,7 +159,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const relayEnd = relay.usage();
     const relayDrops = await relay.metricByLabel('keydepot_relay_drops_total', 'reason');
     const relayErrors = await relay.metricByLabel('keydepot_relay_errors_total', 'where');
-    const loadSeconds = (loaded - booted) / 1000;
+    const loadSeconds = (loaded - loadStarted) / 1000;
     const roundTrips = new LatencyHistogram(final.stats.roundTrips.counts);
     roundTrips.add({ counts: atLoad.roundTrips.counts.map((c) => -c) });
     const sent = final.stats.checkIns;
@@ -164,7 +175,6 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         depots: options.depots,
         speedup: options.speedup,
         durationMs: options.durationMs,
-        simulatedMs: options.durationMs * options.speedup,
         hosts: hostCount,
         database: store.dialect,
         pickupsPerDepotHour: options.pickupsPerDepotHour ?? 2,
@@ -175,7 +185,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
       phases: {
         provisionMs: provisioned - started,
         bootMs: booted - provisioned,
-        loadMs: loaded - booted,
+        switchMs: loadStarted - booted,
+        loadMs: loaded - loadStarted,
         drainMs: drainedAt - loaded,
       },
       depots: { started: final.stats.started, onlineAtLoadStart: atLoad.online },
@@ -241,22 +252,23 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   }
 }
 
-function requireStats(hosts: HostPool): FleetStats {
-  const stats = hosts.stats();
-  if (stats === null) throw new Error('a depot host has not reported yet');
-  return stats;
-}
-
 /** CPU time of every depot host process so far (µs), from /proc. */
 function hostsCpu(hosts: HostPool): number {
   return hosts.pids.reduce((sum, pid) => sum + processUsage(pid).cpuMicros, 0);
 }
 
-async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!condition()) {
-    if (performance.now() > deadline) throw new Error('timed out waiting for every depot to come online');
-    await sleep(100);
+/** Waits for every depot's session; fails when none came online for `stallMs` (a fleet that stopped booting). */
+async function everyDepotOnline(hosts: HostPool, depots: number, stallMs: number): Promise<void> {
+  let best = 0;
+  let progressAt = performance.now();
+  for (;;) {
+    const { online } = await hosts.freshStats();
+    if (online >= depots) return;
+    if (online > best) [best, progressAt] = [online, performance.now()];
+    if (performance.now() - progressAt > stallMs) {
+      throw new Error(`booting stalled: ${online} of ${depots} depots online, none more for ${stallMs / 1000} s`);
+    }
+    await sleep(250);
   }
 }
 
