@@ -30,10 +30,15 @@ describe('CommandCache.carry', () => {
     expect(cache.carry(DEPOT, 3, 0).frames.map((f) => f.id)).toEqual([1, 2, 3]);
   });
 
-  it('does not carry a command whose result this process recorded', () => {
+  it('keeps carrying a sent command after a STATUS reports it applied, until its result arrives', () => {
     const cache = new CommandCache();
     cache.replace([command(1, 'sent'), command(2, 'queued')], new Map([[DEPOT, 0]]));
     cache.raiseApplied(DEPOT, 1);
+    expect(cache.carry(DEPOT, 1, 0).frames.map((f) => [f.id, f.previousId])).toEqual([
+      [1, 0],
+      [2, 1],
+    ]);
+    cache.finished(DEPOT, [1]);
     expect(cache.carry(DEPOT, 1, 0).frames.map((f) => [f.id, f.previousId])).toEqual([[2, 1]]);
   });
 });

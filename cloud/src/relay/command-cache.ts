@@ -34,12 +34,24 @@ export class CommandCache {
     return this.byDepot.keys();
   }
 
-  /** The depot handled every command up to `id` (a STATUS or a result said so). */
+  /**
+   * The depot handled every command up to `id` (a STATUS or a result said so). A sent
+   * command stays until its own result arrives (`finished`): see `carry`.
+   */
   raiseApplied(depotId: number, id: number): void {
     if (id > (this.lastApplied.get(depotId) ?? 0)) this.lastApplied.set(depotId, id);
+    this.keep(depotId, (c) => c.id > id || c.state === 'sent');
+  }
+
+  /** Results for these commands arrived: nothing more to carry for them. */
+  finished(depotId: number, ids: readonly number[]): void {
+    if (ids.length > 0) this.keep(depotId, (c) => !ids.includes(c.id));
+  }
+
+  private keep(depotId: number, keep: (c: PendingCommand) => boolean): void {
     const list = this.byDepot.get(depotId);
     if (!list) return;
-    const rest = list.filter((c) => c.id > id);
+    const rest = list.filter(keep);
     if (rest.length > 0) this.byDepot.set(depotId, rest);
     else this.byDepot.delete(depotId);
   }
