@@ -87,7 +87,10 @@ export class UplinkStore {
         lastSeen: this.o.lastSeen,
         // Synchronous, inside the transaction: what to carry, mark as sent and reserve counters for.
         inTransaction: (result) => {
-          for (const u of uplinks) this.o.commands.finished(u.depotId, u.results.map((r) => r.id));
+          for (const u of uplinks) {
+            const ids = u.results.map((r) => r.id);
+            this.o.commands.finished(u.depotId, ids);
+          }
           for (const [depotId, id] of result.lastApplied) this.o.commands.raiseApplied(depotId, id);
           const queuedByDepot = new Map<number, PendingCommand[]>();
           const needs = new Map<RelaySession, number>();
