@@ -18,7 +18,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Running, serve } from '@keydepot/cloud';
-import { EventKind, loadCryptoBackend, parseProvisioningBundle } from '@keydepot/shared';
+import { CommandKind, EventKind, loadCryptoBackend, parseProvisioningBundle } from '@keydepot/shared';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadRelayKey } from '../../cloud/src/keys/relay-key.js';
 import { silentLogger } from '../../cloud/src/log.js';
@@ -154,9 +154,18 @@ describe(`the soak: ${DEPOTS} depots, ${HOURS} simulated hours, a hostile networ
       .orderBy('depot_id')
       .orderBy('sequence')
       .execute();
-    const commands = await db.selectFrom('commands').select(['depot_id', 'id', 'state']).orderBy('id').execute();
+    const commands = await db
+      .selectFrom('commands')
+      .select(['depot_id', 'id', 'kind', 'state', 'sent_at_ms'])
+      .orderBy('id')
+      .execute();
+    const states: Record<string, number> = {};
+    for (const c of commands) states[c.state] = (states[c.state] ?? 0) + 1;
+    console.log(`soak: commands by state ${JSON.stringify(states)}`);
     expect(commands).toHaveLength(work.counts.commands);
-    expect(commands.filter((c) => c.state !== 'applied')).toEqual([]);
+    // Only an OPEN may miss its 60 s not-after on the way; everything else is applied.
+    const unapplied = commands.filter((c) => c.state !== 'applied');
+    expect(unapplied.filter((c) => c.kind !== CommandKind.Open || c.state !== 'expired')).toEqual([]);
     for (const depot of fleet.depots) {
       const { store, core } = depot.daemon;
       const mine = events.filter((e) => e.depot_id === depot.depotId);
@@ -165,10 +174,15 @@ describe(`the soak: ${DEPOTS} depots, ${HOURS} simulated hours, a hostile networ
       expect(mine.map((e) => Number(e.sequence))).toEqual(range(1, store.lastSequence()));
       // Every command applied once, in id order: the journal's COMMAND_APPLIED events give the depot's order.
       const applied = mine.filter((e) => e.kind === EventKind.CommandApplied).map((e) => Number(e.subject.slice(4)));
-      const queued = commands.filter((c) => c.depot_id === depot.depotId).map((c) => Number(c.id));
-      expect(applied).toEqual(queued);
-      expect(store.lastCommandId()).toBe(queued.at(-1) ?? 0);
+      const queued = commands.filter((c) => c.depot_id === depot.depotId);
+      expect(applied).toEqual(queued.filter((c) => c.state === 'applied').map((c) => Number(c.id)));
+      // An OPEN that expired in the queue never reached the depot; every other command did.
+      const carried = queued.filter((c) => c.sent_at_ms !== null);
+      expect(store.lastCommandId()).toBe(Number(carried.at(-1)?.id ?? 0));
     }
-    expect(events.filter((e) => e.kind === EventKind.KeyRemoved).length).toBeGreaterThan(DEPOTS * (HOURS / 6));
+    // Real actions happened and reached the store: a visit every 3 hours on average, a key taken at about half.
+    expect(work.counts.opened).toBeGreaterThan(DEPOTS * (HOURS / 6));
+    expect(events.filter((e) => e.kind === EventKind.KeyRemoved).length).toBeGreaterThan(work.counts.opened / 4);
+    expect(commands.filter((c) => c.kind === CommandKind.Config && c.state === 'applied').length).toBeGreaterThan(0);
   });
 });

@@ -1,5 +1,5 @@
 import { queueCommand, type Running } from '@keydepot/cloud';
-import { type CommandBody, CommandKind, PinKind } from '@keydepot/shared';
+import { type CommandBody, CommandKind, MAX_OPEN_VALIDITY_MS, PinKind } from '@keydepot/shared';
 import type { Fleet, SimulatedDepot } from '../../src/fleet.js';
 import { deriveSeed, seededRandom } from '../../src/network/seeded-random.js';
 
@@ -25,7 +25,8 @@ export interface SoakWorkload {
 /**
  * Customers and an owner for every depot, on the fleet's clock. Per visit the
  * owner queues a one-time PIN and a decoy PIN revoked at once (the revoke must
- * not overtake its add), now and then a lockout reset; the customer comes
+ * not overtake its add), now and then a lockout reset, a language change
+ * (CONFIG) or a remote OPEN; the customer comes
  * 20-40 simulated minutes later, sometimes mistypes first, opens the door and
  * takes the key (or hangs it back). About one depot in ten loses power once.
  */
@@ -41,7 +42,9 @@ export function startSoakWorkload(options: SoakWorkloadOptions): SoakWorkload {
   const queue = async (depot: SimulatedDepot, body: CommandBody) => {
     counts.commands++;
     // The relay's clock: the command's created time stays in simulated time like everything else it writes.
-    await queueCommand(cloud.store, depot.depotId, body, { nowMs: Math.floor(fleet.clock.wallMs()) });
+    const nowMs = Math.floor(fleet.clock.wallMs());
+    const notAfterMs = body.command === CommandKind.Open ? nowMs + MAX_OPEN_VALIDITY_MS : 0;
+    await queueCommand(cloud.store, depot.depotId, body, { nowMs, notAfterMs });
     cloud.relay.poke();
   };
   for (const depot of fleet.depots) {
@@ -54,6 +57,8 @@ export function startSoakWorkload(options: SoakWorkloadOptions): SoakWorkload {
       const pinId = nextPin++;
       const decoy = nextPin++;
       const resetLockout = random() < 0.25;
+      const language = random() < 0.1 ? (random() < 0.5 ? 'en' : 'de') : undefined;
+      const remoteOpen = random() < 0.1;
       // One after the other, as an owner clicks: the ids are the order the depot must apply them in.
       track(
         (async () => {
@@ -61,6 +66,9 @@ export function startSoakWorkload(options: SoakWorkloadOptions): SoakWorkload {
           await queue(depot, pinAdd(decoy, compartment, String(10_000_000 + decoy)));
           await queue(depot, { command: CommandKind.PinRevoke, pinId: decoy });
           if (resetLockout) await queue(depot, { command: CommandKind.LockoutReset });
+          if (language) await queue(depot, { command: CommandKind.Config, settings: { language } });
+          // An OPEN may expire on the way (60 s of validity in 30% loss): then it is handled, not applied.
+          if (remoteOpen) await queue(depot, { command: CommandKind.Open, compartment });
         })(),
       );
       fleet.clock.after(20 * MINUTE_MS + random() * 20 * MINUTE_MS, () => {
