@@ -89,6 +89,11 @@ export interface FleetOptions {
   /** Link timings (protocol §10); default the protocol's. */
   readonly rhythm?: Partial<RhythmSettings>;
   readonly logger?: LinkLogger;
+  /**
+   * Build each depot's offline-PIN candidate table (default true): about 7,800 HMACs per boot and
+   * a collision check per PIN added, CPU a fleet test of the link may leave out.
+   */
+  readonly offlinePins?: boolean;
   /** Default: sodium-native where it loads, else WASM (loaded once for the whole fleet). */
   readonly backend?: CryptoBackend;
 }
@@ -168,6 +173,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
             logger: options.logger ?? silentLogger,
             statusIntervalMs: 0,
             rhythm: options.rhythm,
+            offlinePins: options.offlinePins,
             random: seededRandom(deriveSeed(seed, 'link', bundle.depotId)),
             stamps,
           }),
