@@ -42,7 +42,7 @@ export async function listCommands(db: Kysely<Schema>, depotId: number, limit: n
     .limit(limit)
     .execute();
   return rows.map((row) => {
-    const body = parseBody(row.payload);
+    const body = commandSummary(row.payload);
     return {
       id: toNumber(row.id),
       kind: toNumber(row.kind),
@@ -58,8 +58,10 @@ export async function listCommands(db: Kysely<Schema>, depotId: number, limit: n
   });
 }
 
-/** Only the fields the page shows are taken from the JSON (a PIN_ADD's digits never leave here). */
-function parseBody(payload: string): Pick<CommandBody, 'command'> & { compartment?: number; pinId?: number } {
+/** Only the fields the pages show are taken from a command's JSON (a PIN_ADD's digits never leave here). */
+export function commandSummary(
+  payload: string,
+): Pick<CommandBody, 'command'> & { compartment?: number; pinId?: number } {
   try {
     const body = JSON.parse(payload) as Record<string, unknown>;
     return {

@@ -7,6 +7,7 @@ import { queueCommand } from '../relay/commands.js';
 import type { RelaySchema } from '../relay/relay-schema.js';
 import { toNumber, toNumberOrNull } from '../row-values.js';
 import type { CommandState, Schema } from '../schema.js';
+import { commandSummary } from './depot-page.js';
 import type { PinActor } from './pins-write.js';
 
 /** What the portal shows of one command: never its payload (a PIN_ADD carries digits). */
@@ -56,15 +57,15 @@ export async function findCommand(
     .where('c.id', '=', commandId)
     .executeTakeFirst();
   if (!row) return null;
-  const body = JSON.parse(row.payload) as Partial<Record<string, unknown>>;
+  const body = commandSummary(row.payload);
   const notAfterMs = toNumber(row.not_after_ms);
   const lapsed = row.state === 'queued' && notAfterMs !== 0 && nowMs > notAfterMs;
   return {
     id: toNumber(row.id),
     kind: toNumber(row.kind),
     state: lapsed ? 'expired' : row.state,
-    compartment: typeof body.compartment === 'number' ? body.compartment : 0,
-    pinId: typeof body.pinId === 'number' ? body.pinId : null,
+    compartment: body.compartment ?? 0,
+    pinId: body.pinId ?? null,
     notAfterMs,
     createdAtMs: toNumber(row.created_at_ms),
     sentAtMs: toNumberOrNull(row.sent_at_ms),
