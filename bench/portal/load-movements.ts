@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { StoreDatabase } from '../../cloud/src/store/database.js';
+import { backfillNewestEvent } from '../../cloud/src/store/migrations/008-depot-newest-event.js';
 import { generateMovements, type MovementRow } from './movements.js';
 
 const MYSQL_ROWS_PER_INSERT = 1_000;
@@ -78,6 +79,8 @@ export async function loadMovements(
     if (batch.length > 0) await flush();
     await Promise.all(pending);
   }
+  // The bulk insert bypasses the relay, which keeps each depot's newest arrival on its row.
+  await backfillNewestEvent(store.db);
   onProgress(total);
   return { perDepot, seconds: (performance.now() - started) / 1000 };
 }

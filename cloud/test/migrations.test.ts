@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../src/store/migrate.js';
+import { backfillNewestEvent } from '../src/store/migrations/008-depot-newest-event.js';
 import { createTestDatabase, type TestDatabase, testDialects } from './databases.js';
 
 describe.each(testDialects())('migrations on %s', (dialect) => {
@@ -49,5 +50,15 @@ describe.each(testDialects())('migrations on %s', (dialect) => {
     const stored = await db.selectFrom('events').selectAll().execute();
     expect(stored).toHaveLength(1);
     expect(Buffer.from(stored[0].journal_epoch)).toEqual(Buffer.alloc(8, 1));
+
+    // Events stored behind the relay's back (a bulk load, or rows from before migration 008): the
+    // backfill sets each depot's newest arrival from them.
+    await db
+      .insertInto('events')
+      .values({ ...event, sequence: 2, received_at_ms: 9 })
+      .execute();
+    await backfillNewestEvent(db);
+    const row = await db.selectFrom('depots').select('last_event_ms').executeTakeFirstOrThrow();
+    expect(Number(row.last_event_ms)).toBe(9);
   });
 });

@@ -47,6 +47,8 @@ export interface DepotsTable {
   revoked_at_ms: number | null;
   /** Set by `depot rekey` (migration 003); relays forget the old key's sessions. */
   key_changed_at_ms: number | null;
+  /** When its newest stored event arrived (migration 008), kept by `insertEvents` and the relay's batch. */
+  last_event_ms: number | null;
   created_at_ms: number;
 }
 

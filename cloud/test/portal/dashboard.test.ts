@@ -1,5 +1,6 @@
 import { EventKind } from '@keydepot/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RECENT_LIMIT } from '../../src/portal/dashboard/dashboard-live.js';
 import { ALERT_HORIZON_MS, openAlerts } from '../../src/store/portal/alerts.js';
 import { testDialects } from '../databases.js';
 import { DepotReports } from './depot-events.js';
@@ -118,6 +119,8 @@ describe.each(testDialects())('dashboard on %s', (dialect) => {
     await reportsNorth.events(at + 700, [{ kind: EventKind.Tamper, compartment: 1 }]);
     expect((await openAlerts(h.db.db, [north], h.now)).map((a) => a.kind)).toEqual(['tamper']);
     await reportsNorth.events(at + 800, [{ kind: EventKind.DoorClosed, compartment: 1 }]);
+    // Over by the closing event alone: the stored state (at + 600) is older than the alert.
+    expect(await openAlerts(h.db.db, [north], h.now)).toEqual([]);
 
     // A lockout known only from STATUS (its event still in the depot's outbox) is an alert until it is over.
     const reportsSouth = new DepotReports(h.db, south);
@@ -132,6 +135,40 @@ describe.each(testDialects())('dashboard on %s', (dialect) => {
     // Another organisation's alert is never among the user's.
     await reportsForeign.events(at, [{ kind: EventKind.Tamper, compartment: 2 }]);
     expect(await openAlerts(h.db.db, [north, south], h.now)).toEqual([]);
+  });
+
+  it('lists the newest movements across many depots exactly as a scan of all their events would', async () => {
+    const org = await h.organisation('Hausverwaltung Viele');
+    const user = await h.user('viktor', { organisationId: org });
+    const depots: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const depotId = await h.depot(org, `Haus ${i}`, 2);
+      await h.grant(depotId, user, 'viewer');
+      depots.push(depotId);
+    }
+    // Interleaved arrivals: some depots busy, some quiet, some silent; equal arrival times tie-break by id.
+    for (let round = 0; round < 6; round++) {
+      for (const [i, depotId] of depots.entries()) {
+        if (i % 7 === 3 || (round > 1 && i % 3 === 0)) continue;
+        const reports = new DepotReports(h.db, depotId);
+        await reports.events(h.now - 600_000 + round * 60_000 + (i % 4) * 1_000, [
+          { kind: EventKind.KeyRemoved, compartment: 1 },
+          { kind: EventKind.KeyReturned, compartment: 2 },
+        ]);
+      }
+    }
+    const viktor = h.client('192.0.2.72');
+    await viktor.login('viktor');
+    const expected = await h.db.db
+      .selectFrom('events')
+      .select('id')
+      .where('depot_id', 'in', depots)
+      .orderBy('received_at_ms', 'desc')
+      .orderBy('id', 'desc')
+      .limit(RECENT_LIMIT)
+      .execute();
+    const html = await (await viktor.get('/')).text();
+    expect(recentIds(html)).toEqual(expected.map((row) => Number(row.id)));
   });
 
   it('streams changes of the user’s depots, and only theirs, as server-sent events', async () => {

@@ -122,6 +122,12 @@ async function makeSide(h: PortalHarness, organisationId: number, name: 'own' | 
       })),
     )
     .execute();
+  // As the relay keeps it when it stores events (migration 008).
+  await h.db.db
+    .updateTable('depots')
+    .set({ last_event_ms: h.now - 3_600_000 + (kinds.length - 1) * 1_000 })
+    .where('id', '=', depotId)
+    .execute();
   return { organisationId, depotId, pinId, commandId, userId };
 }
 

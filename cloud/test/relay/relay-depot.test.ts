@@ -82,6 +82,26 @@ describe.each(testDialects())('relay with a test depot (%s)', (dialect) => {
       .execute();
     expect(rows.map((r) => r.sequence)).toEqual([1, 2, 3, 4, 5]);
     expect(await relay.metrics.count(relay.metrics.eventsStored)).toBe(5);
+
+    // The depot row keeps its newest arrival (the dashboard starts there); a resent duplicate is no arrival.
+    const newestArrival = async () =>
+      (
+        await relayDb(db)
+          .selectFrom('depots')
+          .select('last_event_ms')
+          .where('id', '=', depotId)
+          .executeTakeFirstOrThrow()
+      ).last_event_ms;
+    const stored = await relayDb(db)
+      .selectFrom('events')
+      .select((eb) => eb.fn.max('received_at_ms').as('newest'))
+      .where('depot_id', '=', depotId)
+      .executeTakeFirstOrThrow();
+    expect(Number(await newestArrival())).toBe(Number(stored.newest));
+    const before = await newestArrival();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await depot.checkIn(2_000, [depot.status(), fifth]);
+    expect(await newestArrival()).toBe(before);
   });
 
   it('carries a queued command on the next reply and records its result', async () => {

@@ -6,6 +6,7 @@ import { portal } from './004-portal.js';
 import { eventAlerts } from './005-event-alerts.js';
 import { pinCommands } from './006-pin-commands.js';
 import { eventsKindTime } from './007-events-kind-time.js';
+import { depotNewestEvent } from './008-depot-newest-event.js';
 
 /**
  * Every schema change, applied in name order on start and by `keydepot-cloud migrate`.
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '005-event-alerts': eventAlerts,
   '006-pin-commands': pinCommands,
   '007-events-kind-time': eventsKindTime,
+  '008-depot-newest-event': depotNewestEvent,
 };

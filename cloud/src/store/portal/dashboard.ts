@@ -44,7 +44,7 @@ async function userDepots(db: Kysely<Schema>, userId: number) {
   const rows = await db
     .selectFrom('depot_grants as g')
     .innerJoin('depots as d', 'd.id', 'g.depot_id')
-    .select(['d.id', 'd.name', 'd.online', 'd.last_seen_ms', 'd.time_zone', 'g.role'])
+    .select(['d.id', 'd.name', 'd.online', 'd.last_seen_ms', 'd.last_event_ms', 'd.time_zone', 'g.role'])
     .where('g.user_id', '=', userId)
     .where('d.revoked_at_ms', 'is', null)
     .orderBy('d.name')
@@ -58,6 +58,7 @@ async function userDepots(db: Kysely<Schema>, userId: number) {
       role: row.role,
       online: toFlag(row.online),
       lastSeenMs: toNumberOrNull(row.last_seen_ms),
+      lastEventMs: toNumberOrNull(row.last_event_ms),
       timeZone: row.time_zone,
     }));
 }
@@ -102,14 +103,14 @@ export async function loadDashboard(
       shown.map((d) => d.id),
     ),
     openAlerts(db, ids, input.nowMs),
-    recentMovements(db, ids, input.recentLimit),
+    recentMovements(db, all, input.recentLimit),
   ]);
   const byDepot = new Map<number, CompartmentState[]>();
   for (const c of compartments) byDepot.set(c.depotId, [...(byDepot.get(c.depotId) ?? []), c]);
   return {
     depotCount: all.length,
     onlineCount: all.filter((d) => d.online).length,
-    depots: shown.map((d) => ({ ...d, compartments: byDepot.get(d.id) ?? [] })),
+    depots: shown.map(({ lastEventMs: _, ...d }) => ({ ...d, compartments: byDepot.get(d.id) ?? [] })),
     alerts,
     recent,
     depotNames: new Map(all.map((d) => [d.id, { name: d.name, timeZone: d.timeZone }])),

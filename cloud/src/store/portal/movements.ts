@@ -92,42 +92,28 @@ export async function listMovements(
 
 /**
  * The newest movements to arrive across several depots (a user's dashboard),
- * newest arrival first. Each depot's newest arrival is one index seek on
- * (depot_id, received_at_ms); the `limit`-th newest of those is a time at or
- * before which every wanted row lies, so the final query reads only the rows
- * after it instead of every depot's whole history.
+ * newest arrival first. The depots come with their newest arrival (the depot
+ * row's last_event_ms); the `limit`-th newest of those is a time at or before
+ * which every wanted row lies, so the query reads only the rows after it, of
+ * only the depots that have any.
  */
 export async function recentMovements(
   db: Kysely<Schema>,
-  depotIds: readonly number[],
+  depots: ReadonlyArray<{ readonly id: number; readonly lastEventMs: number | null }>,
   limit: number,
 ): Promise<Movement[]> {
-  if (depotIds.length === 0 || limit <= 0) return [];
-  // Newest arrival per depot by ORDER BY … LIMIT 1 on (depot_id, received_at_ms):
-  // MariaDB answers max() here by scanning the depot's index entries (1.5 s for 1,000 depots).
-  const heads = await inChunks(depotIds, (chunk) =>
-    db
-      .selectFrom('depots as d')
-      .select((eb) =>
-        eb
-          .selectFrom('events as e')
-          .select('e.received_at_ms')
-          .whereRef('e.depot_id', '=', 'd.id')
-          .orderBy('e.received_at_ms', 'desc')
-          .limit(1)
-          .as('newest'),
-      )
-      .where('d.id', 'in', chunk)
-      .execute(),
-  );
-  const newest = heads
-    .map((h) => (h.newest === null ? null : toNumber(h.newest)))
+  if (depots.length === 0 || limit <= 0) return [];
+  // Each depot's newest arrival is on its row (migration 008): the `limit`-th newest of them bounds
+  // the list from below, and only depots with an arrival since then can hold one of its rows.
+  const newest = depots
+    .map((d) => d.lastEventMs)
     .filter((t): t is number => t !== null)
     .sort((a, b) => b - a);
   if (newest.length === 0) return [];
   const since = newest[Math.min(limit, newest.length) - 1] as number;
+  const candidates = depots.filter((d) => d.lastEventMs !== null && d.lastEventMs >= since).map((d) => d.id);
   const rows = (
-    await inChunks(depotIds, (chunk) =>
+    await inChunks(candidates, (chunk) =>
       db
         .selectFrom('events')
         .select(COLUMNS)

@@ -41,7 +41,31 @@ export async function insertEvents(
     const result = await (dialect === 'mysql' ? query.ignore() : query.orIgnore()).executeTakeFirst();
     inserted += num(result.numInsertedOrUpdatedRows ?? 0);
   }
+  if (inserted > 0) await raiseNewestEvent(trx, [...new Set(events.map((e) => e.depotId))], nowMs);
   return inserted;
+}
+
+/**
+ * Raises the depots' newest arrival (migration 008) to `nowMs`, for those
+ * that got a new event now: a retransmitted duplicate, ignored by the insert,
+ * must not make a depot look newer than its newest stored event. One
+ * statement, so MariaDB locks the depot rows in key order.
+ */
+async function raiseNewestEvent(trx: Kysely<RelaySchema>, depotIds: readonly number[], nowMs: number): Promise<void> {
+  await trx
+    .updateTable('depots')
+    .set({ last_event_ms: nowMs })
+    .where('id', 'in', [...depotIds])
+    .where((eb) => eb.or([eb('last_event_ms', 'is', null), eb('last_event_ms', '<', nowMs)]))
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('events')
+          .select('events.id')
+          .whereRef('events.depot_id', '=', 'depots.id')
+          .where('events.received_at_ms', '=', nowMs),
+      ),
+    )
+    .execute();
 }
 
 /**

@@ -52,6 +52,7 @@ function prepareAll(db: Database.Database) {
     progress: p(`UPDATE depot_sessions SET receive_counter_highest = ?, endpoint = ?
       WHERE session_id = ? AND receive_counter_highest < ?`),
     confirm: p('UPDATE depot_sessions SET confirmed_at_ms = ? WHERE session_id = ? AND confirmed_at_ms IS NULL'),
+    newestEvent: p('UPDATE depots SET last_event_ms = ? WHERE id = ? AND (last_event_ms IS NULL OR last_event_ms < ?)'),
     event: p(`INSERT OR IGNORE INTO events
       (depot_id, journal_epoch, sequence, kind, compartment, subject, depot_time_ms, received_at_ms)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
@@ -150,6 +151,7 @@ function writeBatch(s: Statements, { uplinks, seen, nowMs, tail }: BatchArgs): S
   for (const u of uplinks) if (u.confirms) s.confirm.run(nowMs, u.sessionId);
 
   let eventsInserted = 0;
+  const withNewEvents = new Set<number>();
   const pairs = new Map<string, { depotId: number; epoch: string; bytes: Uint8Array }>();
   for (const u of uplinks) {
     for (const f of u.events) {
@@ -159,7 +161,7 @@ function writeBatch(s: Statements, { uplinks, seen, nowMs, tail }: BatchArgs): S
         pair = { depotId: u.depotId, epoch: f.epoch, bytes: fromHex(f.epoch) };
         pairs.set(k, pair);
       }
-      eventsInserted += s.event.run(
+      const inserted = s.event.run(
         u.depotId,
         pair.bytes,
         f.sequence,
@@ -169,8 +171,12 @@ function writeBatch(s: Statements, { uplinks, seen, nowMs, tail }: BatchArgs): S
         f.timeMs,
         nowMs,
       ).changes;
+      eventsInserted += inserted;
+      if (inserted > 0) withNewEvents.add(u.depotId);
     }
   }
+  // The depot's newest arrival (migration 008), only where an event was new: a duplicate changes nothing.
+  for (const depotId of withNewEvents) s.newestEvent.run(nowMs, depotId, nowMs);
   // The cumulative ack from the stored rows (another relay may have stored some of them).
   const heads = new Map<string, number>();
   for (const [k, p] of pairs) {

@@ -67,11 +67,12 @@ export async function storeUplinks(
     .execute(async (trx) => {
       // Writes first, so SQLite takes the write lock at the start of the transaction; depots before
       // sessions, the order of the handshake's transaction, so that MariaDB's row locks cannot deadlock.
+      // Events (which raise their depots' newest arrival) before sessions for the same reason.
       const presence = await markSeen(trx, dialect, seen, nowMs);
-      const highest = await storeSessionProgress(trx, dialect, uplinks, nowMs);
-
       const events = uplinks.flatMap((u) => u.events.map((frame) => ({ depotId: u.depotId, frame })));
       const eventsInserted = await insertEvents(trx, dialect, events, nowMs);
+      const highest = await storeSessionProgress(trx, dialect, uplinks, nowMs);
+
       const pairs = new Map<string, { depotId: number; epoch: string }>();
       for (const e of events)
         pairs.set(eventHeadKey(e.depotId, e.frame.epoch), { depotId: e.depotId, epoch: e.frame.epoch });
