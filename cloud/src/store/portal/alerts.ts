@@ -85,30 +85,40 @@ export async function openAlerts(db: Kysely<Schema>, depotIds: readonly number[]
     if (!seen || toNumber(seen.id) < toNumber(row.id)) newest.set(key, row);
   }
   const candidates = [...newest.values()];
-  const ended = candidates.length === 0 ? new Map<string, number>() : await endingEvents(db, candidates);
   const lockoutEvents = new Set<number>();
-  // Most alerts have their ending event; only the rest need the stored states.
-  const unended = candidates.filter((row) => {
-    const lockout = toNumber(row.kind) === EventKind.LockoutStarted;
-    if (lockout) lockoutEvents.add(toNumber(row.depot_id));
-    const key = `${toNumber(row.depot_id)}:${toNumber(row.compartment)}:${lockout ? 'lockout' : 'door'}`;
-    return (ended.get(key) ?? 0) < toNumber(row.id);
-  });
-  const states = unended.length === 0 ? null : await stateOf(db, unended);
+  for (const row of candidates)
+    if (toNumber(row.kind) === EventKind.LockoutStarted) lockoutEvents.add(toNumber(row.depot_id));
+  // The stored states end most alerts (a check-in a minute after the door closed says so): one read
+  // of the candidates' compartments and STATUS rows. Only the rest need their ending events, a range
+  // read whose size grows with every door closing since the oldest of them.
+  const states = candidates.length === 0 ? null : await stateOf(db, candidates);
+  const stillOpen = candidates.filter(
+    (row) =>
+      !states ||
+      !clearedByState(
+        RAISES[toNumber(row.kind)] as AlertKind,
+        toNumber(row.depot_id),
+        toNumber(row.compartment),
+        toNumber(row.received_at_ms),
+        states,
+        nowMs,
+      ),
+  );
+  const ended = stillOpen.length === 0 ? new Map<string, number>() : await endingEvents(db, stillOpen);
   const alerts: Alert[] = [];
-  for (const row of unended) {
+  for (const row of stillOpen) {
     const kind = RAISES[toNumber(row.kind)] as AlertKind;
     const depotId = toNumber(row.depot_id);
     const compartment = toNumber(row.compartment);
-    const receivedAtMs = toNumber(row.received_at_ms);
-    if (states && clearedByState(kind, depotId, compartment, receivedAtMs, states, nowMs)) continue;
+    const key = `${depotId}:${compartment}:${kind === 'lockout' ? 'lockout' : 'door'}`;
+    if ((ended.get(key) ?? 0) > toNumber(row.id)) continue;
     alerts.push({
       depotId,
       compartment,
       kind,
       eventId: toNumber(row.id),
       sinceMs: toNumber(row.depot_time_ms),
-      receivedAtMs,
+      receivedAtMs: toNumber(row.received_at_ms),
     });
   }
   alerts.push(...(await lockoutsFromStatus(db, depotIds, nowMs, lockoutEvents)));
