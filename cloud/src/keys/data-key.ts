@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { loadSecretKeyFile } from './secret-key-file.js';
+import { createDataKeysIfMissing, dataKeyFileStamp, readDataKeys } from './data-key-file.js';
 
 /** The part of sodium-native this module calls (the package ships no types). */
 interface SodiumXChaCha {
@@ -28,6 +28,17 @@ const TAG_BYTES = 16;
 /** A sealed value could not be opened: wrong key, wrong place (associated data) or altered. */
 export class SealedValueError extends Error {
   override name = 'SealedValueError';
+}
+
+/** A sealed value names a key id the key file does not hold (a key file older than the value, or a wrong one). */
+export class UnknownDataKeyError extends SealedValueError {
+  override name = 'UnknownDataKeyError';
+  constructor(
+    readonly keyId: number,
+    readonly place: string,
+  ) {
+    super(`the value at ${place} is sealed with data key ${keyId}, which the data key file does not hold`);
+  }
 }
 
 /**
@@ -64,8 +75,8 @@ export function createDataSealer(keys: ReadonlyMap<number, Uint8Array>, currentK
     },
     open(sealed, place) {
       const key = keys.get(sealed[0] ?? -1);
-      if (!key || sealed.length < 1 + NONCE_BYTES + TAG_BYTES)
-        throw new SealedValueError('no key for this sealed value');
+      if (sealed.length < 1 + NONCE_BYTES + TAG_BYTES) throw new SealedValueError(`the value at ${place} is too short`);
+      if (!key) throw new UnknownDataKeyError(sealed[0] ?? 0, place);
       const ciphertext = sealed.subarray(1 + NONCE_BYTES);
       const out = Buffer.alloc(ciphertext.length - TAG_BYTES);
       try {
@@ -86,16 +97,37 @@ export function createDataSealer(keys: ReadonlyMap<number, Uint8Array>, currentK
 }
 
 /**
- * The data key from its own file (`<dataDir>/data.key`, created on first use,
- * owner-only), never in the database: a stolen database dump then holds no
- * readable PIN. Key id 1; a rotation adds ids.
+ * The data keys from their own file (`<dataDir>/data.key`, created on first
+ * use with one key, mode 0400), never in the database: a stolen database dump
+ * then holds no readable PIN. The sealer follows the file: `data-key rotate`
+ * rewrites it while the portal runs, and the next seal uses the new current
+ * key, the next open of a value under an unknown id looks again. A file that
+ * vanished or went bad fails the seal rather than seal with a key that is not
+ * on disk.
  */
 export async function loadDataSealer(file: string): Promise<DataSealer> {
-  const { key } = await loadSecretKeyFile({
-    file,
-    label: 'data key',
-    createIfMissing: true,
-    generate: () => new Uint8Array(randomBytes(32)),
-  });
-  return createDataSealer(new Map([[1, key]]), 1);
+  await createDataKeysIfMissing(file);
+  let stamp: string | undefined;
+  let sealer: DataSealer | undefined;
+  const fresh = (): DataSealer => {
+    const now = dataKeyFileStamp(file);
+    if (sealer === undefined || now !== stamp) {
+      const ring = readDataKeys(file);
+      sealer = createDataSealer(ring.keys, ring.currentId);
+      stamp = now;
+    }
+    return sealer;
+  };
+  fresh();
+  return {
+    seal: (plaintext, place) => fresh().seal(plaintext, place),
+    open(sealed, place) {
+      try {
+        return (sealer ?? fresh()).open(sealed, place);
+      } catch (error) {
+        if (!(error instanceof UnknownDataKeyError)) throw error;
+        return fresh().open(sealed, place);
+      }
+    },
+  };
 }
