@@ -1,4 +1,6 @@
 import type { Command } from './command.js';
+import { dataKeyRetire } from './data-key-retire.js';
+import { dataKeyRotate } from './data-key-rotate.js';
 import { depotCreate } from './depot-create.js';
 import { depotGrant } from './depot-grant.js';
 import { depotList } from './depot-list.js';
@@ -24,4 +26,6 @@ export const COMMANDS: readonly Command[] = [
   depotGrant,
   userCreate,
   userResetPassword,
+  dataKeyRotate,
+  dataKeyRetire,
 ];
