@@ -54,6 +54,8 @@ export interface RelayOptions {
   readonly lastSeenEveryMs?: number;
   /** Uplinks per group commit at most (default 500). */
   readonly maxBatch?: number;
+  /** Uplink batches stored at once, for disjoint depots (default: 2 on MySQL, 1 on SQLite). */
+  readonly storeLanes?: number;
   readonly sessionLookupsPerSecond?: number;
   /** Called after a batch has committed and before its replies go out (tests use it to crash there). */
   readonly afterCommit?: () => void;
@@ -134,6 +136,12 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const batcher = new UplinkBatcher<AcceptedUplink>(
     (batch) => uplinkStore.storeAndAnswer(batch).catch(failed('batch')),
     options.maxBatch ?? 500,
+    {
+      // MariaDB: a second batch runs while the first waits for its commit (redo log flush, round trips).
+      // SQLite writes synchronously on one connection: a second lane would only wait.
+      lanes: options.storeLanes ?? (options.store.dialect === 'mysql' ? 2 : 1),
+      keyOf: (uplink) => uplink.session.depotId,
+    },
   );
   const handshakeContext = {
     store: options.store,

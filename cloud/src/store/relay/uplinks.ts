@@ -4,6 +4,7 @@ import type { CommandState } from '../schema.js';
 import { idsIn, jsonRows } from './batch-sql.js';
 import { markCommandsSent, raiseLastApplied, recordCommandResult } from './commands.js';
 import { advanceEventHeads, eventHeadKey, insertEvents } from './event-ingest.js';
+import { retryLockConflicts } from './lock-conflicts.js';
 import { type LastSeenWrites, markSeen } from './presence.js';
 import { num, type RelaySchema, relayDb } from './relay-schema.js';
 import { reserveCountersIn } from './sessions.js';
@@ -33,7 +34,7 @@ export interface StoreUplinksOptions {
 }
 
 /** Sessions per UPDATE on MySQL (one UNION ALL term each). */
-const SESSION_CHUNK = 400;
+const SESSION_CHUNK = 1_000;
 
 /**
  * Stores a batch of uplinks in one transaction (group commit): last seen and
@@ -62,47 +63,49 @@ export async function storeUplinks(
     options.lastSeen?.written(seen, nowMs);
     return stored;
   }
-  const stored = await relayDb(store)
-    .transaction()
-    .execute(async (trx) => {
-      // Writes first, so SQLite takes the write lock at the start of the transaction; depots before
-      // sessions, the order of the handshake's transaction, so that MariaDB's row locks cannot deadlock.
-      // Events (which raise their depots' newest arrival) before sessions for the same reason.
-      const presence = await markSeen(trx, dialect, seen, nowMs);
-      const events = uplinks.flatMap((u) => u.events.map((frame) => ({ depotId: u.depotId, frame })));
-      const eventsInserted = await insertEvents(trx, dialect, events, nowMs);
-      const highest = await storeSessionProgress(trx, dialect, uplinks, nowMs);
+  const stored = await retryLockConflicts(() =>
+    relayDb(store)
+      .transaction()
+      .execute(async (trx) => {
+        // Writes first, so SQLite takes the write lock at the start of the transaction; depots before
+        // sessions, the order of the handshake's transaction, so that MariaDB's row locks cannot deadlock.
+        // Events (which raise their depots' newest arrival) before sessions for the same reason.
+        const presence = await markSeen(trx, dialect, seen, nowMs);
+        const events = uplinks.flatMap((u) => u.events.map((frame) => ({ depotId: u.depotId, frame })));
+        const eventsInserted = await insertEvents(trx, dialect, events, nowMs);
+        const highest = await storeSessionProgress(trx, dialect, uplinks, nowMs);
 
-      const pairs = new Map<string, { depotId: number; epoch: string }>();
-      for (const e of events)
-        pairs.set(eventHeadKey(e.depotId, e.frame.epoch), { depotId: e.depotId, epoch: e.frame.epoch });
-      const heads = await advanceEventHeads(trx, dialect, [...pairs.values()]);
-      const acks = ackFrames(uplinks, heads);
-      await storeStatuses(trx, dialect, statusUpdates(uplinks, highest), nowMs);
+        const pairs = new Map<string, { depotId: number; epoch: string }>();
+        for (const e of events)
+          pairs.set(eventHeadKey(e.depotId, e.frame.epoch), { depotId: e.depotId, epoch: e.frame.epoch });
+        const heads = await advanceEventHeads(trx, dialect, [...pairs.values()]);
+        const acks = ackFrames(uplinks, heads);
+        await storeStatuses(trx, dialect, statusUpdates(uplinks, highest), nowMs);
 
-      const commandStates: CommandState[] = [];
-      const lastApplied = new Map<number, number>();
-      const raise = (depotId: number, id: number) =>
-        lastApplied.set(depotId, Math.max(lastApplied.get(depotId) ?? 0, id));
-      for (const u of uplinks) {
-        if (u.status) raise(u.depotId, u.status.lastCommandId);
-        for (const r of u.results) {
-          const state = await recordCommandResult(trx, u.depotId, r, nowMs);
-          if (state) commandStates.push(state);
-          raise(u.depotId, r.id);
+        const commandStates: CommandState[] = [];
+        const lastApplied = new Map<number, number>();
+        const raise = (depotId: number, id: number) =>
+          lastApplied.set(depotId, Math.max(lastApplied.get(depotId) ?? 0, id));
+        for (const u of uplinks) {
+          if (u.status) raise(u.depotId, u.status.lastCommandId);
+          for (const r of u.results) {
+            const state = await recordCommandResult(trx, u.depotId, r, nowMs);
+            if (state) commandStates.push(state);
+            raise(u.depotId, r.id);
+          }
         }
-      }
-      for (const [depotId, id] of lastApplied) if (id > 0) await raiseLastApplied(trx, depotId, id);
+        for (const [depotId, id] of lastApplied) if (id > 0) await raiseLastApplied(trx, depotId, id);
 
-      const stored: StoredBatch = { acks, eventsInserted, presence, commandStates, lastApplied };
-      const blocks: (CounterBlock | undefined)[] = [];
-      if (tail) {
-        const t = tail(stored);
-        for (const [depotId, ids] of t.markSent) await markCommandsSent(trx, depotId, ids, nowMs);
-        for (const r of t.reserve) blocks.push(await reserveCountersIn(trx, r.sessionId, r.count));
-      }
-      return { ...stored, blocks };
-    });
+        const stored: StoredBatch = { acks, eventsInserted, presence, commandStates, lastApplied };
+        const blocks: (CounterBlock | undefined)[] = [];
+        if (tail) {
+          const t = tail(stored);
+          for (const [depotId, ids] of t.markSent) await markCommandsSent(trx, depotId, ids, nowMs);
+          for (const r of t.reserve) blocks.push(await reserveCountersIn(trx, r.sessionId, r.count));
+        }
+        return { ...stored, blocks };
+      }),
+  );
   options.lastSeen?.written(seen, nowMs);
   return stored;
 }
