@@ -4,10 +4,17 @@
  * SQLite, over MariaDB, and against the ceiling (a bare UDP echo doing the same
  * handshake, open and seal work, no store), each server in its own process.
  *
- *   npx tsx bench/relay.ts [--depots 1000] [--seconds 8] [--modes echo,sqlite,mysql] [--profile DIR]
+ *   npx tsx bench/relay.ts [--depots 1000] [--seconds 6] [--rounds 3] [--modes echo,sqlite,mysql] [--profile DIR]
  *
+ * Each round runs every mode once, the echo first; a relay's share of the
+ * ceiling is taken against the echo of its own round, and the report gives
+ * the median over the rounds (this host's speed drifts by a third within
+ * minutes, so one echo run against one relay run an hour apart says little).
  * --profile DIR writes a CPU profile of each server process into DIR.
  */
+
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { generateKeyPair, loadCryptoBackend } from '../shared/src/index.js';
 import { SimulatedDepots } from './relay/depots.js';
@@ -19,7 +26,8 @@ function arg(name: string, fallback: string): string {
 }
 
 const depotCount = Number(arg('depots', '1000'));
-const seconds = Number(arg('seconds', '8'));
+const seconds = Number(arg('seconds', '6'));
+const rounds = Number(arg('rounds', '3'));
 const modes = arg('modes', 'echo,sqlite,mysql').split(',') as Mode[];
 const profileDir = process.argv.includes('--profile') ? arg('profile', 'profiles') : undefined;
 const WARMUP_MS = 2_000;
@@ -37,6 +45,20 @@ interface Result {
   meanBatch: number | null;
   /** Server CPU time per check-in (µs, user + system). */
   cpuPerCheckIn: number;
+  /** The local database server's CPU time per check-in (µs), when its process can be read. */
+  dbCpuPerCheckIn: number | null;
+}
+
+/** CPU time (µs, user + system) of the local MariaDB/MySQL server, or null when it is not on this host. */
+function databaseCpuMicros(): number | null {
+  try {
+    const pid = execFileSync('pgrep', ['-xo', 'mariadbd|mysqld'], { encoding: 'utf8' }).trim();
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1e6) / 100 : null;
+  } catch {
+    return null;
+  }
 }
 
 async function run(mode: Mode): Promise<Result> {
@@ -53,6 +75,7 @@ async function run(mode: Mode): Promise<Result> {
     depots.rtts = [];
     depots.timeouts = 0;
     const cpuBefore = await serverCpuMicros(server.child);
+    const dbBefore = mode === 'mysql' ? databaseCpuMicros() : null;
     const started = performance.now();
     for (let s = 1; s <= seconds; s++) {
       await new Promise((r) => setTimeout(r, 1_000));
@@ -62,6 +85,7 @@ async function run(mode: Mode): Promise<Result> {
     const elapsed = (performance.now() - started) / 1000;
     depots.stop();
     const cpuUsed = (await serverCpuMicros(server.child)) - cpuBefore;
+    const dbAfter = dbBefore === null ? null : databaseCpuMicros();
     const checkIns = depots.checkIns;
     const sorted = depots.rtts.sort((a, b) => a - b);
     let meanBatch: number | null = null;
@@ -76,6 +100,7 @@ async function run(mode: Mode): Promise<Result> {
       mode,
       perSecond: checkIns / elapsed,
       cpuPerCheckIn: cpuUsed / checkIns,
+      dbCpuPerCheckIn: dbBefore === null || dbAfter === null ? null : (dbAfter - dbBefore) / checkIns,
       p50: percentile(sorted, 0.5),
       p99: percentile(sorted, 0.99),
       timeouts: depots.timeouts,
@@ -91,21 +116,46 @@ async function run(mode: Mode): Promise<Result> {
   }
 }
 
-const results: Result[] = [];
-for (const mode of modes) results.push(await run(mode));
-const ceiling = results.find((r) => r.mode === 'echo')?.perSecond;
+const perRound: Result[][] = [];
+for (let round = 1; round <= rounds; round++) {
+  process.stdout.write(`round ${round}/${rounds}\n`);
+  const results: Result[] = [];
+  for (const mode of modes) results.push(await run(mode));
+  perRound.push(results);
+}
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+const shareOf = (r: Result, round: Result[]) => {
+  const echo = round.find((x) => x.mode === 'echo');
+  return echo ? r.perSecond / echo.perSecond : null;
+};
 console.log(
   `\n${new Date().toISOString().slice(0, 10)} · ${cpus().length} × ${cpus()[0]?.model} · ${Math.round(totalmem() / 2 ** 30)} GiB · Node ${process.version}`,
 );
-console.log(`${depotCount} depots on 16 client sockets, ${seconds} s after ${WARMUP_MS / 1000} s warm-up\n`);
 console.log(
-  '| server | check-ins/s | p50 ms | p99 ms | of ceiling | mean batch | retransmits | server CPU µs/check-in |',
+  `${depotCount} depots on 16 client sockets, ${seconds} s after ${WARMUP_MS / 1000} s warm-up, ${rounds} round(s); medians over the rounds\n`,
 );
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
-for (const r of results) {
-  const ratio = ceiling ? `${((100 * r.perSecond) / ceiling).toFixed(1)}%` : '–';
+console.log(
+  '| server | check-ins/s | p50 ms | p99 ms | of ceiling (median) | per round | mean batch | retransmits | server CPU µs/check-in | database CPU µs/check-in |',
+);
+console.log('| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |');
+for (const mode of modes) {
+  const runs = perRound.map((round) => round.find((r) => r.mode === mode) as Result);
+  const shares = perRound.map((round, i) => shareOf(runs[i] as Result, round)).filter((x): x is number => x !== null);
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const name = mode === 'echo' ? 'ceiling: bare UDP echo' : `relay + ${mode}`;
+  const share = mode === 'echo' ? '100%' : shares.length > 0 ? `**${pct(median(shares))}**` : '–';
+  const each =
+    mode === 'echo'
+      ? runs.map((r) => Math.round(r.perSecond).toLocaleString('en')).join(' / ')
+      : shares.map(pct).join(' / ');
+  const batches = runs.map((r) => r.meanBatch).filter((x): x is number => x !== null);
+  const db = runs.map((r) => r.dbCpuPerCheckIn).filter((x): x is number => x !== null);
   console.log(
-    `| ${r.mode === 'echo' ? 'ceiling: bare UDP echo' : `relay + ${r.mode}`} | ${Math.round(r.perSecond).toLocaleString('en')} | ${r.p50.toFixed(2)} | ${r.p99.toFixed(2)} | ${r.mode === 'echo' ? '100%' : ratio} | ${r.meanBatch?.toFixed(1) ?? '–'} | ${r.timeouts} | ${r.cpuPerCheckIn.toFixed(1)} |`,
+    `| ${name} | ${Math.round(median(runs.map((r) => r.perSecond))).toLocaleString('en')} | ${median(runs.map((r) => r.p50)).toFixed(2)} | ${median(runs.map((r) => r.p99)).toFixed(2)} | ${share} | ${each} | ${batches.length > 0 ? median(batches).toFixed(1) : '–'} | ${runs.reduce((n, r) => n + r.timeouts, 0)} | ${median(runs.map((r) => r.cpuPerCheckIn)).toFixed(1)} | ${db.length > 0 ? median(db).toFixed(1) : '–'} |`,
   );
 }
 process.exit(0);
