@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { insertedId, toNumber } from './row-values.js';
 import type { Schema } from './schema.js';
+import { isUniqueViolation } from './unique-violation.js';
 
 /** An operator of depots: owns depots, customers and invoices. */
 export interface Organisation {
@@ -22,10 +23,15 @@ export async function createOrganisation(
   if (name === '' || name.length > 200) throw new RangeError('an organisation name must have 1 to 200 characters');
   const existing = await findOrganisationByName(db, name);
   if (existing) throw new OrganisationExistsError(`an organisation named '${name}' exists already (id ${existing.id})`);
+  const exists = () => new OrganisationExistsError(`an organisation named '${name}' exists already`);
   const result = await db
     .insertInto('organisations')
     .values({ name, created_at_ms: input.nowMs })
-    .executeTakeFirstOrThrow();
+    .executeTakeFirstOrThrow()
+    .catch((error: unknown) => {
+      // Created by someone else between the check above and this insert (migration 009's index).
+      throw isUniqueViolation(error) ? exists() : error;
+    });
   return { id: insertedId(result), name, createdAtMs: input.nowMs };
 }
 

@@ -1,4 +1,6 @@
+import { type Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { organisationNameUnique } from '../../src/store/migrations/009-organisation-name-unique.js';
 import {
   addOrganisationMember,
   createOrganisation,
@@ -35,6 +37,38 @@ describe.each(testDialects())('organisations and users on %s', (dialect) => {
     expect(await findOrganisationByName(db, 'Nobody')).toBeNull();
     expect(await listOrganisations(db)).toEqual([werkstatt, hof]);
     await expect(createOrganisation(db, { name: 'Hof', nowMs: 3 })).rejects.toBeInstanceOf(OrganisationExistsError);
+  });
+
+  it('keep names unique in the database too: of two creates racing, one wins and the other is told', async () => {
+    const { db } = database;
+    const results = await Promise.allSettled(
+      Array.from({ length: 4 }, () => createOrganisation(db, { name: 'Autohaus Zeit', nowMs: 1000 })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) {
+      if (r.status === 'rejected') expect(r.reason).toBeInstanceOf(OrganisationExistsError);
+    }
+    await expect(
+      db.insertInto('organisations').values({ name: 'Autohaus Zeit', created_at_ms: 1 }).execute(),
+    ).rejects.toThrow();
+  });
+
+  it('migration 009 renames names duplicated before it, keeping the oldest, then builds the unique index', async () => {
+    const { db } = database;
+    await sql
+      .raw(dialect === 'mysql' ? 'DROP INDEX organisations_name ON organisations' : 'DROP INDEX organisations_name')
+      .execute(db);
+    for (const name of ['Hof', 'Hof', 'Hof', 'Werkstatt']) {
+      await db.insertInto('organisations').values({ name, created_at_ms: 1 }).execute();
+    }
+    await organisationNameUnique.up(db as unknown as Kysely<unknown>);
+    const rows = await db.selectFrom('organisations').select(['id', 'name']).orderBy('id').execute();
+    const [first, second, third] = rows.map((r) => Number(r.id));
+    expect(rows.map((r) => r.name)).toEqual(['Hof', `Hof (${second})`, `Hof (${third})`, 'Werkstatt']);
+    expect(first).toBeLessThan(second as number);
+    await expect(
+      db.insertInto('organisations').values({ name: 'Werkstatt', created_at_ms: 1 }).execute(),
+    ).rejects.toThrow();
   });
 
   it('create users with an Argon2id hash and verify their passwords', async () => {

@@ -7,6 +7,7 @@ import { eventAlerts } from './005-event-alerts.js';
 import { pinCommands } from './006-pin-commands.js';
 import { eventsKindTime } from './007-events-kind-time.js';
 import { depotNewestEvent } from './008-depot-newest-event.js';
+import { organisationNameUnique } from './009-organisation-name-unique.js';
 
 /**
  * Every schema change, applied in name order on start and by `keydepot-cloud migrate`.
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '006-pin-commands': pinCommands,
   '007-events-kind-time': eventsKindTime,
   '008-depot-newest-event': depotNewestEvent,
+  '009-organisation-name-unique': organisationNameUnique,
 };
