@@ -10,6 +10,7 @@ import { migrate } from './migrate.js';
 import { organisationCreate } from './organisation-create.js';
 import { organisationList } from './organisation-list.js';
 import { serve } from './serve.js';
+import { userDisable, userEnable } from './user-access.js';
 import { userCreate } from './user-create.js';
 import { userResetPassword } from './user-reset-password.js';
 
@@ -26,6 +27,8 @@ export const COMMANDS: readonly Command[] = [
   depotGrant,
   userCreate,
   userResetPassword,
+  userDisable,
+  userEnable,
   dataKeyRotate,
   dataKeyRetire,
 ];

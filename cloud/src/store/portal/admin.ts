@@ -138,21 +138,41 @@ export async function addMemberByUsername(
   });
 }
 
+/** A change made at the command line: audited as actor 'cli', without a user or an address. */
+export interface ChangedAtCli {
+  readonly actor: 'cli';
+  readonly nowMs: number;
+}
+
+/** Disabling this account would leave no enabled service operator, and no one to enable accounts again. */
+export class LastOperatorError extends Error {
+  override name = 'LastOperatorError';
+  constructor(readonly username: string) {
+    super(`${username} is the last enabled service operator; create or enable another operator first`);
+  }
+}
+
 /**
  * Disables or enables an account. Disabling ends every session of it at once
  * (verifyPassword already refuses a disabled account); the row stays, with
  * its history. Returns the user before the change, null if there is none.
+ * Refuses (LastOperatorError) to disable the last enabled service operator:
+ * the portal's own rule "never oneself" covers it there, the command line
+ * has no self.
  */
 export async function setUserDisabled(
   db: Kysely<Schema>,
   userId: number,
   disabled: boolean,
-  by: ChangedBy,
+  by: ChangedBy | ChangedAtCli,
 ): Promise<User | null> {
   return inTransaction(db, async (trx) => {
     const before = await findUserById(trx, userId);
     if (!before) return null;
     if ((before.disabledAtMs !== null) === disabled) return before;
+    if (disabled && before.isOperator && (await enabledOperatorsBesides(trx, userId)) === 0) {
+      throw new LastOperatorError(before.username);
+    }
     await trx
       .updateTable('users')
       .set({ disabled_at_ms: disabled ? by.nowMs : null })
@@ -161,14 +181,23 @@ export async function setUserDisabled(
     if (disabled) await endSessionsOf(trx, userId, by.nowMs);
     await appendAudit(trx, {
       atMs: by.nowMs,
-      actor: 'user',
-      actorUserId: by.userId,
+      ...('actor' in by ? { actor: 'cli' } : { actor: 'user', actorUserId: by.userId, address: by.address }),
       action: disabled ? 'user.disable' : 'user.enable',
       subject: before.username,
       before: { disabled: before.disabledAtMs !== null },
       after: { disabled },
-      address: by.address,
     });
     return before;
   });
+}
+
+async function enabledOperatorsBesides(db: Kysely<Schema>, userId: number): Promise<number> {
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('is_operator', '=', 1)
+    .where('disabled_at_ms', 'is', null)
+    .where('id', '!=', userId)
+    .executeTakeFirstOrThrow();
+  return toNumber(row.n);
 }
