@@ -1,3 +1,4 @@
+import { auditList } from './audit-list.js';
 import type { Command } from './command.js';
 import { dataKeyRetire } from './data-key-retire.js';
 import { dataKeyRotate } from './data-key-rotate.js';
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   userResetPassword,
   userDisable,
   userEnable,
+  auditList,
   dataKeyRotate,
   dataKeyRetire,
 ];

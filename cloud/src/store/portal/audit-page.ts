@@ -25,10 +25,15 @@ export async function auditScopeOf(db: Kysely<Schema>, user: { id: number; isOpe
   return { depots: rows.map((r) => ({ id: toNumber(r.id), name: r.name })), withoutDepot: user.isOperator };
 }
 
+/** No scope: the operator at the command line (`audit list`) reads every entry. */
+export const WHOLE_LOG = 'whole-log';
+
 /** The filters of the page, already checked (audit-routes.tsx reads them from the query string). */
 export interface AuditQuery {
   /** One depot of the scope, 'none' for entries without a depot, or every depot of the scope. */
   readonly depot?: number | 'none';
+  /** Entries of one organisation: its own, and those of its depots. */
+  readonly organisationId?: number;
   /** An action ('pin.create') or a prefix of whole words ('pin' matches pin.create, pin.revoke). */
   readonly action?: string;
   /** The relay, the command line, or one user (null: a user name that does not exist). */
@@ -45,6 +50,7 @@ export interface AuditRow {
   readonly actor: AuditActor;
   readonly actorUsername: string | null;
   readonly action: string;
+  readonly organisationId: number | null;
   readonly depotId: number | null;
   readonly depotName: string | null;
   readonly timeZone: string | null;
@@ -54,19 +60,13 @@ export interface AuditRow {
   readonly address: string | null;
 }
 
-/** One page of entries in the scope matching the query, newest first; `more` when a next page exists. */
+/** One page of entries in the scope (or the whole log) matching the query, newest first; `more` when a next page exists. */
 export async function auditPage(
   db: Kysely<Schema>,
-  scope: AuditScope,
+  scope: AuditScope | typeof WHOLE_LOG,
   query: AuditQuery,
 ): Promise<{ rows: AuditRow[]; more: boolean }> {
-  const depotIds = scope.depots.map((d) => d.id);
-  const wanted = typeof query.depot === 'number' ? depotIds.filter((id) => id === query.depot) : depotIds;
-  const withDepots = query.depot !== 'none' && wanted.length > 0;
-  const withoutDepot = scope.withoutDepot && (query.depot === undefined || query.depot === 'none');
-  if (!withDepots && !withoutDepot) return { rows: [], more: false };
   if (query.actor && 'userId' in query.actor && query.actor.userId === null) return { rows: [], more: false };
-
   let q = db
     .selectFrom('audit_log as a')
     .leftJoin('depots as d', 'd.id', 'a.depot_id')
@@ -76,6 +76,7 @@ export async function auditPage(
       'a.at_ms',
       'a.actor',
       'a.action',
+      'a.organisation_id',
       'a.depot_id',
       'a.subject',
       'a.before_json',
@@ -84,13 +85,34 @@ export async function auditPage(
       'd.name as depot_name',
       'd.time_zone',
       'u.username',
-    ])
-    .where((eb) => {
+    ]);
+  if (scope !== WHOLE_LOG) {
+    const depotIds = scope.depots.map((d) => d.id);
+    const wanted = typeof query.depot === 'number' ? depotIds.filter((id) => id === query.depot) : depotIds;
+    const withDepots = query.depot !== 'none' && wanted.length > 0;
+    const withoutDepot = scope.withoutDepot && (query.depot === undefined || query.depot === 'none');
+    if (!withDepots && !withoutDepot) return { rows: [], more: false };
+    q = q.where((eb) => {
       const parts = [];
       if (withDepots) parts.push(eb('a.depot_id', 'in', wanted));
       if (withoutDepot) parts.push(eb('a.depot_id', 'is', null));
       return eb.or(parts);
     });
+  } else if (query.depot === 'none') q = q.where('a.depot_id', 'is', null);
+  else if (query.depot !== undefined) q = q.where('a.depot_id', '=', query.depot);
+  if (query.organisationId !== undefined) {
+    const organisationId = query.organisationId;
+    q = q.where((eb) =>
+      eb.or([
+        eb('a.organisation_id', '=', organisationId),
+        eb(
+          'a.depot_id',
+          'in',
+          eb.selectFrom('depots').select('depots.id').where('depots.organisation_id', '=', organisationId),
+        ),
+      ]),
+    );
+  }
   if (query.action !== undefined) {
     const action = query.action;
     // substr, not LIKE: the value is a plain string on both engines, no wildcard or escape rules.
@@ -122,6 +144,7 @@ export async function auditPage(
       actor: r.actor,
       actorUsername: r.username,
       action: r.action,
+      organisationId: toNumberOrNull(r.organisation_id),
       depotId: toNumberOrNull(r.depot_id),
       depotName: r.depot_name,
       timeZone: r.time_zone,
