@@ -92,6 +92,29 @@ describe.each(testDialects())('depot page and settings on %s', (dialect) => {
     }
   });
 
+  it('lists a queued OPEN whose minute is over as expired, as the command page does, before the relay marks it', async () => {
+    const id = await queueCommand(
+      h.db,
+      depot,
+      { command: CommandKind.Open, compartment: 3 },
+      { nowMs: h.now, notAfterMs: h.now + 60_000 },
+    );
+    const stateOf = async () => {
+      const html = await (await viewer.get(`/depots/${depot}`)).text();
+      const row = new RegExp(`<tr data-command-id="${id}">(.*?)</tr>`, 's').exec(html)?.[1] ?? '';
+      return /<span class="badge [a-z]+">([^<]+)<\/span>/.exec(row)?.[1] ?? null;
+    };
+    expect(await stateOf()).toBe('wartend');
+    h.now += 61_000;
+    try {
+      expect(await stateOf()).toBe('abgelaufen');
+      const stored = await h.db.db.selectFrom('commands').select('state').where('id', '=', id).executeTakeFirst();
+      expect(stored?.state).toBe('queued');
+    } finally {
+      h.now -= 61_000;
+    }
+  });
+
   it('answers 404 for a foreign or unknown depot and a malformed id', async () => {
     expect((await owner.get(`/depots/${foreign}`)).status).toBe(404);
     expect((await owner.get(`/depots/${foreign}/movements`)).status).toBe(404);

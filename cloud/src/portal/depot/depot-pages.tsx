@@ -1,7 +1,7 @@
 import type { Depot } from '../../store/depots.js';
 import type { Alert } from '../../store/portal/alerts.js';
+import type { CommandView } from '../../store/portal/command-view.js';
 import type { CompartmentState } from '../../store/portal/dashboard.js';
-import type { CommandView } from '../../store/portal/depot-page.js';
 import type { Movement } from '../../store/portal/movements.js';
 import type { DepotRole } from '../../store/schema.js';
 import { Layout } from '../components/layout.js';

@@ -1,6 +1,7 @@
 import { openAlerts } from '../../store/portal/alerts.js';
+import { listCommands } from '../../store/portal/command-view.js';
 import { compartmentsOf } from '../../store/portal/dashboard.js';
-import { listCommands, updateDepotSettings, withdrawalsByQuarterHour } from '../../store/portal/depot-page.js';
+import { updateDepotSettings, withdrawalsByQuarterHour } from '../../store/portal/depot-page.js';
 import { listMovements } from '../../store/portal/movements.js';
 import { depotRole } from '../access/access.js';
 import { PortalArea } from '../access/routes.js';
@@ -33,7 +34,7 @@ export function depotArea(): PortalArea {
       openAlerts(db, [depot.id], view.nowMs),
       withdrawalsByQuarterHour(db, depot.id, window.fromMs, window.untilMs),
       listMovements(db, depot.id, {}, { limit: 10 }),
-      listCommands(db, depot.id, 20),
+      listCommands(db, depot.id, 20, view.nowMs),
     ]);
     const notice = c.req.query('saved') === '1' ? depotTexts[view.lang].saved : undefined;
     return c.html(

@@ -1,6 +1,6 @@
 import { CommandKind } from '@keydepot/shared';
 import type { Depot } from '../../store/depots.js';
-import type { CommandDetail } from '../../store/portal/remote.js';
+import type { CommandView } from '../../store/portal/command-view.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../components/forms.js';
 import { Layout } from '../components/layout.js';
 import type { View } from '../components/view.js';
@@ -88,7 +88,7 @@ export function OpenPage(props: {
   );
 }
 
-function outcome(view: View, command: CommandDetail): string | null {
+function outcome(view: View, command: CommandView): string | null {
   const t = remoteTexts[view.lang];
   const open = command.kind === CommandKind.Open;
   switch (command.state) {
@@ -105,7 +105,7 @@ function outcome(view: View, command: CommandDetail): string | null {
 }
 
 /** One command's way to the depot and the depot's answer; refreshes itself while it is on its way. */
-export function CommandPage(props: { view: View; depot: Depot; command: CommandDetail }) {
+export function CommandPage(props: { view: View; depot: Depot; command: CommandView }) {
   const { view, depot, command } = props;
   const t = remoteTexts[view.lang];
   const at = (ms: number | null) => formatDateTime(view.lang, ms, depot.timeZone);

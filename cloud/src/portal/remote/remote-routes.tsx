@@ -1,12 +1,7 @@
+import { findCommand, isPending } from '../../store/portal/command-view.js';
 import { compartmentsOf } from '../../store/portal/dashboard.js';
 import type { PinActor } from '../../store/portal/pins-write.js';
-import {
-  findCommand,
-  isPending,
-  lockoutStatus,
-  queueLockoutReset,
-  queueRemoteOpen,
-} from '../../store/portal/remote.js';
+import { lockoutStatus, queueLockoutReset, queueRemoteOpen } from '../../store/portal/remote.js';
 import { verifyPassword } from '../../store/users.js';
 import { depotRole, parseId } from '../access/access.js';
 import { PortalArea } from '../access/routes.js';

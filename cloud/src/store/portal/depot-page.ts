@@ -1,78 +1,10 @@
-import { type CommandBody, CommandKind, EventKind } from '@keydepot/shared';
+import { EventKind } from '@keydepot/shared';
 import { type Kysely, sql } from 'kysely';
 import { appendAudit } from '../audit.js';
 import { inTransaction, requireDepot } from '../depots.js';
-import { toNumber, toNumberOrNull } from '../row-values.js';
-import type { CommandState, Schema } from '../schema.js';
+import { toNumber } from '../row-values.js';
+import type { Schema } from '../schema.js';
 import { compartmentsOf } from './dashboard.js';
-
-/** A command as the depot page lists it: never its PIN digits. */
-export interface CommandView {
-  readonly id: number;
-  readonly kind: number;
-  readonly state: CommandState;
-  /** The compartment it concerns, 0 for none/the depot. */
-  readonly compartment: number;
-  readonly pinId: number | null;
-  readonly createdAtMs: number;
-  readonly sentAtMs: number | null;
-  readonly finishedAtMs: number | null;
-  readonly detail: string | null;
-  readonly createdBy: string | null;
-}
-
-/** The depot's newest commands with their delivery state. */
-export async function listCommands(db: Kysely<Schema>, depotId: number, limit: number): Promise<CommandView[]> {
-  const rows = await db
-    .selectFrom('commands as c')
-    .leftJoin('users as u', 'u.id', 'c.created_by_user_id')
-    .select([
-      'c.id',
-      'c.kind',
-      'c.state',
-      'c.payload',
-      'c.created_at_ms',
-      'c.sent_at_ms',
-      'c.finished_at_ms',
-      'c.result_detail',
-      'u.username',
-    ])
-    .where('c.depot_id', '=', depotId)
-    .orderBy('c.id', 'desc')
-    .limit(limit)
-    .execute();
-  return rows.map((row) => {
-    const body = commandSummary(row.payload);
-    return {
-      id: toNumber(row.id),
-      kind: toNumber(row.kind),
-      state: row.state,
-      compartment: body.compartment ?? 0,
-      pinId: body.pinId ?? null,
-      createdAtMs: toNumber(row.created_at_ms),
-      sentAtMs: toNumberOrNull(row.sent_at_ms),
-      finishedAtMs: toNumberOrNull(row.finished_at_ms),
-      detail: row.result_detail,
-      createdBy: row.username ?? null,
-    };
-  });
-}
-
-/** Only the fields the pages show are taken from a command's JSON (a PIN_ADD's digits never leave here). */
-export function commandSummary(
-  payload: string,
-): Pick<CommandBody, 'command'> & { compartment?: number; pinId?: number } {
-  try {
-    const body = JSON.parse(payload) as Record<string, unknown>;
-    return {
-      command: Number(body.command) as CommandKind,
-      ...(typeof body.compartment === 'number' ? { compartment: body.compartment } : {}),
-      ...(typeof body.pinId === 'number' ? { pinId: body.pinId } : {}),
-    };
-  } catch {
-    return { command: CommandKind.Config };
-  }
-}
 
 /**
  * A withdrawal is counted once: as the key taken out where the compartment has

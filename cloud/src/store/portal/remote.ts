@@ -5,75 +5,9 @@ import type { StoreDatabase } from '../database.js';
 import { inTransaction } from '../depots.js';
 import { queueCommand } from '../relay/commands.js';
 import type { RelaySchema } from '../relay/relay-schema.js';
-import { toNumber, toNumberOrNull } from '../row-values.js';
-import type { CommandState, Schema } from '../schema.js';
-import { commandSummary } from './depot-page.js';
+import { toNumber } from '../row-values.js';
+import type { Schema } from '../schema.js';
 import type { PinActor } from './pins-write.js';
-
-/** What the portal shows of one command: never its payload (a PIN_ADD carries digits). */
-export interface CommandDetail {
-  readonly id: number;
-  readonly kind: number;
-  /** The stored state, except a queued command past its not-after shows as expired (the relay's sweep may lag). */
-  readonly state: CommandState;
-  readonly compartment: number;
-  readonly pinId: number | null;
-  readonly notAfterMs: number;
-  readonly createdAtMs: number;
-  readonly sentAtMs: number | null;
-  readonly finishedAtMs: number | null;
-  readonly detail: string | null;
-  readonly createdBy: string | null;
-}
-
-/** Still on its way: the page refreshes itself while this is true. */
-export function isPending(state: CommandState): boolean {
-  return state === 'queued' || state === 'sent';
-}
-
-/** One command of this depot; null for another depot's command id (the caller answers 404). */
-export async function findCommand(
-  db: Kysely<Schema>,
-  depotId: number,
-  commandId: number,
-  nowMs: number,
-): Promise<CommandDetail | null> {
-  const row = await db
-    .selectFrom('commands as c')
-    .leftJoin('users as u', 'u.id', 'c.created_by_user_id')
-    .select([
-      'c.id',
-      'c.kind',
-      'c.state',
-      'c.payload',
-      'c.not_after_ms',
-      'c.created_at_ms',
-      'c.sent_at_ms',
-      'c.finished_at_ms',
-      'c.result_detail',
-      'u.username',
-    ])
-    .where('c.depot_id', '=', depotId)
-    .where('c.id', '=', commandId)
-    .executeTakeFirst();
-  if (!row) return null;
-  const body = commandSummary(row.payload);
-  const notAfterMs = toNumber(row.not_after_ms);
-  const lapsed = row.state === 'queued' && notAfterMs !== 0 && nowMs > notAfterMs;
-  return {
-    id: toNumber(row.id),
-    kind: toNumber(row.kind),
-    state: lapsed ? 'expired' : row.state,
-    compartment: body.compartment ?? 0,
-    pinId: body.pinId ?? null,
-    notAfterMs,
-    createdAtMs: toNumber(row.created_at_ms),
-    sentAtMs: toNumberOrNull(row.sent_at_ms),
-    finishedAtMs: toNumberOrNull(row.finished_at_ms),
-    detail: row.result_detail,
-    createdBy: row.username ?? null,
-  };
-}
 
 /** The keypad lockout as the depot's last STATUS reported it; null before the first STATUS. */
 export async function lockoutStatus(
