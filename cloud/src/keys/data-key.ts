@@ -1,26 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { loadSodiumNative } from '@keydepot/shared';
 import { createDataKeysIfMissing, dataKeyFileStamp, readDataKeys } from './data-key-file.js';
-
-/** The part of sodium-native this module calls (the package ships no types). */
-interface SodiumXChaCha {
-  crypto_aead_xchacha20poly1305_ietf_encrypt(
-    c: Uint8Array,
-    m: Uint8Array,
-    ad: Uint8Array | null,
-    nsec: null,
-    npub: Uint8Array,
-    k: Uint8Array,
-  ): number;
-  crypto_aead_xchacha20poly1305_ietf_decrypt(
-    m: Uint8Array,
-    nsec: null,
-    c: Uint8Array,
-    ad: Uint8Array | null,
-    npub: Uint8Array,
-    k: Uint8Array,
-  ): number;
-}
 
 const NONCE_BYTES = 24;
 const TAG_BYTES = 16;
@@ -53,7 +33,7 @@ export interface DataSealer {
 }
 
 export function createDataSealer(keys: ReadonlyMap<number, Uint8Array>, currentKeyId: number): DataSealer {
-  const na = createRequire(import.meta.url)('sodium-native') as SodiumXChaCha;
+  const na = loadSodiumNative();
   const current = keys.get(currentKeyId);
   if (current?.length !== 32) throw new RangeError(`no 32-byte data key with id ${currentKeyId}`);
   return {

@@ -4,6 +4,7 @@ import { loadSodiumNativeBackend } from './sodium-native.js';
 import { loadSodiumWasmBackend } from './sodium-wasm.js';
 
 export type { CryptoBackend, KeyPair } from './backend.js';
+export { loadSodiumNative, type SodiumNative } from './sodium-native.js';
 export type BackendName = CryptoBackend['name'];
 
 /** Loads a backend by name: 'sodium-native' for the relay, 'libsodium-wrappers' for depots. */

@@ -2,28 +2,45 @@ import { createRequire } from 'node:module';
 import type { CryptoBackend } from './backend.js';
 import { isAllZero } from './backend.js';
 
-/** The subset of sodium-native we call (the package ships no types). */
-interface SodiumNative {
+/** libsodium's combined-mode AEAD encrypt: ciphertext ‖ tag into c (nsec is unused and must be null). */
+type AeadEncrypt = (
+  c: Uint8Array,
+  m: Uint8Array,
+  ad: Uint8Array | null,
+  nsec: null,
+  npub: Uint8Array,
+  k: Uint8Array,
+) => number;
+
+/** libsodium's combined-mode AEAD decrypt into m; sodium-native throws on a bad tag. */
+type AeadDecrypt = (
+  m: Uint8Array,
+  nsec: null,
+  c: Uint8Array,
+  ad: Uint8Array | null,
+  npub: Uint8Array,
+  k: Uint8Array,
+) => number;
+
+/**
+ * The subset of sodium-native we call (the package ships no types): the
+ * relay's primitives, and XChaCha20-Poly1305 for the cloud's secrets at rest,
+ * whose random 24-byte nonces never repeat by chance.
+ */
+export interface SodiumNative {
   crypto_scalarmult_base(q: Uint8Array, n: Uint8Array): void;
   crypto_scalarmult(q: Uint8Array, n: Uint8Array, p: Uint8Array): void;
   crypto_generichash(out: Uint8Array, input: Uint8Array, key?: Uint8Array): void;
   crypto_generichash_batch(out: Uint8Array, batch: readonly Uint8Array[], key?: Uint8Array): void;
-  crypto_aead_chacha20poly1305_ietf_encrypt(
-    c: Uint8Array,
-    m: Uint8Array,
-    ad: Uint8Array | null,
-    nsec: null,
-    npub: Uint8Array,
-    k: Uint8Array,
-  ): number;
-  crypto_aead_chacha20poly1305_ietf_decrypt(
-    m: Uint8Array,
-    nsec: null,
-    c: Uint8Array,
-    ad: Uint8Array | null,
-    npub: Uint8Array,
-    k: Uint8Array,
-  ): number;
+  crypto_aead_chacha20poly1305_ietf_encrypt: AeadEncrypt;
+  crypto_aead_chacha20poly1305_ietf_decrypt: AeadDecrypt;
+  crypto_aead_xchacha20poly1305_ietf_encrypt: AeadEncrypt;
+  crypto_aead_xchacha20poly1305_ietf_decrypt: AeadDecrypt;
+}
+
+/** sodium-native itself, loaded on first call: it is an optional dependency with no 32-bit ARM binary, so this throws there. */
+export function loadSodiumNative(): SodiumNative {
+  return createRequire(import.meta.url)('sodium-native') as SodiumNative;
 }
 
 /**
@@ -32,7 +49,7 @@ interface SodiumNative {
  * the WASM backend. Loaded lazily because it is an optional dependency.
  */
 export async function loadSodiumNativeBackend(): Promise<CryptoBackend> {
-  const na = createRequire(import.meta.url)('sodium-native') as SodiumNative;
+  const na = loadSodiumNative();
   return {
     name: 'sodium-native',
 
