@@ -6,77 +6,90 @@ import { join } from 'node:path';
 import { generateKeyPair, loadCryptoBackend } from '@keydepot/shared';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { serve } from './serve.js';
+import { type Running, type ServeOptions, serve } from './serve.js';
+
+/**
+ * Runs serve() on a SQLite store in a fresh folder, with the OS choosing the
+ * ports, hands it to `check`, then shuts it down and removes the folder
+ * (also when a check fails).
+ */
+async function withServer(
+  extra: (dir: string) => Partial<ServeOptions>,
+  check: (running: Running, dir: string) => Promise<void>,
+): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'keydepot-serve-'));
+  try {
+    const backend = await loadCryptoBackend('sodium-native');
+    const running = await serve({
+      databaseUrl: `sqlite:${join(dir, 'store.sqlite')}`,
+      relayKeys: generateKeyPair(backend),
+      backend,
+      logger: pino({ level: 'silent' }),
+      udpHost: '127.0.0.1',
+      udpPort: 0,
+      httpPort: 0,
+      handleSignals: false,
+      portal: { dataKeyFile: join(dir, 'data.key'), offlineMasterKeyFile: join(dir, 'offline-master.key') },
+      ...extra(dir),
+    });
+    try {
+      await check(running, dir);
+    } finally {
+      await running.shutdown();
+    }
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+}
+
+/** A throwaway self-signed P-256 certificate for localhost, valid for a day. */
+function selfSignedCertificate(dir: string): { certFile: string; keyFile: string } {
+  const certFile = join(dir, 'cert.pem');
+  const keyFile = join(dir, 'key.pem');
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-subj',
+      '/CN=localhost',
+      '-days',
+      '1',
+      '-keyout',
+      keyFile,
+      '-out',
+      certFile,
+    ],
+    { stdio: 'ignore' },
+  );
+  return { certFile, keyFile };
+}
 
 describe('serve', () => {
   it('migrates the store, serves HTTP and UDP, and shuts down cleanly', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'keydepot-serve-'));
-    try {
-      const backend = await loadCryptoBackend('sodium-native');
-      const running = await serve({
-        databaseUrl: `sqlite:${join(dir, 'store.sqlite')}`,
-        relayKeys: generateKeyPair(backend),
-        backend,
-        logger: pino({ level: 'silent' }),
-        udpHost: '127.0.0.1',
-        udpPort: 0,
-        httpPort: 0,
-        handleSignals: false,
-        portal: { dataKeyFile: join(dir, 'data.key'), offlineMasterKeyFile: join(dir, 'offline-master.key') },
-      });
-      const page = await fetch(`http://127.0.0.1:${running.httpPort}/login`);
-      expect(page.status).toBe(200);
-      expect(await page.text()).toContain('Anmelden');
-      expect(statSync(join(dir, 'data.key')).mode & 0o077).toBe(0);
-      const metrics = await (await fetch(`http://127.0.0.1:${running.httpPort}/metrics`)).text();
-      expect(metrics).toContain('keydepot_relay_datagrams_received_total');
-      expect(running.relay.port).toBeGreaterThan(0);
-      await running.shutdown();
-    } finally {
-      rmSync(dir, { recursive: true });
-    }
+    await withServer(
+      () => ({}),
+      async (running, dir) => {
+        const page = await fetch(`http://127.0.0.1:${running.httpPort}/login`);
+        expect(page.status).toBe(200);
+        expect(await page.text()).toContain('Anmelden');
+        expect(statSync(join(dir, 'data.key')).mode & 0o077).toBe(0);
+        const metrics = await (await fetch(`http://127.0.0.1:${running.httpPort}/metrics`)).text();
+        expect(metrics).toContain('keydepot_relay_datagrams_received_total');
+        expect(running.relay.port).toBeGreaterThan(0);
+      },
+    );
   });
 
   it('serves the portal over HTTPS with HSTS when given a certificate', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'keydepot-serve-tls-'));
-    try {
-      const certFile = join(dir, 'cert.pem');
-      const keyFile = join(dir, 'key.pem');
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-subj',
-          '/CN=localhost',
-          '-days',
-          '1',
-          '-keyout',
-          keyFile,
-          '-out',
-          certFile,
-        ],
-        { stdio: 'ignore' },
-      );
-      const backend = await loadCryptoBackend('sodium-native');
-      const running = await serve({
-        databaseUrl: `sqlite:${join(dir, 'store.sqlite')}`,
-        relayKeys: generateKeyPair(backend),
-        backend,
-        logger: pino({ level: 'silent' }),
-        udpHost: '127.0.0.1',
-        udpPort: 0,
-        httpPort: 0,
-        handleSignals: false,
-        portal: { dataKeyFile: join(dir, 'data.key'), offlineMasterKeyFile: join(dir, 'offline-master.key') },
-        tls: { certFile, keyFile },
-      });
-      try {
+    await withServer(
+      (dir) => ({ tls: selfSignedCertificate(dir) }),
+      async (running) => {
         const response = await new Promise<{ status: number; hsts: unknown }>((resolve, reject) => {
           get(`https://127.0.0.1:${running.httpPort}/login`, { rejectUnauthorized: false }, (res) => {
             res.resume();
@@ -85,11 +98,7 @@ describe('serve', () => {
         });
         expect(response.status).toBe(200);
         expect(response.hsts).toMatch(/max-age=\d+/);
-      } finally {
-        await running.shutdown();
-      }
-    } finally {
-      rmSync(dir, { recursive: true });
-    }
+      },
+    );
   });
 });
