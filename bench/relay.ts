@@ -6,10 +6,11 @@
  *
  *   npx tsx bench/relay.ts [--depots 1000] [--seconds 6] [--rounds 3] [--modes echo,sqlite,mysql] [--profile DIR]
  *
- * Each round runs every mode once, the echo first; a relay's share of the
- * ceiling is taken against the echo of its own round, and the report gives
- * the median over the rounds (this host's speed drifts by a third within
- * minutes, so one echo run against one relay run an hour apart says little).
+ * Every relay run sits between two echo runs (echo, sqlite, echo, mysql,
+ * echo, … for --rounds rounds); its share of the ceiling is taken against
+ * the mean of those two, and the report gives the median over the rounds:
+ * this host's speed drifts by a third within minutes, so an echo measured a
+ * minute away from the relay says little about the relay's share.
  * --profile DIR writes a CPU profile of each server process into DIR.
  */
 
@@ -116,35 +117,45 @@ async function run(mode: Mode): Promise<Result> {
   }
 }
 
-const perRound: Result[][] = [];
-for (let round = 1; round <= rounds; round++) {
-  process.stdout.write(`round ${round}/${rounds}\n`);
-  const results: Result[] = [];
-  for (const mode of modes) results.push(await run(mode));
-  perRound.push(results);
+// Every relay run sits between two echo runs; its ceiling is their mean.
+const relayModes = modes.filter((m) => m !== 'echo');
+const withEcho = modes.includes('echo');
+const sequence: Mode[] = [];
+for (let round = 0; round < rounds; round++) {
+  if (relayModes.length === 0) sequence.push('echo');
+  for (const mode of relayModes) sequence.push(...(withEcho ? (['echo', mode] as Mode[]) : [mode]));
+}
+if (withEcho && relayModes.length > 0) sequence.push('echo');
+const ran: Result[] = [];
+for (const [i, mode] of sequence.entries()) {
+  process.stdout.write(`run ${i + 1}/${sequence.length}: ${mode}\n`);
+  ran.push(await run(mode));
 }
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
   return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 };
-const shareOf = (r: Result, round: Result[]) => {
-  const echo = round.find((x) => x.mode === 'echo');
-  return echo ? r.perSecond / echo.perSecond : null;
+/** A relay run's share of the mean of the echo runs just before and just after it. */
+const shareAt = (i: number): number | null => {
+  const before = ran[i - 1];
+  const after = ran[i + 1];
+  if (before?.mode !== 'echo' || after?.mode !== 'echo') return null;
+  return (ran[i] as Result).perSecond / ((before.perSecond + after.perSecond) / 2);
 };
 console.log(
   `\n${new Date().toISOString().slice(0, 10)} · ${cpus().length} × ${cpus()[0]?.model} · ${Math.round(totalmem() / 2 ** 30)} GiB · Node ${process.version}`,
 );
 console.log(
-  `${depotCount} depots on 16 client sockets, ${seconds} s after ${WARMUP_MS / 1000} s warm-up, ${rounds} round(s); medians over the rounds\n`,
+  `${depotCount} depots on 16 client sockets, ${seconds} s after ${WARMUP_MS / 1000} s warm-up, ${rounds} round(s), each relay run between two echo runs (its ceiling: their mean); medians\n`,
 );
 console.log(
-  '| server | check-ins/s | p50 ms | p99 ms | of ceiling (median) | per round | mean batch | retransmits | server CPU µs/check-in | database CPU µs/check-in |',
+  '| server | check-ins/s | p50 ms | p99 ms | of ceiling (median) | each run | mean batch | retransmits | server CPU µs/check-in | database CPU µs/check-in |',
 );
 console.log('| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |');
 for (const mode of modes) {
-  const runs = perRound.map((round) => round.find((r) => r.mode === mode) as Result);
-  const shares = perRound.map((round, i) => shareOf(runs[i] as Result, round)).filter((x): x is number => x !== null);
+  const runs = ran.filter((r) => r.mode === mode);
+  const shares = ran.map((r, i) => (r.mode === mode ? shareAt(i) : null)).filter((x): x is number => x !== null);
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const name = mode === 'echo' ? 'ceiling: bare UDP echo' : `relay + ${mode}`;
   const share = mode === 'echo' ? '100%' : shares.length > 0 ? `**${pct(median(shares))}**` : '–';
