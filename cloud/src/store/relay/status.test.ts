@@ -1,7 +1,6 @@
 import { FrameKind, type StatusFrame } from '@keydepot/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type StoreDatabase } from '../database.js';
-import { migrateToLatest } from '../migrate.js';
+import { createTestDatabase, type TestDatabase, testDialects } from '../../../test/databases.js';
 import { relayDb } from './relay-schema.js';
 import { storeUplinks, type Uplink } from './uplinks.js';
 
@@ -22,8 +21,8 @@ function status(doorOpen: boolean): StatusFrame {
   };
 }
 
-describe('storeUplinks: STATUS order with unchanged statuses skipped (SQLite)', () => {
-  let store: StoreDatabase;
+describe.each(testDialects())('storeUplinks: STATUS order with unchanged statuses skipped (%s)', (dialect) => {
+  let store: TestDatabase;
   let depotId: number;
   const uplink = (counter: number, doorOpen: boolean): Uplink => ({
     depotId,
@@ -40,8 +39,7 @@ describe('storeUplinks: STATUS order with unchanged statuses skipped (SQLite)', 
     relayDb(store).selectFrom('depot_status').select(['counter', 'compartments']).executeTakeFirstOrThrow();
 
   beforeEach(async () => {
-    store = openDatabase('sqlite::memory:');
-    await migrateToLatest(store);
+    store = await createTestDatabase(dialect);
     const db = relayDb(store);
     const org = await db.insertInto('organisations').values({ name: 'o', created_at_ms: 1 }).executeTakeFirstOrThrow();
     const depot = await db
@@ -68,7 +66,7 @@ describe('storeUplinks: STATUS order with unchanged statuses skipped (SQLite)', 
       })
       .execute();
   });
-  afterEach(() => store.close());
+  afterEach(() => store.dispose());
 
   it('skips an unchanged STATUS, yet an older different one arriving late does not roll it back', async () => {
     await storeUplinks(store, [uplink(10, false)], 1_000);
@@ -77,6 +75,17 @@ describe('storeUplinks: STATUS order with unchanged statuses skipped (SQLite)', 
     // Counter 11 (door open) was sent before 12 (door closed) and arrives after it.
     await storeUplinks(store, [uplink(11, true)], 1_200);
     expect([...(await stored()).compartments]).toEqual([2 | 4 | 8]);
+  });
+
+  it('does not take a STATUS whose counter another relay has already passed on the same session', async () => {
+    await storeUplinks(store, [uplink(10, false)], 1_000);
+    // Another relay stored counter 14 (a telegram without STATUS); 13 with a new door state comes here late.
+    await relayDb(store).updateTable('depot_sessions').set({ receive_counter_highest: 14 }).execute();
+    await storeUplinks(store, [uplink(13, true)], 1_100);
+    expect(await stored()).toMatchObject({ counter: 10 });
+    // The next telegram beyond 14 counts again.
+    await storeUplinks(store, [uplink(15, true)], 1_200);
+    expect(await stored()).toMatchObject({ counter: 15 });
   });
 
   it('writes a changed STATUS at once and an unchanged one again after a second', async () => {

@@ -142,6 +142,7 @@ async function storeSessionProgress(
       for (const r of moved.rows) highest.set(num(r.session_id), num(r.receive_counter_highest));
     }
   } else {
+    let moved = 0;
     for (let i = 0; i < list.length; i += SESSION_CHUNK) {
       const chunk = list.slice(i, i + SESSION_CHUNK);
       const rows = sql.join(
@@ -152,19 +153,26 @@ async function storeSessionProgress(
         ),
         sql` UNION ALL `,
       );
-      await sql`UPDATE depot_sessions s JOIN (${rows}) v ON s.session_id = v.sid
+      const result = await sql`UPDATE depot_sessions s JOIN (${rows}) v ON s.session_id = v.sid
         SET s.receive_counter_highest = v.ctr, s.endpoint = v.ep
         WHERE s.receive_counter_highest < v.ctr`.execute(trx);
+      moved += Number(result.numAffectedRows ?? 0);
     }
-    // No UPDATE … RETURNING on MariaDB: read the rows back, locking (a plain read would see this
-    // transaction's snapshot, perhaps older than another relay's newer counter).
-    const withStatus = [...new Set(uplinks.filter((u) => u.status).map((u) => u.sessionId))];
-    if (withStatus.length > 0) {
-      const rows = await sql<{ session_id: number; receive_counter_highest: number }>`SELECT session_id,
-        receive_counter_highest FROM depot_sessions WHERE session_id IN ${idsIn(dialect, withStatus)} FOR UPDATE`.execute(
-        trx,
-      );
-      for (const r of rows.rows) highest.set(num(r.session_id), num(r.receive_counter_highest));
+    if (moved === list.length) {
+      // Every session moved forward to this batch's counter (the usual case): that is its highest.
+      for (const u of list) highest.set(u.sessionId, u.counter);
+    } else {
+      // Some did not: another relay stored a higher counter, or the session is gone. No UPDATE …
+      // RETURNING on MariaDB: read the rows back, locking (a plain read would see this transaction's
+      // snapshot, perhaps older than another relay's newer counter).
+      const withStatus = [...new Set(uplinks.filter((u) => u.status).map((u) => u.sessionId))];
+      if (withStatus.length > 0) {
+        const rows = await sql<{ session_id: number; receive_counter_highest: number }>`SELECT session_id,
+          receive_counter_highest FROM depot_sessions WHERE session_id IN ${idsIn(dialect, withStatus)} FOR UPDATE`.execute(
+          trx,
+        );
+        for (const r of rows.rows) highest.set(num(r.session_id), num(r.receive_counter_highest));
+      }
     }
   }
   const confirming = [...new Set(uplinks.filter((u) => u.confirms).map((u) => u.sessionId))];
