@@ -46,4 +46,16 @@ describe('HandshakeRateLimiter', () => {
     expect(limiter.admit('10.0.0.3', 1_500)).toBe(true);
     expect(limiter.admit('192.0.2.1', 1_500)).toBe(false);
   });
+
+  it('keeps a source that goes on talking trusted, renewing its lease only now and then', () => {
+    const limiter = new HandshakeRateLimiter({ globalPerSecond: 1, trustedForMs: 1_000 });
+    for (let t = 0; t <= 5_000; t += 50) limiter.trust('192.0.2.1', t);
+    expect(limiter.admit('10.0.0.1', 5_000)).toBe(true);
+    expect(limiter.admit('10.0.0.2', 5_000)).toBe(false);
+    // Lease renewed at most 100 ms (a tenth) before the last telegram: it still holds 900 ms later.
+    expect(limiter.admit('192.0.2.1', 5_900)).toBe(true);
+    // After it the source competes for the global budget, which another source has just spent.
+    expect(limiter.admit('10.0.0.3', 6_100)).toBe(true);
+    expect(limiter.admit('192.0.2.1', 6_100)).toBe(false);
+  });
 });

@@ -38,6 +38,8 @@ export class HandshakeRateLimiter {
   private readonly maxSources: number;
   private readonly globalPerSecond: number;
   private readonly trustedForMs: number;
+  /** How often a trusted source's lease is renewed (and moved to the young end of the table). */
+  private readonly trustRefreshMs: number;
   private globalTokens: number;
   private globalUpdatedMs = 0;
 
@@ -47,6 +49,7 @@ export class HandshakeRateLimiter {
     this.maxSources = options.maxSources ?? 100_000;
     this.globalPerSecond = options.globalPerSecond ?? 1_000;
     this.trustedForMs = options.trustedForMs ?? 15 * 60_000;
+    this.trustRefreshMs = Math.min(60_000, this.trustedForMs / 10);
     this.globalTokens = this.globalPerSecond;
   }
 
@@ -79,6 +82,9 @@ export class HandshakeRateLimiter {
 
   /** Gives `source` the priority lane: it completed an authenticated session. */
   trust(source: string, nowMs: number): void {
+    // Called for every accepted telegram: the lease is renewed only once a tenth of it (≤ 1 min) has passed.
+    const until = this.trusted.get(source);
+    if (until !== undefined && until - this.trustedForMs > nowMs - this.trustRefreshMs) return;
     this.trusted.delete(source);
     this.trusted.set(source, nowMs + this.trustedForMs);
     if (this.trusted.size > this.maxSources) {

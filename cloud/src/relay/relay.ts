@@ -99,13 +99,22 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   socket.on('close', () => {
     socketOpen = false;
   });
+  // Hot path (one per reply): one callback for every send, and the labelled counters looked up once.
+  const sendErrors = metrics.errors.labels('send');
+  const onSent = (error: Error | null) => {
+    if (error) sendErrors.inc();
+  };
+  const sentByKind = new Map<string, ReturnType<typeof metrics.telegramsOut.labels>>();
   const send = (datagram: Uint8Array, endpoint: string, kind: string) => {
     if (!socketOpen) return;
     const at = endpoint.lastIndexOf(':');
-    socket.send(datagram, Number(endpoint.slice(at + 1)), endpoint.slice(0, at), (error) => {
-      if (error) metrics.errors.inc({ where: 'send' });
-    });
-    metrics.telegramsOut.inc({ kind });
+    socket.send(datagram, Number(endpoint.slice(at + 1)), endpoint.slice(0, at), onSent);
+    let sent = sentByKind.get(kind);
+    if (sent === undefined) {
+      sent = metrics.telegramsOut.labels(kind);
+      sentByKind.set(kind, sent);
+    }
+    sent.inc();
   };
   const failed = (where: string) => (error: unknown) => {
     metrics.errors.inc({ where });

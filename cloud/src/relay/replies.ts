@@ -70,6 +70,19 @@ export class Replies {
     return reserve;
   }
 
+  /**
+   * Seals and sends the plaintexts at once if the session's granted counters
+   * cover them (a batch reserves what its replies need): true when done, false
+   * when a counter block must be reserved first (then call `send`).
+   */
+  trySendNow(session: RelaySession, plaintexts: readonly Uint8Array[], kind: string): boolean {
+    const endpoint = session.endpoint;
+    if (endpoint === null) return true;
+    if (session.countersLeft(this.o.clock(), this.o.counterBlockMaxAgeMs) < plaintexts.length) return false;
+    for (const plaintext of plaintexts) this.o.send(session.seal(plaintext), endpoint, kind);
+    return true;
+  }
+
   /** Seals and sends the plaintexts on `session` to its endpoint. */
   async send(session: RelaySession, plaintexts: readonly Uint8Array[], kind: string): Promise<void> {
     const endpoint = session.endpoint;

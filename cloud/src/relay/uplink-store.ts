@@ -138,7 +138,10 @@ export class UplinkStore {
     for (const state of stored.commandStates) m.commands.inc({ state });
     for (const p of stored.presence) m.presence.inc({ kind: p.kind });
     for (let i = 0; i < batch.length; i++) {
-      await this.o.replies.send(batch[i].session, plaintexts[i], 'reply');
+      // Synchronous unless a session ran out of counters (its block aged out): no promise per reply.
+      if (!this.o.replies.trySendNow(batch[i].session, plaintexts[i], 'reply')) {
+        await this.o.replies.send(batch[i].session, plaintexts[i], 'reply');
+      }
     }
   }
 }
