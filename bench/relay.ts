@@ -48,6 +48,8 @@ interface Result {
   cpuPerCheckIn: number;
   /** The local database server's CPU time per check-in (µs), when its process can be read. */
   dbCpuPerCheckIn: number | null;
+  /** CPU time per check-in (µs) of this process, the simulated depots: the load generator shares the cores. */
+  clientCpuPerCheckIn: number;
 }
 
 /** CPU time (µs, user + system) of the local MariaDB/MySQL server, or null when it is not on this host. */
@@ -77,6 +79,7 @@ async function run(mode: Mode): Promise<Result> {
     depots.timeouts = 0;
     const cpuBefore = await serverCpuMicros(server.child);
     const dbBefore = mode === 'mysql' ? databaseCpuMicros() : null;
+    const clientBefore = process.cpuUsage();
     const started = performance.now();
     for (let s = 1; s <= seconds; s++) {
       await new Promise((r) => setTimeout(r, 1_000));
@@ -85,6 +88,7 @@ async function run(mode: Mode): Promise<Result> {
     }
     const elapsed = (performance.now() - started) / 1000;
     depots.stop();
+    const client = process.cpuUsage(clientBefore);
     const cpuUsed = (await serverCpuMicros(server.child)) - cpuBefore;
     const dbAfter = dbBefore === null ? null : databaseCpuMicros();
     const checkIns = depots.checkIns;
@@ -101,6 +105,7 @@ async function run(mode: Mode): Promise<Result> {
       mode,
       perSecond: checkIns / elapsed,
       cpuPerCheckIn: cpuUsed / checkIns,
+      clientCpuPerCheckIn: (client.user + client.system) / checkIns,
       dbCpuPerCheckIn: dbBefore === null || dbAfter === null ? null : (dbAfter - dbBefore) / checkIns,
       p50: percentile(sorted, 0.5),
       p99: percentile(sorted, 0.99),
@@ -150,9 +155,9 @@ console.log(
   `${depotCount} depots on 16 client sockets, ${seconds} s after ${WARMUP_MS / 1000} s warm-up, ${rounds} round(s), each relay run between two echo runs (its ceiling: their mean); medians\n`,
 );
 console.log(
-  '| server | check-ins/s | p50 ms | p99 ms | of ceiling (median) | each run | mean batch | retransmits | server CPU µs/check-in | database CPU µs/check-in |',
+  '| server | check-ins/s | p50 ms | p99 ms | of ceiling (median) | each run | mean batch | retransmits | server CPU µs/check-in | database CPU µs/check-in | depots (load) CPU µs/check-in |',
 );
-console.log('| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |');
+console.log('| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |');
 for (const mode of modes) {
   const runs = ran.filter((r) => r.mode === mode);
   const shares = ran.map((r, i) => (r.mode === mode ? shareAt(i) : null)).filter((x): x is number => x !== null);
@@ -166,7 +171,7 @@ for (const mode of modes) {
   const batches = runs.map((r) => r.meanBatch).filter((x): x is number => x !== null);
   const db = runs.map((r) => r.dbCpuPerCheckIn).filter((x): x is number => x !== null);
   console.log(
-    `| ${name} | ${Math.round(median(runs.map((r) => r.perSecond))).toLocaleString('en')} | ${median(runs.map((r) => r.p50)).toFixed(2)} | ${median(runs.map((r) => r.p99)).toFixed(2)} | ${share} | ${each} | ${batches.length > 0 ? median(batches).toFixed(1) : '–'} | ${runs.reduce((n, r) => n + r.timeouts, 0)} | ${median(runs.map((r) => r.cpuPerCheckIn)).toFixed(1)} | ${db.length > 0 ? median(db).toFixed(1) : '–'} |`,
+    `| ${name} | ${Math.round(median(runs.map((r) => r.perSecond))).toLocaleString('en')} | ${median(runs.map((r) => r.p50)).toFixed(2)} | ${median(runs.map((r) => r.p99)).toFixed(2)} | ${share} | ${each} | ${batches.length > 0 ? median(batches).toFixed(1) : '–'} | ${runs.reduce((n, r) => n + r.timeouts, 0)} | ${median(runs.map((r) => r.cpuPerCheckIn)).toFixed(1)} | ${db.length > 0 ? median(db).toFixed(1) : '–'} | ${median(runs.map((r) => r.clientCpuPerCheckIn)).toFixed(1)} |`,
   );
 }
 process.exit(0);

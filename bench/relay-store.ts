@@ -1,0 +1,172 @@
+/**
+ * The relay's uplink batch store alone (`storeUplinks`), without sockets or
+ * crypto: CPU per check-in in this process and in the local database server.
+ * The end-to-end bench (bench/relay.ts) shares two cores between depots,
+ * relay and database and swings by a third within minutes; this one changes a
+ * few per cent between runs, so a change to the batch SQL can be judged here.
+ *
+ *   npx tsx bench/relay-store.ts [--engines sqlite,mysql] [--batch 184] [--batches 400] [--rounds 3]
+ *
+ * Load: 1000 depots, each batch `--batch` check-ins of distinct random depots,
+ * each a STATUS on the depot's session with its next counter (the steady
+ * check-in of bench/relay.ts); the simulated clock moves 10 ms per batch, so
+ * last seen and unchanged STATUS rows are rewritten once a second, as there.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { openDatabase } from '../cloud/src/store/database.js';
+import { LastSeenWrites } from '../cloud/src/store/relay/presence.js';
+import { relayDb } from '../cloud/src/store/relay/relay-schema.js';
+import { storeUplinks, type Uplink } from '../cloud/src/store/relay/uplinks.js';
+import { FrameKind, type StatusFrame } from '../shared/src/index.js';
+import { prepareStore } from './relay/modes.js';
+
+function arg(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? (process.argv[at + 1] ?? fallback) : fallback;
+}
+
+const engines = arg('engines', 'sqlite,mysql').split(',') as ('sqlite' | 'mysql')[];
+const batchSize = Number(arg('batch', '184'));
+const batches = Number(arg('batches', '400'));
+const rounds = Number(arg('rounds', '3'));
+const DEPOTS = 1000;
+
+const STATUS: StatusFrame = {
+  kind: FrameKind.Status,
+  uptimeSeconds: 1000,
+  lastCommandId: 0,
+  outboxSize: 0,
+  lockoutUntilMs: 0,
+  failedAttempts: 0,
+  clockKnown: true,
+  firmwareVersion: 'bench-1',
+  compartments: Array.from({ length: 6 }, () => ({ doorOpen: false, keyPresent: true, keySensor: true, locked: true })),
+};
+
+/** CPU time (µs) of the local MariaDB/MySQL server, or null when it is not on this host. */
+function databaseCpuMicros(): number | null {
+  try {
+    const pid = execFileSync('pgrep', ['-xo', 'mariadbd|mysqld'], { encoding: 'utf8' }).trim();
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1e6) / 100 : null;
+  } catch {
+    return null;
+  }
+}
+
+interface Result {
+  cpu: number;
+  db: number | null;
+  wallPerBatchMs: number;
+}
+
+async function run(engine: 'sqlite' | 'mysql'): Promise<Result> {
+  const keys = Array.from({ length: DEPOTS }, (_, i) => {
+    const key = new Uint8Array(32);
+    new DataView(key.buffer).setUint32(0, i + 1);
+    return key;
+  });
+  const prepared = await prepareStore(engine, keys);
+  const store = openDatabase(prepared.url, { mysqlPoolSize: 4 });
+  try {
+    const db = relayDb(store);
+    const depots = await db.selectFrom('depots').select('id').orderBy('id').execute();
+    const sessions = depots.map((d, i) => ({ depotId: d.id, sessionId: 1000 + i, counter: 0 }));
+    for (let i = 0; i < sessions.length; i += 500) {
+      await db
+        .insertInto('depot_sessions')
+        .values(
+          sessions.slice(i, i + 500).map((s) => ({
+            session_id: s.sessionId,
+            depot_id: s.depotId,
+            send_key: new Uint8Array(32),
+            receive_key: new Uint8Array(32),
+            remote_id: s.sessionId,
+            created_at_ms: 0,
+            stamp: 1,
+          })),
+        )
+        .execute();
+    }
+    const lastSeen = new LastSeenWrites(1_000);
+    let nowMs = 1_700_000_000_000;
+    let seed = 42;
+    const random = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const oneBatch = async () => {
+      nowMs += 10;
+      const picked = new Set<number>();
+      while (picked.size < Math.min(batchSize, DEPOTS)) picked.add(Math.floor(random() * DEPOTS));
+      const uplinks: Uplink[] = [...picked].map((i) => {
+        const s = sessions[i];
+        s.counter += 1;
+        return {
+          depotId: s.depotId,
+          sessionId: s.sessionId,
+          sessionStamp: 1,
+          counter: s.counter,
+          endpoint: `127.0.0.1:${40_000 + (i % 16)}`,
+          confirms: s.counter === 1,
+          events: [],
+          status: STATUS,
+          results: [],
+        };
+      });
+      await storeUplinks(store, uplinks, nowMs, { lastSeen });
+    };
+    for (let i = 0; i < 50; i++) await oneBatch(); // warm-up: JIT, caches, first writes
+    const dbBefore = engine === 'mysql' ? databaseCpuMicros() : null;
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    for (let i = 0; i < batches; i++) await oneBatch();
+    const wall = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const dbAfter = dbBefore === null ? null : databaseCpuMicros();
+    const checkIns = batches * batchSize;
+    return {
+      cpu: (cpu.user + cpu.system) / checkIns,
+      db: dbBefore === null || dbAfter === null ? null : (dbAfter - dbBefore) / checkIns,
+      wallPerBatchMs: wall / batches,
+    };
+  } finally {
+    await store.close();
+    await prepared.dispose();
+  }
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+
+const results = new Map<string, Result[]>();
+for (let round = 1; round <= rounds; round++) {
+  for (const engine of engines) {
+    process.stdout.write(`round ${round}/${rounds}: ${engine}\n`);
+    results.set(engine, [...(results.get(engine) ?? []), await run(engine)]);
+  }
+}
+console.log(
+  `\n${new Date().toISOString().slice(0, 10)} · ${cpus().length} × ${cpus()[0]?.model} · Node ${process.version}`,
+);
+console.log(
+  `${DEPOTS} depots, ${batches} batches of ${batchSize} check-ins after 50 warm-up batches, ${rounds} round(s), medians\n`,
+);
+console.log(
+  '| engine | relay CPU µs/check-in | database CPU µs/check-in | wall ms/batch | each run (relay + database µs) |',
+);
+console.log('| --- | ---: | ---: | ---: | --- |');
+for (const [engine, runs] of results) {
+  const db = runs.map((r) => r.db).filter((x): x is number => x !== null);
+  const each = runs.map((r) => (r.cpu + (r.db ?? 0)).toFixed(1)).join(' / ');
+  console.log(
+    `| ${engine} | ${median(runs.map((r) => r.cpu)).toFixed(1)} | ${db.length > 0 ? median(db).toFixed(1) : '–'} | ${median(runs.map((r) => r.wallPerBatchMs)).toFixed(2)} | ${each} |`,
+  );
+}
+process.exit(0);
