@@ -7,7 +7,7 @@ import { advanceEventHeads, eventHeadKey, insertEvents } from './event-ingest.js
 import { retryLockConflicts } from './lock-conflicts.js';
 import { type LastSeenWrites, markSeen } from './presence.js';
 import { num, type RelaySchema, relayDb } from './relay-schema.js';
-import { reserveCountersIn } from './sessions.js';
+import { reserveCountersInMany } from './sessions.js';
 import { storeStatuses } from './status.js';
 import {
   ackFrames,
@@ -101,7 +101,7 @@ export async function storeUplinks(
         if (tail) {
           const t = tail(stored);
           for (const [depotId, ids] of t.markSent) await markCommandsSent(trx, depotId, ids, nowMs);
-          for (const r of t.reserve) blocks.push(await reserveCountersIn(trx, r.sessionId, r.count));
+          blocks.push(...(await reserveCountersInMany(trx, t.reserve)));
         }
         return { ...stored, blocks };
       }),

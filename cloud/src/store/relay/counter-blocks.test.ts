@@ -1,0 +1,118 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase, testDialects } from '../../../test/databases.js';
+import { relayDb } from './relay-schema.js';
+import { reserveCountersInMany } from './sessions.js';
+import { storeUplinks, type Uplink } from './uplinks.js';
+
+// Send-counter blocks reserved by an uplink batch: every session of the batch
+// that needs one gets its own block, in the order asked, never overlapping
+// another reservation, also when two transactions reserve at once.
+
+const SESSIONS = [501, 502, 503];
+const GONE = 599;
+
+describe.each(testDialects())('send-counter blocks reserved by a batch (%s)', (dialect) => {
+  let store: TestDatabase;
+  let depotIds: number[];
+
+  beforeEach(async () => {
+    store = await createTestDatabase(dialect);
+    const db = relayDb(store);
+    const org = await db.insertInto('organisations').values({ name: 'o', created_at_ms: 1 }).executeTakeFirstOrThrow();
+    depotIds = [];
+    for (const [i, sessionId] of SESSIONS.entries()) {
+      const depot = await db
+        .insertInto('depots')
+        .values({
+          organisation_id: Number(org.insertId),
+          name: `d${i}`,
+          public_key: new Uint8Array(32).fill(i + 1),
+          compartment_count: 1,
+          created_at_ms: 1,
+        })
+        .executeTakeFirstOrThrow();
+      depotIds.push(Number(depot.insertId));
+      await db
+        .insertInto('depot_sessions')
+        .values({
+          session_id: sessionId,
+          depot_id: Number(depot.insertId),
+          send_key: new Uint8Array(32),
+          receive_key: new Uint8Array(32),
+          remote_id: sessionId,
+          created_at_ms: 1,
+          stamp: 1,
+          send_counter_reserved: 10 * i,
+        })
+        .execute();
+    }
+  });
+  afterEach(() => store.dispose());
+
+  const reserved = async () =>
+    Object.fromEntries(
+      (await relayDb(store).selectFrom('depot_sessions').select(['session_id', 'send_counter_reserved']).execute()).map(
+        (r) => [Number(r.session_id), Number(r.send_counter_reserved)],
+      ),
+    );
+
+  it('gives each session of the batch its block, in the order asked, and none to a session that is gone', async () => {
+    const uplinks: Uplink[] = SESSIONS.map((sessionId, i) => ({
+      depotId: depotIds[i] as number,
+      sessionId,
+      sessionStamp: 1,
+      counter: 1,
+      endpoint: '127.0.0.1:1',
+      confirms: false,
+      events: [],
+      status: undefined,
+      results: [],
+    }));
+    const stored = await storeUplinks(store, uplinks, 1_000, {
+      inTransaction: () => ({
+        markSent: new Map(),
+        reserve: [
+          { sessionId: 503, count: 64 },
+          { sessionId: GONE, count: 64 },
+          { sessionId: 501, count: 100 },
+        ],
+      }),
+    });
+    expect(stored.blocks).toEqual([{ start: 20, end: 84 }, undefined, { start: 0, end: 100 }]);
+    expect(await reserved()).toEqual({ 501: 100, 502: 10, 503: 84 });
+  });
+
+  it('never hands out overlapping blocks: two transactions at once, and one session asked for twice', async () => {
+    const db = relayDb(store);
+    const ask = [
+      { sessionId: 501, count: 64 },
+      { sessionId: 502, count: 64 },
+    ];
+    const [a, b] = await Promise.all([
+      db.transaction().execute((trx) => reserveCountersInMany(trx, ask)),
+      db.transaction().execute((trx) => reserveCountersInMany(trx, [...ask].reverse())),
+    ]);
+    const twice = await db.transaction().execute((trx) =>
+      reserveCountersInMany(trx, [
+        { sessionId: 503, count: 5 },
+        { sessionId: 503, count: 7 },
+      ]),
+    );
+    // 501: [0,64) and [64,128) in some order; 502: [10,74) and [74,138); 503: [20,25) then [25,32).
+    const sorted = (xs: ({ start: number; end: number } | undefined)[]) =>
+      xs.map((x) => [x?.start, x?.end]).sort((p, q) => (p[0] ?? 0) - (q[0] ?? 0));
+    expect(sorted([a[0], b[1]])).toEqual([
+      [0, 64],
+      [64, 128],
+    ]);
+    expect(sorted([a[1], b[0]])).toEqual([
+      [10, 74],
+      [74, 138],
+    ]);
+    expect(twice).toEqual([
+      { start: 20, end: 25 },
+      { start: 25, end: 32 },
+    ]);
+    expect(await reserved()).toEqual({ 501: 128, 502: 138, 503: 32 });
+  });
+});
