@@ -10,7 +10,9 @@
  * Load: 1000 depots, each batch `--batch` check-ins of distinct random depots,
  * each a STATUS on the depot's session with its next counter (the steady
  * check-in of bench/relay.ts); the simulated clock moves 10 ms per batch, so
- * last seen and unchanged STATUS rows are rewritten once a second, as there.
+ * last seen and unchanged STATUS rows are rewritten once a second, as there;
+ * each answer spends a send counter, and a session out of them reserves the
+ * next block of 64 in the batch, as the relay does.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -32,6 +34,8 @@ const batchSize = Number(arg('batch', '184'));
 const batches = Number(arg('batches', '400'));
 const rounds = Number(arg('rounds', '3'));
 const DEPOTS = 1000;
+/** The relay's default send-counter block. */
+const COUNTER_BLOCK = 64;
 
 const STATUS: StatusFrame = {
   kind: FrameKind.Status,
@@ -74,7 +78,7 @@ async function run(engine: 'sqlite' | 'mysql'): Promise<Result> {
   try {
     const db = relayDb(store);
     const depots = await db.selectFrom('depots').select('id').orderBy('id').execute();
-    const sessions = depots.map((d, i) => ({ depotId: d.id, sessionId: 1000 + i, counter: 0 }));
+    const sessions = depots.map((d, i) => ({ depotId: d.id, sessionId: 1000 + i, counter: 0, countersLeft: 0 }));
     for (let i = 0; i < sessions.length; i += 500) {
       await db
         .insertInto('depot_sessions')
@@ -117,7 +121,19 @@ async function run(engine: 'sqlite' | 'mysql'): Promise<Result> {
           results: [],
         };
       });
-      await storeUplinks(store, uplinks, nowMs, { lastSeen });
+      // Each reply spends a send counter; a session out of them reserves the next block in the batch, as the relay does.
+      const reserving = [...picked].filter((i) => sessions[i].countersLeft < 1);
+      const stored = await storeUplinks(store, uplinks, nowMs, {
+        lastSeen,
+        inTransaction: () => ({
+          markSent: new Map(),
+          reserve: reserving.map((i) => ({ sessionId: sessions[i].sessionId, count: COUNTER_BLOCK })),
+        }),
+      });
+      reserving.forEach((i, k) => {
+        if (stored.blocks[k]) sessions[i].countersLeft = COUNTER_BLOCK;
+      });
+      for (const i of picked) sessions[i].countersLeft -= 1;
     };
     for (let i = 0; i < 50; i++) await oneBatch(); // warm-up: JIT, caches, first writes
     const dbBefore = engine === 'mysql' ? databaseCpuMicros() : null;

@@ -5,6 +5,7 @@
  * handshake, open and seal work, no store), each server in its own process.
  *
  *   npx tsx bench/relay.ts [--depots 1000] [--seconds 6] [--rounds 3] [--modes echo,sqlite,mysql] [--profile DIR]
+ *                          [--lanes N] [--max-batch N]
  *
  * Every relay run sits between two echo runs (echo, sqlite, echo, mysql,
  * echo, … for --rounds rounds); its share of the ceiling is taken against
@@ -12,6 +13,7 @@
  * this host's speed drifts by a third within minutes, so an echo measured a
  * minute away from the relay says little about the relay's share.
  * --profile DIR writes a CPU profile of each server process into DIR.
+ * --lanes and --max-batch override the relay's batches in flight and uplinks per batch.
  */
 
 import { execFileSync } from 'node:child_process';
@@ -31,6 +33,7 @@ const seconds = Number(arg('seconds', '6'));
 const rounds = Number(arg('rounds', '3'));
 const modes = arg('modes', 'echo,sqlite,mysql').split(',') as Mode[];
 const profileDir = process.argv.includes('--profile') ? arg('profile', 'profiles') : undefined;
+const batching = { lanes: arg('lanes', ''), maxBatch: arg('max-batch', '') };
 const WARMUP_MS = 2_000;
 
 const backend = await loadCryptoBackend('sodium-native');
@@ -69,7 +72,7 @@ async function run(mode: Mode): Promise<Result> {
   const depots = new SimulatedDepots(backend, relayKeys.publicKey, depotCount, 16);
   await depots.bind();
   const store = await prepareStore(mode, mode === 'echo' ? [] : depots.depots.map((d) => d.keys.publicKey));
-  const server = await startServer(mode, relayKeys, store.url, profileDir);
+  const server = await startServer(mode, relayKeys, store.url, profileDir, batching);
   try {
     await depots.handshakeAll(server.port);
     depots.start(server.port);

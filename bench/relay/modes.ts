@@ -64,6 +64,7 @@ export async function startServer(
   relayKeys: KeyPair,
   dbUrl: string,
   profileDir?: string,
+  batching: { lanes?: string; maxBatch?: string } = {},
 ): Promise<{ port: number; child: ChildProcess }> {
   const child = fork(SERVER, [], {
     // --profile writes a .cpuprofile of the server (open in Chrome DevTools or speedscope).
@@ -73,6 +74,8 @@ export async function startServer(
       BENCH_MODE: mode === 'echo' ? 'echo' : 'relay',
       BENCH_DB_URL: dbUrl,
       BENCH_RELAY_SECRET_KEY: toHex(relayKeys.secretKey),
+      BENCH_LANES: batching.lanes ?? '',
+      BENCH_MAX_BATCH: batching.maxBatch ?? '',
     },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });

@@ -4,7 +4,7 @@
  * or the ceiling, a bare UDP echo that does the same handshake, open and seal
  * work with no store at all. Prints {"port": n} once listening.
  *
- *   BENCH_MODE=relay|echo  BENCH_DB_URL=…  BENCH_RELAY_SECRET_KEY=hex
+ *   BENCH_MODE=relay|echo  BENCH_DB_URL=…  BENCH_RELAY_SECRET_KEY=hex  [BENCH_LANES=n BENCH_MAX_BATCH=n]
  */
 import dgram from 'node:dgram';
 import { silentLogger } from '../../cloud/src/log.js';
@@ -58,6 +58,8 @@ if (process.env.BENCH_MODE === 'echo') {
     backend,
     logger: silentLogger(),
     rateLimitBy: 'ip-port',
+    storeLanes: process.env.BENCH_LANES ? Number(process.env.BENCH_LANES) : undefined,
+    maxBatch: process.env.BENCH_MAX_BATCH ? Number(process.env.BENCH_MAX_BATCH) : undefined,
     // 1000 depots share 16 client sockets here; real depots each have their own address.
     handshakeLimits: { globalPerSecond: 100_000, perSecond: 100_000, burst: 100_000 },
   });
