@@ -10,6 +10,7 @@ import {
 import { type Kysely, sql } from 'kysely';
 import type { StoreDatabase } from '../database.js';
 import type { CommandState } from '../schema.js';
+import { idsIn } from './batch-sql.js';
 import { auditCommandState } from './relay-audit.js';
 import { num, type RelaySchema, relayDb } from './relay-schema.js';
 
@@ -169,14 +170,29 @@ export async function recordCommandResult(
   return state;
 }
 
-/** Raises depots.last_applied_command_id (never lowers it). */
-export async function raiseLastApplied(db: Kysely<RelaySchema>, depotId: number, id: number): Promise<void> {
-  await db
-    .updateTable('depots')
-    .set({ last_applied_command_id: id })
-    .where('id', '=', depotId)
-    .where('last_applied_command_id', '<', id)
-    .execute();
+/**
+ * Raises each depot's last applied command id (never lowers it), for every
+ * depot of an uplink batch in one statement (MySQL/MariaDB). Every STATUS names
+ * the depot's last applied command, so one statement per depot was a round
+ * trip per check-in for every depot that ever applied a command.
+ */
+export async function raiseLastAppliedMany(
+  db: Kysely<RelaySchema>,
+  lastApplied: ReadonlyMap<number, number>,
+): Promise<void> {
+  const raised = [...lastApplied].filter(([, id]) => id > 0);
+  for (let i = 0; i < raised.length; i += 1_000) {
+    const chunk = raised.slice(i, i + 1_000);
+    const newId = sql`CASE id ${sql.join(
+      chunk.map(([depotId, id]) => sql`WHEN ${depotId} THEN ${id}`),
+      sql` `,
+    )} END`;
+    await sql`UPDATE depots SET last_applied_command_id = ${newId}
+      WHERE id IN ${idsIn(
+        'mysql',
+        chunk.map(([depotId]) => depotId),
+      )} AND last_applied_command_id < ${newId}`.execute(db);
+  }
 }
 
 /** Protocol §12 rule 1: queued commands past their not-after are expired, never sent. Returns how many. */

@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { StoreDatabase } from '../database.js';
 import type { CommandState } from '../schema.js';
 import { idsIn, jsonRows } from './batch-sql.js';
-import { markCommandsSent, raiseLastApplied, recordCommandResult } from './commands.js';
+import { markCommandsSent, raiseLastAppliedMany, recordCommandResult } from './commands.js';
 import { advanceEventHeads, eventHeadKey, insertEvents } from './event-ingest.js';
 import { retryLockConflicts } from './lock-conflicts.js';
 import { type LastSeenWrites, markSeen } from './presence.js';
@@ -94,7 +94,7 @@ export async function storeUplinks(
             raise(u.depotId, r.id);
           }
         }
-        for (const [depotId, id] of lastApplied) if (id > 0) await raiseLastApplied(trx, depotId, id);
+        await raiseLastAppliedMany(trx, lastApplied);
 
         const stored: StoredBatch = { acks, eventsInserted, presence, commandStates, lastApplied };
         const blocks: (CounterBlock | undefined)[] = [];

@@ -1,12 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase, testDialects } from '../../../test/databases.js';
+import { raiseLastAppliedMany } from './commands.js';
 import { relayDb } from './relay-schema.js';
 import { reserveCountersInMany } from './sessions.js';
 import { storeUplinks, type Uplink } from './uplinks.js';
 
-// Send-counter blocks reserved by an uplink batch: every session of the batch
-// that needs one gets its own block, in the order asked, never overlapping
-// another reservation, also when two transactions reserve at once.
+// What an uplink batch writes for many depots in one statement on MariaDB:
+// send-counter blocks (every session that needs one gets its own block, in the
+// order asked, never overlapping another reservation, also when two
+// transactions reserve at once) and each depot's last applied command.
 
 const SESSIONS = [501, 502, 503];
 const GONE = 599;
@@ -114,5 +116,25 @@ describe.each(testDialects())('send-counter blocks reserved by a batch (%s)', (d
       { start: 25, end: 32 },
     ]);
     expect(await reserved()).toEqual({ 501: 128, 502: 138, 503: 32 });
+  });
+
+  it('raises the last applied command of every depot in one batch, never lowers it', async () => {
+    const db = relayDb(store);
+    await db
+      .updateTable('depots')
+      .set({ last_applied_command_id: 9 })
+      .where('id', '=', depotIds[1] as number)
+      .execute();
+    const [first, second, third] = depotIds as [number, number, number];
+    await raiseLastAppliedMany(
+      db,
+      new Map([
+        [first, 4],
+        [second, 3],
+        [third, 0],
+      ]),
+    );
+    const rows = await db.selectFrom('depots').select(['id', 'last_applied_command_id']).orderBy('id').execute();
+    expect(rows.map((r) => Number(r.last_applied_command_id))).toEqual([4, 9, 0]);
   });
 });
