@@ -40,7 +40,7 @@ const COUNTER_BLOCK = 64;
 const STATUS: StatusFrame = {
   kind: FrameKind.Status,
   uptimeSeconds: 1000,
-  lastCommandId: 0,
+  lastCommandId: 7,
   outboxSize: 0,
   lockoutUntilMs: 0,
   failedAttempts: 0,

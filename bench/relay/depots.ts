@@ -15,7 +15,7 @@ import {
 const STATUS: StatusFrame = {
   kind: FrameKind.Status,
   uptimeSeconds: 1000,
-  lastCommandId: 0,
+  lastCommandId: 7,
   outboxSize: 0,
   lockoutUntilMs: 0,
   failedAttempts: 0,
