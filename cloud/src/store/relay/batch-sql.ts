@@ -23,3 +23,14 @@ export function jsonRows(columns: readonly string[], rows: readonly unknown[][])
   const select = columns.map((c, i) => `value->>${i} AS ${c}`).join(', ');
   return sql`(SELECT ${sql.raw(select)} FROM json_each(${JSON.stringify(rows)}))`;
 }
+
+/**
+ * After a table name in a statement that picks rows by `id IN (…)`: on
+ * MySQL/MariaDB, FORCE INDEX (PRIMARY). Once the list holds a fifth of the
+ * table, the optimizer prefers a full index scan, and a locking statement then
+ * locks every row it scanned: the other uplink lane (disjoint depots) waited
+ * for it or deadlocked. Nothing on SQLite.
+ */
+export function byPrimaryKey(dialect: Dialect): RawBuilder<unknown> {
+  return sql.raw(dialect === 'mysql' ? ' FORCE INDEX (PRIMARY)' : '');
+}

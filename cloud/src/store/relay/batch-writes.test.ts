@@ -1,8 +1,12 @@
+import { FrameKind, type StatusFrame } from '@keydepot/shared';
+import { type Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase, testDialects } from '../../../test/databases.js';
 import { raiseLastAppliedMany } from './commands.js';
-import { relayDb } from './relay-schema.js';
+import { markSeen } from './presence.js';
+import { type RelaySchema, relayDb } from './relay-schema.js';
 import { reserveCountersInMany } from './sessions.js';
+import { storeStatuses } from './status.js';
 import { storeUplinks, type Uplink } from './uplinks.js';
 
 // What an uplink batch writes for many depots in one statement on MariaDB:
@@ -91,11 +95,11 @@ describe.each(testDialects())('send-counter blocks reserved by a batch (%s)', (d
       { sessionId: 502, count: 64 },
     ];
     const [a, b] = await Promise.all([
-      db.transaction().execute((trx) => reserveCountersInMany(trx, ask)),
-      db.transaction().execute((trx) => reserveCountersInMany(trx, [...ask].reverse())),
+      db.transaction().execute((trx) => reserveCountersInMany(trx, dialect, ask)),
+      db.transaction().execute((trx) => reserveCountersInMany(trx, dialect, [...ask].reverse())),
     ]);
     const twice = await db.transaction().execute((trx) =>
-      reserveCountersInMany(trx, [
+      reserveCountersInMany(trx, dialect, [
         { sessionId: 503, count: 5 },
         { sessionId: 503, count: 7 },
       ]),
@@ -128,6 +132,7 @@ describe.each(testDialects())('send-counter blocks reserved by a batch (%s)', (d
     const [first, second, third] = depotIds as [number, number, number];
     await raiseLastAppliedMany(
       db,
+      dialect,
       new Map([
         [first, 4],
         [second, 3],
@@ -136,5 +141,126 @@ describe.each(testDialects())('send-counter blocks reserved by a batch (%s)', (d
     );
     const rows = await db.selectFrom('depots').select(['id', 'last_applied_command_id']).orderBy('id').execute();
     expect(rows.map((r) => Number(r.last_applied_command_id))).toEqual([4, 9, 0]);
+  });
+});
+
+// MariaDB only (SQLite has one writer): two uplink lanes store disjoint depots at once. A locking
+// statement over `id IN (…)` that scanned the whole table would lock the other lane's rows too.
+describe.each(testDialects().filter((d) => d === 'mysql'))('two lanes, disjoint depots (%s)', (dialect) => {
+  let store: TestDatabase;
+  const depotIds: number[] = [];
+  const sessionOf = (depotId: number) => 1_000 + depotId;
+
+  beforeEach(async () => {
+    store = await createTestDatabase(dialect);
+    const db = relayDb(store);
+    const org = await db.insertInto('organisations').values({ name: 'o', created_at_ms: 1 }).executeTakeFirstOrThrow();
+    depotIds.length = 0;
+    for (let i = 0; i < 10; i++) {
+      const depot = await db
+        .insertInto('depots')
+        .values({
+          organisation_id: Number(org.insertId),
+          name: `d${i}`,
+          public_key: new Uint8Array(32).fill(i + 1),
+          compartment_count: 1,
+          created_at_ms: 1,
+        })
+        .executeTakeFirstOrThrow();
+      const depotId = Number(depot.insertId);
+      depotIds.push(depotId);
+      await db
+        .insertInto('depot_sessions')
+        .values({
+          session_id: sessionOf(depotId),
+          depot_id: depotId,
+          send_key: new Uint8Array(32),
+          receive_key: new Uint8Array(32),
+          remote_id: 1,
+          created_at_ms: 1,
+          stamp: 1,
+        })
+        .execute();
+    }
+    // A stored STATUS for every depot, so the lanes' reads have rows to lock.
+    await storeUplinks(
+      store,
+      depotIds.map((depotId) => uplinkWithStatus(depotId, 1)),
+      1_000,
+    );
+  });
+  afterEach(() => store.dispose());
+
+  const uplinkWithStatus = (depotId: number, counter: number): Uplink => ({
+    depotId,
+    sessionId: sessionOf(depotId),
+    sessionStamp: 1,
+    counter,
+    endpoint: '127.0.0.1:1',
+    confirms: false,
+    events: [],
+    status: {
+      kind: FrameKind.Status,
+      uptimeSeconds: counter,
+      lastCommandId: counter,
+      outboxSize: 0,
+      lockoutUntilMs: 0,
+      failedAttempts: 0,
+      clockKnown: true,
+      firmwareVersion: 't-1',
+      compartments: [{ doorOpen: false, keyPresent: true, keySensor: true, locked: true }],
+    },
+    results: [],
+  });
+
+  /** Every locking batch statement over `id IN (…)`, for `ids`. */
+  const batchWrites = async (trx: Kysely<RelaySchema>, ids: number[], counter: number) => {
+    await markSeen(trx, dialect, ids, 5_000 + counter);
+    await storeStatuses(
+      trx,
+      dialect,
+      ids.map((depotId) => ({
+        depotId,
+        sessionStamp: 1,
+        counter,
+        frame: uplinkWithStatus(depotId, counter).status as StatusFrame,
+      })),
+      5_000 + counter,
+    );
+    await raiseLastAppliedMany(trx, dialect, new Map(ids.map((id) => [id, counter])));
+    await reserveCountersInMany(
+      trx,
+      dialect,
+      ids.map((id) => ({ sessionId: sessionOf(id), count: 64 })),
+    );
+  };
+
+  it('one lane holding its half of the depots does not block the other half', async () => {
+    const db = relayDb(store);
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let firstHolds = () => {};
+    const holding = new Promise<void>((resolve) => {
+      firstHolds = resolve;
+    });
+    const first = db.transaction().execute(async (trx) => {
+      await batchWrites(trx, depotIds.slice(0, 5), 2);
+      firstHolds();
+      await held;
+    });
+    await holding;
+    try {
+      await db.transaction().execute(async (trx) => {
+        await sql`SET SESSION innodb_lock_wait_timeout = 1`.execute(trx);
+        await batchWrites(trx, depotIds.slice(5), 3);
+      });
+    } finally {
+      release();
+      await first;
+    }
+    const applied = await db.selectFrom('depots').select('last_applied_command_id').orderBy('id').execute();
+    expect(applied.map((r) => Number(r.last_applied_command_id))).toEqual([2, 2, 2, 2, 2, 3, 3, 3, 3, 3]);
   });
 });

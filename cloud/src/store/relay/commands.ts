@@ -8,9 +8,9 @@ import {
   MAX_OPEN_VALIDITY_MS,
 } from '@keydepot/shared';
 import { type Kysely, sql } from 'kysely';
-import type { StoreDatabase } from '../database.js';
+import type { Dialect, StoreDatabase } from '../database.js';
 import type { CommandState } from '../schema.js';
-import { idsIn } from './batch-sql.js';
+import { byPrimaryKey, idsIn } from './batch-sql.js';
 import { auditCommandState } from './relay-audit.js';
 import { num, type RelaySchema, relayDb } from './relay-schema.js';
 
@@ -178,6 +178,7 @@ export async function recordCommandResult(
  */
 export async function raiseLastAppliedMany(
   db: Kysely<RelaySchema>,
+  dialect: Dialect,
   lastApplied: ReadonlyMap<number, number>,
 ): Promise<void> {
   const raised = [...lastApplied].filter(([, id]) => id > 0);
@@ -187,9 +188,9 @@ export async function raiseLastAppliedMany(
       chunk.map(([depotId, id]) => sql`WHEN ${depotId} THEN ${id}`),
       sql` `,
     )} END`;
-    await sql`UPDATE depots SET last_applied_command_id = ${newId}
+    await sql`UPDATE depots${byPrimaryKey(dialect)} SET last_applied_command_id = ${newId}
       WHERE id IN ${idsIn(
-        'mysql',
+        dialect,
         chunk.map(([depotId]) => depotId),
       )} AND last_applied_command_id < ${newId}`.execute(db);
   }

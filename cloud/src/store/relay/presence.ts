@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Dialect, StoreDatabase } from '../database.js';
-import { idsIn } from './batch-sql.js';
+import { byPrimaryKey, idsIn } from './batch-sql.js';
 import { num, type RelaySchema, relayDb } from './relay-schema.js';
 
 /** An online/offline transition the relay recorded (relay_events and audit_log). */
@@ -74,9 +74,12 @@ export async function markSeen(
 ): Promise<PresenceChange[]> {
   if (depotIds.length === 0) return [];
   const ids = idsIn(dialect, depotIds);
-  await sql`UPDATE depots SET last_seen_ms = ${nowMs}
+  await sql`UPDATE depots${byPrimaryKey(dialect)} SET last_seen_ms = ${nowMs}
     WHERE id IN ${ids} AND (last_seen_ms IS NULL OR last_seen_ms < ${nowMs})`.execute(trx);
-  const offline = await sql<{ id: number; organisation_id: number }>`SELECT id, organisation_id FROM depots
+  const offline = await sql<{
+    id: number;
+    organisation_id: number;
+  }>`SELECT id, organisation_id FROM depots${byPrimaryKey(dialect)}
     WHERE id IN ${ids} AND online = 0`.execute(trx);
   const changes: PresenceChange[] = [];
   for (const depot of offline.rows) {

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
-import type { StoreDatabase } from '../database.js';
-import { idsIn } from './batch-sql.js';
+import type { Dialect, StoreDatabase } from '../database.js';
+import { byPrimaryKey, idsIn } from './batch-sql.js';
 import { bytes, num, type RelaySchema, relayDb } from './relay-schema.js';
 
 /** A session as the relay stores it: enough for any relay process to continue it. */
@@ -216,13 +216,14 @@ export async function reserveCountersIn(
 }
 
 /**
- * `reserveCountersIn` for several sessions (MySQL/MariaDB): one UPDATE and one
+ * `reserveCountersIn` for several sessions (the MySQL/MariaDB batch; SQLite's has its own statements): one UPDATE and one
  * read for the whole uplink batch instead of two statements per session, which
  * was most of a batch's round trips once blocks run out every few seconds.
  * Results in the order of `reservations`; undefined for a session that is gone.
  */
 export async function reserveCountersInMany(
   trx: Kysely<RelaySchema>,
+  dialect: Dialect,
   reservations: readonly { readonly sessionId: number; readonly count: number }[],
 ): Promise<({ start: number; end: number } | undefined)[]> {
   const ids = reservations.map((r) => r.sessionId);
@@ -237,12 +238,12 @@ export async function reserveCountersInMany(
     reservations.map((r) => sql`WHEN ${r.sessionId} THEN ${r.count}`),
     sql` `,
   );
-  const list = idsIn('mysql', ids);
-  await sql`UPDATE depot_sessions SET send_counter_reserved = send_counter_reserved + CASE session_id ${add} END
+  const list = idsIn(dialect, ids);
+  await sql`UPDATE depot_sessions${byPrimaryKey(dialect)} SET send_counter_reserved = send_counter_reserved + CASE session_id ${add} END
     WHERE session_id IN ${list}`.execute(trx);
   // This transaction holds the rows' locks now and reads its own writes.
   const rows = await sql<{ session_id: number; send_counter_reserved: number }>`SELECT session_id,
-    send_counter_reserved FROM depot_sessions WHERE session_id IN ${list}`.execute(trx);
+    send_counter_reserved FROM depot_sessions${byPrimaryKey(dialect)} WHERE session_id IN ${list}`.execute(trx);
   const ends = new Map(rows.rows.map((r) => [num(r.session_id), num(r.send_counter_reserved)]));
   return reservations.map((r) => {
     const end = ends.get(r.sessionId);

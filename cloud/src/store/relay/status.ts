@@ -1,7 +1,7 @@
 import { type StatusFrame, toHex } from '@keydepot/shared';
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../database.js';
-import { idsIn, jsonRows } from './batch-sql.js';
+import { byPrimaryKey, idsIn, jsonRows } from './batch-sql.js';
 import { bytes, type DepotStatusTable, num, type RelaySchema } from './relay-schema.js';
 
 /** One depot_status row; what is stored and what a batch writes have the same shape. */
@@ -171,7 +171,7 @@ export async function storeStatuses(
   const newest = newestPerDepot(updates);
   // Row locks on MySQL: two relays storing a STATUS of the same depot decide one after the other.
   const selected = await sql<StoredStatusRow>`SELECT ${sql.raw(STORED_COLUMNS)}
-    FROM depot_status WHERE depot_id IN ${idsIn(dialect, [...newest.keys()])}${sql.raw(dialect === 'mysql' ? ' FOR UPDATE' : '')}`.execute(
+    FROM depot_status${byPrimaryKey(dialect)} WHERE depot_id IN ${idsIn(dialect, [...newest.keys()])}${sql.raw(dialect === 'mysql' ? ' FOR UPDATE' : '')}`.execute(
     trx,
   );
   const stored = new Map(selected.rows.map((r) => [num(r.depot_id), r]));

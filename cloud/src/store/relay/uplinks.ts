@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { StoreDatabase } from '../database.js';
 import type { CommandState } from '../schema.js';
-import { idsIn, jsonRows } from './batch-sql.js';
+import { byPrimaryKey, idsIn, jsonRows } from './batch-sql.js';
 import { markCommandsSent, raiseLastAppliedMany, recordCommandResult } from './commands.js';
 import { advanceEventHeads, eventHeadKey, insertEvents } from './event-ingest.js';
 import { retryLockConflicts } from './lock-conflicts.js';
@@ -94,14 +94,14 @@ export async function storeUplinks(
             raise(u.depotId, r.id);
           }
         }
-        await raiseLastAppliedMany(trx, lastApplied);
+        await raiseLastAppliedMany(trx, dialect, lastApplied);
 
         const stored: StoredBatch = { acks, eventsInserted, presence, commandStates, lastApplied };
         const blocks: (CounterBlock | undefined)[] = [];
         if (tail) {
           const t = tail(stored);
           for (const [depotId, ids] of t.markSent) await markCommandsSent(trx, depotId, ids, nowMs);
-          blocks.push(...(await reserveCountersInMany(trx, t.reserve)));
+          blocks.push(...(await reserveCountersInMany(trx, dialect, t.reserve)));
         }
         return { ...stored, blocks };
       }),
@@ -168,7 +168,7 @@ async function storeSessionProgress(
       const withStatus = [...new Set(uplinks.filter((u) => u.status).map((u) => u.sessionId))];
       if (withStatus.length > 0) {
         const rows = await sql<{ session_id: number; receive_counter_highest: number }>`SELECT session_id,
-          receive_counter_highest FROM depot_sessions WHERE session_id IN ${idsIn(dialect, withStatus)} FOR UPDATE`.execute(
+          receive_counter_highest FROM depot_sessions${byPrimaryKey(dialect)} WHERE session_id IN ${idsIn(dialect, withStatus)} FOR UPDATE`.execute(
           trx,
         );
         for (const r of rows.rows) highest.set(num(r.session_id), num(r.receive_counter_highest));
