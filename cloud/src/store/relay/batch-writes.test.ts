@@ -7,7 +7,7 @@ import { markSeen } from './presence.js';
 import { type RelaySchema, relayDb } from './relay-schema.js';
 import { reserveCountersInMany } from './sessions.js';
 import { storeStatuses } from './status.js';
-import { storeUplinks, type Uplink } from './uplinks.js';
+import { batchTransaction, storeUplinks, type Uplink } from './uplinks.js';
 
 // What an uplink batch writes for many depots in one statement on MariaDB:
 // send-counter blocks (every session that needs one gets its own block, in the
@@ -264,3 +264,112 @@ describe.each(testDialects().filter((d) => d === 'mysql'))('two lanes, disjoint 
     expect(applied.map((r) => Number(r.last_applied_command_id))).toEqual([2, 2, 2, 2, 2, 3, 3, 3, 3, 3]);
   });
 });
+
+// MariaDB only: depots that have no stored STATUS yet, stored by two lanes at once. Under REPEATABLE
+// READ the first lane's read FOR UPDATE and insert lock gaps that the second lane's read and insert need.
+describe.each(testDialects().filter((d) => d === 'mysql'))(
+  'two lanes, depots without a stored STATUS (%s)',
+  (dialect) => {
+    let store: TestDatabase;
+    const depotIds: number[] = [];
+
+    beforeEach(async () => {
+      store = await createTestDatabase(dialect);
+      const db = relayDb(store);
+      const org = await db
+        .insertInto('organisations')
+        .values({ name: 'o', created_at_ms: 1 })
+        .executeTakeFirstOrThrow();
+      depotIds.length = 0;
+      for (let i = 0; i < 6; i++) {
+        const depot = await db
+          .insertInto('depots')
+          .values({
+            organisation_id: Number(org.insertId),
+            name: `d${i}`,
+            public_key: new Uint8Array(32).fill(i + 1),
+            compartment_count: 1,
+            created_at_ms: 1,
+          })
+          .executeTakeFirstOrThrow();
+        const depotId = Number(depot.insertId);
+        depotIds.push(depotId);
+        await db
+          .insertInto('depot_sessions')
+          .values({
+            session_id: 2_000 + depotId,
+            depot_id: depotId,
+            send_key: new Uint8Array(32),
+            receive_key: new Uint8Array(32),
+            remote_id: 1,
+            created_at_ms: 1,
+            stamp: 1,
+          })
+          .execute();
+      }
+    });
+    afterEach(() => store.dispose());
+
+    const firstStatus = (depotId: number): Uplink => ({
+      depotId,
+      sessionId: 2_000 + depotId,
+      sessionStamp: 1,
+      counter: 1,
+      endpoint: '127.0.0.1:1',
+      confirms: false,
+      events: [],
+      status: {
+        kind: FrameKind.Status,
+        uptimeSeconds: 1,
+        lastCommandId: 0,
+        outboxSize: 0,
+        lockoutUntilMs: 0,
+        failedAttempts: 0,
+        clockKnown: true,
+        firmwareVersion: 't-1',
+        compartments: [{ doorOpen: false, keyPresent: true, keySensor: true, locked: true }],
+      },
+      results: [],
+    });
+
+    it('a lane still committing the higher depots does not hold up the lower ones', async () => {
+      const db = relayDb(store);
+      const write = async (trx: Kysely<RelaySchema>, ids: number[]) =>
+        storeStatuses(
+          trx,
+          dialect,
+          ids.map((depotId) => ({
+            depotId,
+            sessionStamp: 1,
+            counter: 1,
+            frame: firstStatus(depotId).status as StatusFrame,
+          })),
+          1_000,
+        );
+      let release = () => {};
+      const held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let firstHolds = () => {};
+      const holding = new Promise<void>((resolve) => {
+        firstHolds = resolve;
+      });
+      const first = batchTransaction(db).execute(async (trx) => {
+        await write(trx, depotIds.slice(3));
+        firstHolds();
+        await held;
+      });
+      await holding;
+      try {
+        await batchTransaction(db).execute(async (trx) => {
+          await sql`SET SESSION innodb_lock_wait_timeout = 1`.execute(trx);
+          await write(trx, depotIds.slice(0, 3));
+        });
+      } finally {
+        release();
+        await first;
+      }
+      expect(await db.selectFrom('depot_status').select('depot_id').execute()).toHaveLength(6);
+    });
+  },
+);

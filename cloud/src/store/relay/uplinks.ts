@@ -64,50 +64,60 @@ export async function storeUplinks(
     return stored;
   }
   const stored = await retryLockConflicts(() =>
-    relayDb(store)
-      .transaction()
-      .execute(async (trx) => {
-        // Writes first, so SQLite takes the write lock at the start of the transaction; depots before
-        // sessions, the order of the handshake's transaction, so that MariaDB's row locks cannot deadlock.
-        // Events (which raise their depots' newest arrival) before sessions for the same reason.
-        const presence = await markSeen(trx, dialect, seen, nowMs);
-        const events = uplinks.flatMap((u) => u.events.map((frame) => ({ depotId: u.depotId, frame })));
-        const eventsInserted = await insertEvents(trx, dialect, events, nowMs);
-        const highest = await storeSessionProgress(trx, dialect, uplinks, nowMs);
+    batchTransaction(relayDb(store)).execute(async (trx) => {
+      // Writes first, so SQLite takes the write lock at the start of the transaction; depots before
+      // sessions, the order of the handshake's transaction, so that MariaDB's row locks cannot deadlock.
+      // Events (which raise their depots' newest arrival) before sessions for the same reason.
+      const presence = await markSeen(trx, dialect, seen, nowMs);
+      const events = uplinks.flatMap((u) => u.events.map((frame) => ({ depotId: u.depotId, frame })));
+      const eventsInserted = await insertEvents(trx, dialect, events, nowMs);
+      const highest = await storeSessionProgress(trx, dialect, uplinks, nowMs);
 
-        const pairs = new Map<string, { depotId: number; epoch: string }>();
-        for (const e of events)
-          pairs.set(eventHeadKey(e.depotId, e.frame.epoch), { depotId: e.depotId, epoch: e.frame.epoch });
-        const heads = await advanceEventHeads(trx, dialect, [...pairs.values()]);
-        const acks = ackFrames(uplinks, heads);
-        await storeStatuses(trx, dialect, statusUpdates(uplinks, highest), nowMs);
+      const pairs = new Map<string, { depotId: number; epoch: string }>();
+      for (const e of events)
+        pairs.set(eventHeadKey(e.depotId, e.frame.epoch), { depotId: e.depotId, epoch: e.frame.epoch });
+      const heads = await advanceEventHeads(trx, dialect, [...pairs.values()]);
+      const acks = ackFrames(uplinks, heads);
+      await storeStatuses(trx, dialect, statusUpdates(uplinks, highest), nowMs);
 
-        const commandStates: CommandState[] = [];
-        const lastApplied = new Map<number, number>();
-        const raise = (depotId: number, id: number) =>
-          lastApplied.set(depotId, Math.max(lastApplied.get(depotId) ?? 0, id));
-        for (const u of uplinks) {
-          if (u.status) raise(u.depotId, u.status.lastCommandId);
-          for (const r of u.results) {
-            const state = await recordCommandResult(trx, u.depotId, r, nowMs);
-            if (state) commandStates.push(state);
-            raise(u.depotId, r.id);
-          }
+      const commandStates: CommandState[] = [];
+      const lastApplied = new Map<number, number>();
+      const raise = (depotId: number, id: number) =>
+        lastApplied.set(depotId, Math.max(lastApplied.get(depotId) ?? 0, id));
+      for (const u of uplinks) {
+        if (u.status) raise(u.depotId, u.status.lastCommandId);
+        for (const r of u.results) {
+          const state = await recordCommandResult(trx, u.depotId, r, nowMs);
+          if (state) commandStates.push(state);
+          raise(u.depotId, r.id);
         }
-        await raiseLastAppliedMany(trx, dialect, lastApplied);
+      }
+      await raiseLastAppliedMany(trx, dialect, lastApplied);
 
-        const stored: StoredBatch = { acks, eventsInserted, presence, commandStates, lastApplied };
-        const blocks: (CounterBlock | undefined)[] = [];
-        if (tail) {
-          const t = tail(stored);
-          for (const [depotId, ids] of t.markSent) await markCommandsSent(trx, depotId, ids, nowMs);
-          blocks.push(...(await reserveCountersInMany(trx, dialect, t.reserve)));
-        }
-        return { ...stored, blocks };
-      }),
+      const stored: StoredBatch = { acks, eventsInserted, presence, commandStates, lastApplied };
+      const blocks: (CounterBlock | undefined)[] = [];
+      if (tail) {
+        const t = tail(stored);
+        for (const [depotId, ids] of t.markSent) await markCommandsSent(trx, depotId, ids, nowMs);
+        blocks.push(...(await reserveCountersInMany(trx, dialect, t.reserve)));
+      }
+      return { ...stored, blocks };
+    }),
   );
   options.lastSeen?.written(seen, nowMs);
   return stored;
+}
+
+/**
+ * The MySQL/MariaDB batch transaction, READ COMMITTED: no gap locks. Under
+ * REPEATABLE READ the STATUS read FOR UPDATE of a depot without a stored row
+ * locks the gap up to the next stored row, which another lane's insert needs
+ * (lock waits and deadlocks while depots send their first STATUS). Every
+ * decision in the batch reads with a lock or writes conditionally, so it sees
+ * the newest commit either way.
+ */
+export function batchTransaction(db: Kysely<RelaySchema>) {
+  return db.transaction().setIsolationLevel('read committed');
 }
 
 /**
