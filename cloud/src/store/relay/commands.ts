@@ -11,6 +11,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Dialect, StoreDatabase } from '../database.js';
 import type { CommandState } from '../schema.js';
 import { byPrimaryKey, idsIn } from './batch-sql.js';
+import { retryLockConflicts } from './lock-conflicts.js';
 import { auditCommandState } from './relay-audit.js';
 import { num, type RelaySchema, relayDb } from './relay-schema.js';
 
@@ -78,7 +79,8 @@ export async function queueCommand(
   };
   // Joins a transaction the caller holds (the portal queues a PIN_ADD with its pins row and audit entry).
   const db = relayDb(store);
-  return db.isTransaction ? work(db) : db.transaction().execute(work);
+  // Its own transaction: run again if MariaDB picked it as a deadlock victim (nothing of it was stored).
+  return db.isTransaction ? work(db) : retryLockConflicts(() => db.transaction().execute(work));
 }
 
 /** A command still to be carried to its depot (queued or sent, no result yet). */

@@ -69,6 +69,16 @@ export async function storeUplinks(
       // sessions, the order of the handshake's transaction, so that MariaDB's row locks cannot deadlock.
       // Events (which raise their depots' newest arrival) before sessions for the same reason.
       const presence = await markSeen(trx, dialect, seen, nowMs);
+      // Still with the depots rows, before any commands row: queueCommand locks a depot, then inserts its
+      // command, and a batch taking them the other way round deadlocked with it.
+      const lastApplied = new Map<number, number>();
+      const raise = (depotId: number, id: number) =>
+        lastApplied.set(depotId, Math.max(lastApplied.get(depotId) ?? 0, id));
+      for (const u of uplinks) {
+        if (u.status) raise(u.depotId, u.status.lastCommandId);
+        for (const r of u.results) raise(u.depotId, r.id);
+      }
+      await raiseLastAppliedMany(trx, dialect, lastApplied);
       const events = uplinks.flatMap((u) => u.events.map((frame) => ({ depotId: u.depotId, frame })));
       const eventsInserted = await insertEvents(trx, dialect, events, nowMs);
       const highest = await storeSessionProgress(trx, dialect, uplinks, nowMs);
@@ -81,18 +91,12 @@ export async function storeUplinks(
       await storeStatuses(trx, dialect, statusUpdates(uplinks, highest), nowMs);
 
       const commandStates: CommandState[] = [];
-      const lastApplied = new Map<number, number>();
-      const raise = (depotId: number, id: number) =>
-        lastApplied.set(depotId, Math.max(lastApplied.get(depotId) ?? 0, id));
       for (const u of uplinks) {
-        if (u.status) raise(u.depotId, u.status.lastCommandId);
         for (const r of u.results) {
           const state = await recordCommandResult(trx, u.depotId, r, nowMs);
           if (state) commandStates.push(state);
-          raise(u.depotId, r.id);
         }
       }
-      await raiseLastAppliedMany(trx, dialect, lastApplied);
 
       const stored: StoredBatch = { acks, eventsInserted, presence, commandStates, lastApplied };
       const blocks: (CounterBlock | undefined)[] = [];
