@@ -17,41 +17,108 @@ import { batchTransaction, storeUplinks, type Uplink } from './uplinks.js';
 const SESSIONS = [501, 502, 503];
 const GONE = 599;
 
+/** `count` depots, each with one session (`sessionOf(depotId, i)`, `reservedOf(i)` send counters reserved). */
+async function seedDepots(
+  store: TestDatabase,
+  count: number,
+  sessionOf: (depotId: number, i: number) => number,
+  reservedOf: (i: number) => number = () => 0,
+): Promise<number[]> {
+  const db = relayDb(store);
+  const org = await db.insertInto('organisations').values({ name: 'o', created_at_ms: 1 }).executeTakeFirstOrThrow();
+  const depotIds: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const depot = await db
+      .insertInto('depots')
+      .values({
+        organisation_id: Number(org.insertId),
+        name: `d${i}`,
+        public_key: new Uint8Array(32).fill(i + 1),
+        compartment_count: 1,
+        created_at_ms: 1,
+      })
+      .executeTakeFirstOrThrow();
+    const depotId = Number(depot.insertId);
+    depotIds.push(depotId);
+    await db
+      .insertInto('depot_sessions')
+      .values({
+        session_id: sessionOf(depotId, i),
+        depot_id: depotId,
+        send_key: new Uint8Array(32),
+        receive_key: new Uint8Array(32),
+        remote_id: 1,
+        created_at_ms: 1,
+        stamp: 1,
+        send_counter_reserved: reservedOf(i),
+      })
+      .execute();
+  }
+  return depotIds;
+}
+
+/** A one-compartment STATUS; `counter` doubles as uptime and last applied command. */
+const statusFrame = (counter: number): StatusFrame => ({
+  kind: FrameKind.Status,
+  uptimeSeconds: counter,
+  lastCommandId: counter,
+  outboxSize: 0,
+  lockoutUntilMs: 0,
+  failedAttempts: 0,
+  clockKnown: true,
+  firmwareVersion: 't-1',
+  compartments: [{ doorOpen: false, keyPresent: true, keySensor: true, locked: true }],
+});
+
+const statusUpdates = (depotIds: number[], counter: number) =>
+  depotIds.map((depotId) => ({ depotId, sessionStamp: 1, counter, frame: statusFrame(counter) }));
+
+/**
+ * Runs `hold` in a transaction and keeps it open while `meanwhile` runs on
+ * another connection that gives up waiting for a lock after 1 s.
+ */
+async function whileHeld(
+  begin: () => ReturnType<typeof batchTransaction>,
+  hold: (trx: Kysely<RelaySchema>) => Promise<void>,
+  meanwhile: (trx: Kysely<RelaySchema>) => Promise<void>,
+): Promise<void> {
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let holding = () => {};
+  const held = new Promise<void>((resolve) => {
+    holding = resolve;
+  });
+  const first = begin().execute(async (trx) => {
+    await hold(trx);
+    holding();
+    await released;
+  });
+  await held;
+  try {
+    await begin().execute(async (trx) => {
+      await sql`SET SESSION innodb_lock_wait_timeout = 1`.execute(trx);
+      await meanwhile(trx);
+    });
+  } finally {
+    release();
+    await first;
+  }
+}
+
 describe.each(testDialects())('send-counter blocks reserved by a batch (%s)', (dialect) => {
   let store: TestDatabase;
   let depotIds: number[];
 
   beforeEach(async () => {
     store = await createTestDatabase(dialect);
-    const db = relayDb(store);
-    const org = await db.insertInto('organisations').values({ name: 'o', created_at_ms: 1 }).executeTakeFirstOrThrow();
-    depotIds = [];
-    for (const [i, sessionId] of SESSIONS.entries()) {
-      const depot = await db
-        .insertInto('depots')
-        .values({
-          organisation_id: Number(org.insertId),
-          name: `d${i}`,
-          public_key: new Uint8Array(32).fill(i + 1),
-          compartment_count: 1,
-          created_at_ms: 1,
-        })
-        .executeTakeFirstOrThrow();
-      depotIds.push(Number(depot.insertId));
-      await db
-        .insertInto('depot_sessions')
-        .values({
-          session_id: sessionId,
-          depot_id: Number(depot.insertId),
-          send_key: new Uint8Array(32),
-          receive_key: new Uint8Array(32),
-          remote_id: sessionId,
-          created_at_ms: 1,
-          stamp: 1,
-          send_counter_reserved: 10 * i,
-        })
-        .execute();
-    }
+    depotIds = await seedDepots(
+      store,
+      SESSIONS.length,
+      (_, i) => SESSIONS[i] as number,
+      (i) => 10 * i,
+    );
   });
   afterEach(() => store.dispose());
 
@@ -148,85 +215,23 @@ describe.each(testDialects())('send-counter blocks reserved by a batch (%s)', (d
 // statement over `id IN (…)` that scanned the whole table would lock the other lane's rows too.
 describe.each(testDialects().filter((d) => d === 'mysql'))('two lanes, disjoint depots (%s)', (dialect) => {
   let store: TestDatabase;
-  const depotIds: number[] = [];
+  let depotIds: number[];
   const sessionOf = (depotId: number) => 1_000 + depotId;
 
   beforeEach(async () => {
     store = await createTestDatabase(dialect);
-    const db = relayDb(store);
-    const org = await db.insertInto('organisations').values({ name: 'o', created_at_ms: 1 }).executeTakeFirstOrThrow();
-    depotIds.length = 0;
-    for (let i = 0; i < 10; i++) {
-      const depot = await db
-        .insertInto('depots')
-        .values({
-          organisation_id: Number(org.insertId),
-          name: `d${i}`,
-          public_key: new Uint8Array(32).fill(i + 1),
-          compartment_count: 1,
-          created_at_ms: 1,
-        })
-        .executeTakeFirstOrThrow();
-      const depotId = Number(depot.insertId);
-      depotIds.push(depotId);
-      await db
-        .insertInto('depot_sessions')
-        .values({
-          session_id: sessionOf(depotId),
-          depot_id: depotId,
-          send_key: new Uint8Array(32),
-          receive_key: new Uint8Array(32),
-          remote_id: 1,
-          created_at_ms: 1,
-          stamp: 1,
-        })
-        .execute();
-    }
+    depotIds = await seedDepots(store, 10, sessionOf);
     // A stored STATUS for every depot, so the lanes' reads have rows to lock.
-    await storeUplinks(
-      store,
-      depotIds.map((depotId) => uplinkWithStatus(depotId, 1)),
-      1_000,
-    );
+    await relayDb(store)
+      .transaction()
+      .execute((trx) => storeStatuses(trx, dialect, statusUpdates(depotIds, 1), 1_000));
   });
   afterEach(() => store.dispose());
-
-  const uplinkWithStatus = (depotId: number, counter: number): Uplink => ({
-    depotId,
-    sessionId: sessionOf(depotId),
-    sessionStamp: 1,
-    counter,
-    endpoint: '127.0.0.1:1',
-    confirms: false,
-    events: [],
-    status: {
-      kind: FrameKind.Status,
-      uptimeSeconds: counter,
-      lastCommandId: counter,
-      outboxSize: 0,
-      lockoutUntilMs: 0,
-      failedAttempts: 0,
-      clockKnown: true,
-      firmwareVersion: 't-1',
-      compartments: [{ doorOpen: false, keyPresent: true, keySensor: true, locked: true }],
-    },
-    results: [],
-  });
 
   /** Every locking batch statement over `id IN (…)`, for `ids`. */
   const batchWrites = async (trx: Kysely<RelaySchema>, ids: number[], counter: number) => {
     await markSeen(trx, dialect, ids, 5_000 + counter);
-    await storeStatuses(
-      trx,
-      dialect,
-      ids.map((depotId) => ({
-        depotId,
-        sessionStamp: 1,
-        counter,
-        frame: uplinkWithStatus(depotId, counter).status as StatusFrame,
-      })),
-      5_000 + counter,
-    );
+    await storeStatuses(trx, dialect, statusUpdates(ids, counter), 5_000 + counter);
     await raiseLastAppliedMany(trx, dialect, new Map(ids.map((id) => [id, counter])));
     await reserveCountersInMany(
       trx,
@@ -237,29 +242,11 @@ describe.each(testDialects().filter((d) => d === 'mysql'))('two lanes, disjoint 
 
   it('one lane holding its half of the depots does not block the other half', async () => {
     const db = relayDb(store);
-    let release = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let firstHolds = () => {};
-    const holding = new Promise<void>((resolve) => {
-      firstHolds = resolve;
-    });
-    const first = db.transaction().execute(async (trx) => {
-      await batchWrites(trx, depotIds.slice(0, 5), 2);
-      firstHolds();
-      await held;
-    });
-    await holding;
-    try {
-      await db.transaction().execute(async (trx) => {
-        await sql`SET SESSION innodb_lock_wait_timeout = 1`.execute(trx);
-        await batchWrites(trx, depotIds.slice(5), 3);
-      });
-    } finally {
-      release();
-      await first;
-    }
+    await whileHeld(
+      () => db.transaction(),
+      (trx) => batchWrites(trx, depotIds.slice(0, 5), 2),
+      (trx) => batchWrites(trx, depotIds.slice(5), 3),
+    );
     const applied = await db.selectFrom('depots').select('last_applied_command_id').orderBy('id').execute();
     expect(applied.map((r) => Number(r.last_applied_command_id))).toEqual([2, 2, 2, 2, 2, 3, 3, 3, 3, 3]);
   });
@@ -271,104 +258,21 @@ describe.each(testDialects().filter((d) => d === 'mysql'))(
   'two lanes, depots without a stored STATUS (%s)',
   (dialect) => {
     let store: TestDatabase;
-    const depotIds: number[] = [];
+    let depotIds: number[];
 
     beforeEach(async () => {
       store = await createTestDatabase(dialect);
-      const db = relayDb(store);
-      const org = await db
-        .insertInto('organisations')
-        .values({ name: 'o', created_at_ms: 1 })
-        .executeTakeFirstOrThrow();
-      depotIds.length = 0;
-      for (let i = 0; i < 6; i++) {
-        const depot = await db
-          .insertInto('depots')
-          .values({
-            organisation_id: Number(org.insertId),
-            name: `d${i}`,
-            public_key: new Uint8Array(32).fill(i + 1),
-            compartment_count: 1,
-            created_at_ms: 1,
-          })
-          .executeTakeFirstOrThrow();
-        const depotId = Number(depot.insertId);
-        depotIds.push(depotId);
-        await db
-          .insertInto('depot_sessions')
-          .values({
-            session_id: 2_000 + depotId,
-            depot_id: depotId,
-            send_key: new Uint8Array(32),
-            receive_key: new Uint8Array(32),
-            remote_id: 1,
-            created_at_ms: 1,
-            stamp: 1,
-          })
-          .execute();
-      }
+      depotIds = await seedDepots(store, 6, (depotId) => 2_000 + depotId);
     });
     afterEach(() => store.dispose());
 
-    const firstStatus = (depotId: number): Uplink => ({
-      depotId,
-      sessionId: 2_000 + depotId,
-      sessionStamp: 1,
-      counter: 1,
-      endpoint: '127.0.0.1:1',
-      confirms: false,
-      events: [],
-      status: {
-        kind: FrameKind.Status,
-        uptimeSeconds: 1,
-        lastCommandId: 0,
-        outboxSize: 0,
-        lockoutUntilMs: 0,
-        failedAttempts: 0,
-        clockKnown: true,
-        firmwareVersion: 't-1',
-        compartments: [{ doorOpen: false, keyPresent: true, keySensor: true, locked: true }],
-      },
-      results: [],
-    });
-
     it('a lane still committing the higher depots does not hold up the lower ones', async () => {
       const db = relayDb(store);
-      const write = async (trx: Kysely<RelaySchema>, ids: number[]) =>
-        storeStatuses(
-          trx,
-          dialect,
-          ids.map((depotId) => ({
-            depotId,
-            sessionStamp: 1,
-            counter: 1,
-            frame: firstStatus(depotId).status as StatusFrame,
-          })),
-          1_000,
-        );
-      let release = () => {};
-      const held = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      let firstHolds = () => {};
-      const holding = new Promise<void>((resolve) => {
-        firstHolds = resolve;
-      });
-      const first = batchTransaction(db).execute(async (trx) => {
-        await write(trx, depotIds.slice(3));
-        firstHolds();
-        await held;
-      });
-      await holding;
-      try {
-        await batchTransaction(db).execute(async (trx) => {
-          await sql`SET SESSION innodb_lock_wait_timeout = 1`.execute(trx);
-          await write(trx, depotIds.slice(0, 3));
-        });
-      } finally {
-        release();
-        await first;
-      }
+      await whileHeld(
+        () => batchTransaction(db),
+        (trx) => storeStatuses(trx, dialect, statusUpdates(depotIds.slice(3), 1), 1_000),
+        (trx) => storeStatuses(trx, dialect, statusUpdates(depotIds.slice(0, 3), 1), 1_000),
+      );
       expect(await db.selectFrom('depot_status').select('depot_id').execute()).toHaveLength(6);
     });
   },

@@ -177,8 +177,8 @@ async function storeSessionProgress(
       for (const u of list) highest.set(u.sessionId, u.counter);
     } else {
       // Some did not: another relay stored a higher counter, or the session is gone. No UPDATE …
-      // RETURNING on MariaDB: read the rows back, locking (a plain read would see this transaction's
-      // snapshot, perhaps older than another relay's newer counter).
+      // RETURNING on MariaDB: read the rows back, locking, so that no other relay moves the counter
+      // between this read and the commit that the STATUS decision rests on.
       const withStatus = [...new Set(uplinks.filter((u) => u.status).map((u) => u.sessionId))];
       if (withStatus.length > 0) {
         const rows = await sql<{ session_id: number; receive_counter_highest: number }>`SELECT session_id,
