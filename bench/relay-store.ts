@@ -14,15 +14,13 @@
  * each answer spends a send counter, and a session out of them reserves the
  * next block of 64 in the batch, as the relay does.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { openDatabase } from '../cloud/src/store/database.js';
 import { LastSeenWrites } from '../cloud/src/store/relay/presence.js';
 import { relayDb } from '../cloud/src/store/relay/relay-schema.js';
 import { storeUplinks, type Uplink } from '../cloud/src/store/relay/uplinks.js';
-import { FrameKind, type StatusFrame } from '../shared/src/index.js';
-import { prepareStore } from './relay/modes.js';
+import { CHECK_IN_STATUS } from './relay/depots.js';
+import { databaseCpuMicros, median, prepareStore } from './relay/modes.js';
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -36,30 +34,6 @@ const rounds = Number(arg('rounds', '3'));
 const DEPOTS = 1000;
 /** The relay's default send-counter block. */
 const COUNTER_BLOCK = 64;
-
-const STATUS: StatusFrame = {
-  kind: FrameKind.Status,
-  uptimeSeconds: 1000,
-  lastCommandId: 7,
-  outboxSize: 0,
-  lockoutUntilMs: 0,
-  failedAttempts: 0,
-  clockKnown: true,
-  firmwareVersion: 'bench-1',
-  compartments: Array.from({ length: 6 }, () => ({ doorOpen: false, keyPresent: true, keySensor: true, locked: true })),
-};
-
-/** CPU time (µs) of the local MariaDB/MySQL server, or null when it is not on this host. */
-function databaseCpuMicros(): number | null {
-  try {
-    const pid = execFileSync('pgrep', ['-xo', 'mariadbd|mysqld'], { encoding: 'utf8' }).trim();
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? (ticks * 1e6) / 100 : null;
-  } catch {
-    return null;
-  }
-}
 
 interface Result {
   cpu: number;
@@ -117,7 +91,7 @@ async function run(engine: 'sqlite' | 'mysql'): Promise<Result> {
           endpoint: `127.0.0.1:${40_000 + (i % 16)}`,
           confirms: s.counter === 1,
           events: [],
-          status: STATUS,
+          status: CHECK_IN_STATUS,
           results: [],
         };
       });
@@ -154,12 +128,6 @@ async function run(engine: 'sqlite' | 'mysql'): Promise<Result> {
     await prepared.dispose();
   }
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 
 const results = new Map<string, Result[]>();
 for (let round = 1; round <= rounds; round++) {

@@ -16,12 +16,18 @@
  * --lanes and --max-batch override the relay's batches in flight and uplinks per batch.
  */
 
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { generateKeyPair, loadCryptoBackend } from '../shared/src/index.js';
 import { SimulatedDepots } from './relay/depots.js';
-import { type Mode, prepareStore, serverCpuMicros, serverMetrics, startServer } from './relay/modes.js';
+import {
+  databaseCpuMicros,
+  type Mode,
+  median,
+  prepareStore,
+  serverCpuMicros,
+  serverMetrics,
+  startServer,
+} from './relay/modes.js';
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -53,18 +59,6 @@ interface Result {
   dbCpuPerCheckIn: number | null;
   /** CPU time per check-in (µs) of this process, the simulated depots: the load generator shares the cores. */
   clientCpuPerCheckIn: number;
-}
-
-/** CPU time (µs, user + system) of the local MariaDB/MySQL server, or null when it is not on this host. */
-function databaseCpuMicros(): number | null {
-  try {
-    const pid = execFileSync('pgrep', ['-xo', 'mariadbd|mysqld'], { encoding: 'utf8' }).trim();
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-    const ticks = Number(fields[11]) + Number(fields[12]);
-    return Number.isFinite(ticks) ? (ticks * 1e6) / 100 : null;
-  } catch {
-    return null;
-  }
 }
 
 async function run(mode: Mode): Promise<Result> {
@@ -139,11 +133,6 @@ for (const [i, mode] of sequence.entries()) {
   process.stdout.write(`run ${i + 1}/${sequence.length}: ${mode}\n`);
   ran.push(await run(mode));
 }
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-};
 /** A relay run's share of the mean of the echo runs just before and just after it. */
 const shareAt = (i: number): number | null => {
   const before = ran[i - 1];

@@ -12,7 +12,8 @@ import {
   type TransportSession,
 } from '../../shared/src/index.js';
 
-const STATUS: StatusFrame = {
+/** Every simulated depot's check-in: a STATUS of 6 full, locked compartments, last applied command 7 (as in a real fleet). */
+export const CHECK_IN_STATUS: StatusFrame = {
   kind: FrameKind.Status,
   uptimeSeconds: 1000,
   lastCommandId: 7,
@@ -23,7 +24,7 @@ const STATUS: StatusFrame = {
   firmwareVersion: 'bench-1',
   compartments: Array.from({ length: 6 }, () => ({ doorOpen: false, keyPresent: true, keySensor: true, locked: true })),
 };
-const CHECK_IN = encodeFrames([STATUS]);
+const CHECK_IN = encodeFrames([CHECK_IN_STATUS]);
 
 interface SimDepot {
   readonly keys: KeyPair;

@@ -1,5 +1,5 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -105,3 +105,22 @@ export function serverCpuMicros(child: ChildProcess): Promise<number> {
     child.send('cpu');
   });
 }
+
+/** CPU time (µs, user + system) of the local MariaDB/MySQL server, or null when it is not on this host. */
+export function databaseCpuMicros(): number | null {
+  try {
+    const pid = execFileSync('pgrep', ['-xo', 'mariadbd|mysqld'], { encoding: 'utf8' }).trim();
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return Number.isFinite(ticks) ? (ticks * 1e6) / 100 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The median (the mean of the middle two for an even count). */
+export const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
