@@ -10,7 +10,8 @@
  * Load: 1000 depots, each batch `--batch` check-ins of distinct random depots,
  * each a STATUS on the depot's session with its next counter (the steady
  * check-in of bench/relay.ts); the simulated clock moves 10 ms per batch, so
- * last seen and unchanged STATUS rows are rewritten once a second, as there;
+ * last seen and unchanged STATUS rows are rewritten once a second, as there
+ * (and last applied commands, unchanged, are not rewritten);
  * each answer spends a send counter, and a session out of them reserves the
  * next block of 64 in the batch, as the relay does.
  */
@@ -18,7 +19,7 @@ import { cpus } from 'node:os';
 import { openDatabase } from '../cloud/src/store/database.js';
 import { LastSeenWrites } from '../cloud/src/store/relay/presence.js';
 import { relayDb } from '../cloud/src/store/relay/relay-schema.js';
-import { storeUplinks, type Uplink } from '../cloud/src/store/relay/uplinks.js';
+import { LastAppliedWrites, storeUplinks, type Uplink } from '../cloud/src/store/relay/uplinks.js';
 import { CHECK_IN_STATUS } from './relay/depots.js';
 import { databaseCpuMicros, median, prepareStore } from './relay/modes.js';
 
@@ -70,6 +71,7 @@ async function run(engine: 'sqlite' | 'mysql'): Promise<Result> {
         .execute();
     }
     const lastSeen = new LastSeenWrites(1_000);
+    const lastApplied = new LastAppliedWrites();
     let nowMs = 1_700_000_000_000;
     let seed = 42;
     const random = () => {
@@ -99,6 +101,7 @@ async function run(engine: 'sqlite' | 'mysql'): Promise<Result> {
       const reserving = [...picked].filter((i) => sessions[i].countersLeft < 1);
       const stored = await storeUplinks(store, uplinks, nowMs, {
         lastSeen,
+        lastApplied,
         inTransaction: () => ({
           markSent: new Map(),
           reserve: reserving.map((i) => ({ sessionId: sessions[i].sessionId, count: COUNTER_BLOCK })),

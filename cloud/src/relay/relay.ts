@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { RelayMetrics } from '../metrics.js';
 import type { StoreDatabase } from '../store/database.js';
 import { LastSeenWrites } from '../store/relay/presence.js';
+import { LastAppliedWrites } from '../store/relay/uplinks.js';
 import { CommandCache } from './command-cache.js';
 import { HandshakeRateLimiter, type HandshakeRateLimiterOptions } from './handshake-rate-limiter.js';
 import { handleInitiation } from './handshakes.js';
@@ -141,6 +142,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     lastSeen: new LastSeenWrites(
       options.lastSeenEveryMs ?? Math.min(1_000, (options.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS) / 10),
     ),
+    lastApplied: new LastAppliedWrites(),
   });
   const batcher = new UplinkBatcher<AcceptedUplink>(
     (batch) => uplinkStore.storeAndAnswer(batch).catch(failed('batch')),

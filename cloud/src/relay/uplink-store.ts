@@ -11,7 +11,7 @@ import type { RelayMetrics } from '../metrics.js';
 import type { StoreDatabase } from '../store/database.js';
 import type { PendingCommand } from '../store/relay/commands.js';
 import type { LastSeenWrites } from '../store/relay/presence.js';
-import { storeUplinks, type Uplink } from '../store/relay/uplinks.js';
+import { type LastAppliedWrites, storeUplinks, type Uplink } from '../store/relay/uplinks.js';
 import type { CommandCache } from './command-cache.js';
 import type { RelaySession } from './relay-session.js';
 import type { Replies } from './replies.js';
@@ -35,6 +35,8 @@ export interface UplinkStoreOptions {
   readonly afterCommit?: () => void;
   /** Coalesces last-seen writes (at most one per depot per interval). */
   readonly lastSeen?: LastSeenWrites;
+  /** Skips raising last applied commands this process already committed. */
+  readonly lastApplied?: LastAppliedWrites;
 }
 
 function toUplink(a: AcceptedUplink): Uplink {
@@ -85,6 +87,7 @@ export class UplinkStore {
     const stored = await this.o.metrics.time('batch', () =>
       storeUplinks(this.o.store, uplinks, nowMs, {
         lastSeen: this.o.lastSeen,
+        lastApplied: this.o.lastApplied,
         // Synchronous, inside the transaction: what to carry, mark as sent and reserve counters for.
         inTransaction: (result) => {
           for (const u of uplinks) {

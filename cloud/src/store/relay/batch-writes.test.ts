@@ -7,7 +7,7 @@ import { markSeen } from './presence.js';
 import { type RelaySchema, relayDb } from './relay-schema.js';
 import { reserveCountersInMany } from './sessions.js';
 import { storeStatuses } from './status.js';
-import { batchTransaction, storeUplinks, type Uplink } from './uplinks.js';
+import { batchTransaction, LastAppliedWrites, storeUplinks, type Uplink } from './uplinks.js';
 
 // What an uplink batch writes for many depots in one statement on MariaDB:
 // send-counter blocks (every session that needs one gets its own block, in the
@@ -208,6 +208,42 @@ describe.each(testDialects())('send-counter blocks reserved by a batch (%s)', (d
     );
     const rows = await db.selectFrom('depots').select(['id', 'last_applied_command_id']).orderBy('id').execute();
     expect(rows.map((r) => Number(r.last_applied_command_id))).toEqual([4, 9, 0]);
+  });
+
+  it('skips a last applied command this process already committed, and raises a higher one', async () => {
+    const db = relayDb(store);
+    const [first, second] = depotIds as [number, number];
+    const checkIn = (depotId: number, sessionId: number, counter: number, lastCommandId: number): Uplink => ({
+      depotId,
+      sessionId,
+      sessionStamp: 1,
+      counter,
+      endpoint: '127.0.0.1:1',
+      confirms: false,
+      events: [],
+      status: { ...statusFrame(counter), lastCommandId },
+      results: [],
+    });
+    const lastApplied = new LastAppliedWrites();
+    const applied = async () =>
+      (await db.selectFrom('depots').select('last_applied_command_id').orderBy('id').execute()).map((r) =>
+        Number(r.last_applied_command_id),
+      );
+    await storeUplinks(store, [checkIn(first, 501, 1, 7), checkIn(second, 502, 1, 7)], 1_000, { lastApplied });
+    expect((await applied()).slice(0, 2)).toEqual([7, 7]);
+    // Rows changed behind the process's back (nothing does this but a test): only a skipped write leaves them.
+    await db.updateTable('depots').set({ last_applied_command_id: 3 }).execute();
+    const stored = await storeUplinks(store, [checkIn(first, 501, 2, 7), checkIn(second, 502, 2, 8)], 2_000, {
+      lastApplied,
+    });
+    expect((await applied()).slice(0, 2)).toEqual([3, 8]);
+    // The relay still learns what each depot reported, written or not.
+    expect(stored.lastApplied).toEqual(
+      new Map([
+        [first, 7],
+        [second, 8],
+      ]),
+    );
   });
 });
 

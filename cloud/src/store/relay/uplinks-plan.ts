@@ -51,6 +51,43 @@ export interface StoredBatchWithTail extends StoredBatch {
   readonly blocks: (CounterBlock | undefined)[];
 }
 
+/** Per depot, the highest command id the batch says it has handled: its STATUS's last applied and its results. */
+export function lastAppliedOf(uplinks: readonly Uplink[]): Map<number, number> {
+  const lastApplied = new Map<number, number>();
+  const raise = (depotId: number, id: number) => {
+    if (id > (lastApplied.get(depotId) ?? 0)) lastApplied.set(depotId, id);
+  };
+  for (const u of uplinks) {
+    if (u.status) raise(u.depotId, u.status.lastCommandId);
+    for (const r of u.results) raise(u.depotId, r.id);
+  }
+  return lastApplied;
+}
+
+/**
+ * Which depots' last applied command still needs raising in the store. Every
+ * STATUS carries it, but it changes only when a command was applied; a depot
+ * whose raise this process has committed keeps its stored value at least that
+ * high (the store only raises it, other relays too), so checking in again
+ * with the same value needs no write: a steady batch skips the statement and
+ * the depot row locks.
+ */
+export class LastAppliedWrites {
+  private readonly committed = new Map<number, number>();
+
+  /** The entries of `lastApplied` above what this process has committed for their depot. */
+  due(lastApplied: ReadonlyMap<number, number>): Map<number, number> {
+    const due = new Map<number, number>();
+    for (const [depotId, id] of lastApplied) if (id > (this.committed.get(depotId) ?? 0)) due.set(depotId, id);
+    return due;
+  }
+
+  /** Call after the transaction that raised them committed. */
+  written(raised: ReadonlyMap<number, number>): void {
+    for (const [depotId, id] of raised) if (id > (this.committed.get(depotId) ?? 0)) this.committed.set(depotId, id);
+  }
+}
+
 /** Per uplink, one cumulative EVENT_ACK per epoch it carried events of, from the stored heads. */
 export function ackFrames(uplinks: readonly Uplink[], heads: ReadonlyMap<string, number>): EventAckFrame[][] {
   return uplinks.map((u) => {

@@ -89,6 +89,10 @@ type Statements = ReturnType<typeof prepareAll>;
 interface BatchArgs {
   readonly uplinks: readonly Uplink[];
   readonly seen: readonly number[];
+  /** Per depot, the highest command it has handled (from lastAppliedOf). */
+  readonly lastApplied: Map<number, number>;
+  /** The entries of `lastApplied` to write. */
+  readonly raises: ReadonlyMap<number, number>;
   readonly nowMs: number;
   readonly tail?: (stored: StoredBatch) => BatchTail;
 }
@@ -134,7 +138,10 @@ function markSeen(s: Statements, depotIds: readonly number[], nowMs: number): Pr
   return changes;
 }
 
-function writeBatch(s: Statements, { uplinks, seen, nowMs, tail }: BatchArgs): StoredBatchWithTail {
+function writeBatch(
+  s: Statements,
+  { uplinks, seen, lastApplied, raises, nowMs, tail }: BatchArgs,
+): StoredBatchWithTail {
   const presence = markSeen(s, seen, nowMs);
 
   // Receive counter and endpoint only forward, from the newest counter per session.
@@ -195,20 +202,16 @@ function writeBatch(s: Statements, { uplinks, seen, nowMs, tail }: BatchArgs): S
   storeStatuses(s, statusUpdates(uplinks, highest), nowMs);
 
   const commandStates: CommandState[] = [];
-  const lastApplied = new Map<number, number>();
-  const raise = (depotId: number, id: number) => lastApplied.set(depotId, Math.max(lastApplied.get(depotId) ?? 0, id));
   for (const u of uplinks) {
-    if (u.status) raise(u.depotId, u.status.lastCommandId);
     for (const r of u.results) {
       const state = RESULT_STATE[r.status];
       if (s.result.run(state, nowMs, r.detail, u.depotId, r.id).changes === 1) {
         commandStates.push(state);
         auditCommand(s, { depotId: u.depotId, id: r.id, to: state, detail: r.detail, nowMs });
       }
-      raise(u.depotId, r.id);
     }
   }
-  for (const [depotId, id] of lastApplied) if (id > 0) s.lastApplied.run(id, depotId, id);
+  for (const [depotId, id] of raises) s.lastApplied.run(id, depotId, id);
 
   const stored: StoredBatch = { acks, eventsInserted, presence, commandStates, lastApplied };
   const blocks: (CounterBlock | undefined)[] = [];

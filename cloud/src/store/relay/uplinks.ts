@@ -13,6 +13,8 @@ import {
   ackFrames,
   type BatchTail,
   type CounterBlock,
+  type LastAppliedWrites,
+  lastAppliedOf,
   type StoredBatch,
   type StoredBatchWithTail,
   statusUpdates,
@@ -21,6 +23,7 @@ import {
 import { sqliteBatchWriter } from './uplinks-sqlite.js';
 
 export type { BatchTail, CounterBlock, StoredBatch, StoredBatchWithTail, Uplink } from './uplinks-plan.js';
+export { LastAppliedWrites } from './uplinks-plan.js';
 
 export interface StoreUplinksOptions {
   /**
@@ -31,6 +34,8 @@ export interface StoreUplinksOptions {
   readonly inTransaction?: (stored: StoredBatch) => BatchTail;
   /** Writes each depot's last seen at most this often; without it, every batch writes it. */
   readonly lastSeen?: LastSeenWrites;
+  /** Skips raising a depot's last applied command where this process already committed it; without it, every batch raises. */
+  readonly lastApplied?: LastAppliedWrites;
 }
 
 /** Sessions per UPDATE on MySQL (one UNION ALL term each). */
@@ -52,6 +57,8 @@ export async function storeUplinks(
   const depotIds = new Set(uplinks.map((u) => u.depotId));
   const seen = options.lastSeen ? options.lastSeen.due(depotIds, nowMs) : [...depotIds];
   const tail = options.inTransaction;
+  const lastApplied = lastAppliedOf(uplinks);
+  const raises = options.lastApplied ? options.lastApplied.due(lastApplied) : lastApplied;
   const sqlite = store.sqlite;
   if (sqlite) {
     // Cached statements on the raw handle, one synchronous transaction; holding Kysely's connection
@@ -59,8 +66,9 @@ export async function storeUplinks(
     const write = sqliteBatchWriter(sqlite);
     const stored = await relayDb(store)
       .connection()
-      .execute(async () => write({ uplinks, seen, nowMs, tail }));
+      .execute(async () => write({ uplinks, seen, lastApplied, raises, nowMs, tail }));
     options.lastSeen?.written(seen, nowMs);
+    options.lastApplied?.written(raises);
     return stored;
   }
   const stored = await retryLockConflicts(() =>
@@ -70,15 +78,9 @@ export async function storeUplinks(
       // Events (which raise their depots' newest arrival) before sessions for the same reason.
       const presence = await markSeen(trx, dialect, seen, nowMs);
       // Still with the depots rows, before any commands row: queueCommand locks a depot, then inserts its
-      // command, and a batch taking them the other way round deadlocked with it.
-      const lastApplied = new Map<number, number>();
-      const raise = (depotId: number, id: number) =>
-        lastApplied.set(depotId, Math.max(lastApplied.get(depotId) ?? 0, id));
-      for (const u of uplinks) {
-        if (u.status) raise(u.depotId, u.status.lastCommandId);
-        for (const r of u.results) raise(u.depotId, r.id);
-      }
-      await raiseLastAppliedMany(trx, dialect, lastApplied);
+      // command, and a batch taking them the other way round deadlocked with it. (A depot skipped here
+      // is not locked by the batch at all, so it cannot close that cycle either.)
+      await raiseLastAppliedMany(trx, dialect, raises);
       const events = uplinks.flatMap((u) => u.events.map((frame) => ({ depotId: u.depotId, frame })));
       const eventsInserted = await insertEvents(trx, dialect, events, nowMs);
       const highest = await storeSessionProgress(trx, dialect, uplinks, nowMs);
@@ -109,6 +111,7 @@ export async function storeUplinks(
     }),
   );
   options.lastSeen?.written(seen, nowMs);
+  options.lastApplied?.written(raises);
   return stored;
 }
 
