@@ -1,4 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
+import { escape as escapeForMysql } from 'mysql2';
 import type { Dialect } from '../database.js';
 
 // Hot-path SQL for the uplink batch. Kysely's query builder costs more CPU per
@@ -6,7 +7,10 @@ import type { Dialect } from '../database.js';
 // statement anew, so a multi-row statement whose text grows with the batch is
 // parsed from scratch each time (a sixth of the relay's CPU in the profile).
 // On SQLite the rows therefore travel as one JSON parameter, read with
-// json_each: the statement text is the same for every batch and short.
+// json_each: the statement text is the same for every batch and short. On
+// MySQL/MariaDB the rows are written into the statement as literals (below):
+// mysql2 would escape every parameter into the text anyway, after Kysely had
+// built a node per value.
 
 /** `IN (…)` operand for integer ids: a JSON parameter on SQLite, inline integers on MySQL. */
 export function idsIn(dialect: Dialect, ids: readonly number[]): RawBuilder<unknown> {
@@ -33,4 +37,31 @@ export function jsonRows(columns: readonly string[], rows: readonly unknown[][])
  */
 export function byPrimaryKey(dialect: Dialect): RawBuilder<unknown> {
   return sql.raw(dialect === 'mysql' ? ' FORCE INDEX (PRIMARY)' : '');
+}
+
+/** A value the MySQL batch statements write as a literal. */
+export type MysqlValue = number | string | Uint8Array | null;
+
+/**
+ * MySQL only: one value as SQL literal text. Integers are checked, strings and
+ * bytes escaped by mysql2's own escaping (what it does to a `?` parameter).
+ */
+export function mysqlLiteral(value: MysqlValue): string {
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) throw new TypeError(`not an integer: ${value}`);
+    return String(value);
+  }
+  return escapeForMysql(value);
+}
+
+/** MySQL only: `(a, b), (c, d)`, the rows of a VALUES list, as one raw fragment. */
+export function mysqlRows(rows: readonly (readonly MysqlValue[])[]): RawBuilder<unknown> {
+  return sql.raw(rows.map((row) => `(${row.map(mysqlLiteral).join(', ')})`).join(', '));
+}
+
+/** `CASE column WHEN k THEN v … END` over integers (checked), as one raw fragment; both engines. */
+export function integerCase(column: string, entries: Iterable<readonly [number, number]>): RawBuilder<unknown> {
+  let text = `CASE ${column}`;
+  for (const [key, value] of entries) text += ` WHEN ${mysqlLiteral(key)} THEN ${mysqlLiteral(value)}`;
+  return sql.raw(`${text} END`);
 }

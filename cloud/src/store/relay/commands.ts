@@ -10,7 +10,7 @@ import {
 import { type Kysely, sql } from 'kysely';
 import type { Dialect, StoreDatabase } from '../database.js';
 import type { CommandState } from '../schema.js';
-import { byPrimaryKey, idsIn } from './batch-sql.js';
+import { byPrimaryKey, idsIn, integerCase } from './batch-sql.js';
 import { retryLockConflicts } from './lock-conflicts.js';
 import { auditCommandState } from './relay-audit.js';
 import { num, type RelaySchema, relayDb } from './relay-schema.js';
@@ -186,10 +186,7 @@ export async function raiseLastAppliedMany(
   const raised = [...lastApplied].filter(([, id]) => id > 0);
   for (let i = 0; i < raised.length; i += 1_000) {
     const chunk = raised.slice(i, i + 1_000);
-    const newId = sql`CASE id ${sql.join(
-      chunk.map(([depotId, id]) => sql`WHEN ${depotId} THEN ${id}`),
-      sql` `,
-    )} END`;
+    const newId = integerCase('id', chunk);
     await sql`UPDATE depots${byPrimaryKey(dialect)} SET last_applied_command_id = ${newId}
       WHERE id IN ${idsIn(
         dialect,

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Dialect, StoreDatabase } from '../database.js';
-import { byPrimaryKey, idsIn } from './batch-sql.js';
+import { byPrimaryKey, idsIn, integerCase } from './batch-sql.js';
 import { bytes, num, type RelaySchema, relayDb } from './relay-schema.js';
 
 /** A session as the relay stores it: enough for any relay process to continue it. */
@@ -234,12 +234,12 @@ export async function reserveCountersInMany(
     return blocks;
   }
   if (ids.length === 0) return [];
-  const add = sql.join(
-    reservations.map((r) => sql`WHEN ${r.sessionId} THEN ${r.count}`),
-    sql` `,
+  const add = integerCase(
+    'session_id',
+    reservations.map((r) => [r.sessionId, r.count] as const),
   );
   const list = idsIn(dialect, ids);
-  await sql`UPDATE depot_sessions${byPrimaryKey(dialect)} SET send_counter_reserved = send_counter_reserved + CASE session_id ${add} END
+  await sql`UPDATE depot_sessions${byPrimaryKey(dialect)} SET send_counter_reserved = send_counter_reserved + ${add}
     WHERE session_id IN ${list}`.execute(trx);
   // This transaction holds the rows' locks now and reads its own writes.
   const rows = await sql<{ session_id: number; send_counter_reserved: number }>`SELECT session_id,

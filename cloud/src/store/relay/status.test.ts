@@ -96,4 +96,22 @@ describe.each(testDialects())('storeUplinks: STATUS order with unchanged statuse
     await storeUplinks(store, [uplink(12, true)], 2_100);
     expect(await stored()).toMatchObject({ counter: 12 });
   });
+
+  it('stores text as sent, quotes and backslashes included (MySQL writes the batch as literals)', async () => {
+    const awkward = 't\'1\\\'); -- "x"'; // fits the 32 characters of a version
+    const endpoint = "[::1]'\\:9";
+    await storeUplinks(
+      store,
+      [{ ...uplink(10, false), endpoint, status: { ...status(false), firmwareVersion: awkward } }],
+      1_000,
+    );
+    const db = relayDb(store);
+    expect(await db.selectFrom('depot_status').select('firmware_version').executeTakeFirstOrThrow()).toEqual({
+      firmware_version: awkward,
+    });
+    expect(await db.selectFrom('depots').select('firmware_version').executeTakeFirstOrThrow()).toEqual({
+      firmware_version: awkward,
+    });
+    expect(await db.selectFrom('depot_sessions').select('endpoint').executeTakeFirstOrThrow()).toEqual({ endpoint });
+  });
 });

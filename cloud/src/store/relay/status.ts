@@ -1,7 +1,7 @@
 import { type StatusFrame, toHex } from '@keydepot/shared';
 import { type Kysely, sql } from 'kysely';
 import type { Dialect } from '../database.js';
-import { byPrimaryKey, idsIn, jsonRows } from './batch-sql.js';
+import { byPrimaryKey, idsIn, jsonRows, mysqlRows } from './batch-sql.js';
 import { bytes, type DepotStatusTable, num, type RelaySchema } from './relay-schema.js';
 
 /** One depot_status row; what is stored and what a batch writes have the same shape. */
@@ -179,11 +179,9 @@ export async function storeStatuses(
   if (rows.length === 0) return;
   const columns = Object.keys(rows[0]).filter((c) => c !== 'depot_id') as (keyof (typeof rows)[0])[];
   if (dialect === 'mysql') {
-    await trx
-      .insertInto('depot_status')
-      .values(rows)
-      .onDuplicateKeyUpdate(Object.fromEntries(columns.map((c) => [c, sql.raw(`VALUES(${c})`)])))
-      .execute();
+    await sql`INSERT INTO depot_status (${sql.raw(STATUS_COLUMNS.join(', '))})
+      VALUES ${mysqlRows(rows.map((r) => STATUS_COLUMNS.map((c) => r[c])))}
+      ON DUPLICATE KEY UPDATE ${sql.raw(columns.map((c) => `${c} = VALUES(${c})`).join(', '))}`.execute(trx);
   } else {
     // One JSON parameter (compartments as hex): the statement text is the same for every batch.
     const names = ['depot_id', ...columns];

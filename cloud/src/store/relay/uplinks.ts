@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { StoreDatabase } from '../database.js';
 import type { CommandState } from '../schema.js';
-import { byPrimaryKey, idsIn, jsonRows } from './batch-sql.js';
+import { byPrimaryKey, idsIn, jsonRows, mysqlLiteral } from './batch-sql.js';
 import { markCommandsSent, raiseLastAppliedMany, recordCommandResult } from './commands.js';
 import { advanceEventHeads, eventHeadKey, insertEvents } from './event-ingest.js';
 import { retryLockConflicts } from './lock-conflicts.js';
@@ -162,13 +162,13 @@ async function storeSessionProgress(
     let moved = 0;
     for (let i = 0; i < list.length; i += SESSION_CHUNK) {
       const chunk = list.slice(i, i + SESSION_CHUNK);
-      const rows = sql.join(
-        chunk.map((u, j) =>
-          j === 0
-            ? sql`SELECT ${u.sessionId} AS sid, ${u.counter} AS ctr, ${u.endpoint} AS ep`
-            : sql`SELECT ${u.sessionId}, ${u.counter}, ${u.endpoint}`,
-        ),
-        sql` UNION ALL `,
+      const rows = sql.raw(
+        chunk
+          .map((u, j) => {
+            const [sid, ctr, ep] = [u.sessionId, u.counter, u.endpoint].map(mysqlLiteral);
+            return j === 0 ? `SELECT ${sid} AS sid, ${ctr} AS ctr, ${ep} AS ep` : `SELECT ${sid}, ${ctr}, ${ep}`;
+          })
+          .join(' UNION ALL '),
       );
       const result = await sql`UPDATE depot_sessions s JOIN (${rows}) v ON s.session_id = v.sid
         SET s.receive_counter_highest = v.ctr, s.endpoint = v.ep
