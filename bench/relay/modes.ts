@@ -58,6 +58,14 @@ export async function prepareStore(
   return { url, dispose };
 }
 
+/**
+ * The young-generation size `keydepot-cloud` runs with (its shebang and `pnpm cloud`): a
+ * batch's uplinks live tens of milliseconds, longer than a scavenge interval of the default
+ * 16 MB semi-space, so they were copied and promoted. The echo gets it too, so the ceiling
+ * does not lose by it.
+ */
+const RELAY_YOUNG_GENERATION = '--max-semi-space-size=64';
+
 /** Starts the relay (or the echo ceiling) in a child process; resolves its UDP port. */
 export async function startServer(
   mode: Mode,
@@ -68,7 +76,12 @@ export async function startServer(
 ): Promise<{ port: number; child: ChildProcess }> {
   const child = fork(SERVER, [], {
     // --profile writes a .cpuprofile of the server (open in Chrome DevTools or speedscope).
-    execArgv: ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])],
+    execArgv: [
+      '--import',
+      'tsx',
+      RELAY_YOUNG_GENERATION,
+      ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ],
     env: {
       ...process.env,
       BENCH_MODE: mode === 'echo' ? 'echo' : 'relay',
