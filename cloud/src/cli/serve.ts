@@ -1,6 +1,6 @@
 import { loadRelayKey } from '../keys/relay-key.js';
 import { categoryLogger, createLogger } from '../log.js';
-import { serve as startServing } from '../serve.js';
+import { startCloud } from '../start-cloud.js';
 import { type CliContext, type Command, HELP_OPTION } from './command.js';
 
 /** `serve`: the UDP relay and HTTP (portal, /metrics) until SIGINT/SIGTERM, then a graceful stop. */
@@ -20,7 +20,7 @@ export const serve: Command = {
     const logger = createLogger({ level: config.logLevel });
     const { keyPair, created } = await loadRelayKey({ file: config.relayKeyFile, backend, createIfMissing: true });
     if (created) logger.info({ file: config.relayKeyFile }, 'relay key created');
-    const running = await startServing({
+    const running = await startCloud({
       databaseUrl: config.databaseUrl,
       relayKeys: keyPair,
       logger,
@@ -29,7 +29,6 @@ export const serve: Command = {
       udpPort: config.udpPort,
       httpHost: config.httpHost,
       httpPort: config.httpPort,
-      handleSignals: false,
       portal: {
         dataKeyFile: config.dataKeyFile,
         offlineMasterKeyFile: config.offlineMasterKeyFile,

@@ -6,7 +6,7 @@ import { setUpDemo } from '../../../simulator/src/demo/setup.js';
 import { type Fleet, startFleet } from '../../../simulator/src/fleet.js';
 import { loadRelayKey } from '../../src/keys/relay-key.js';
 import { silentLogger } from '../../src/log.js';
-import { type Running, serve } from '../../src/serve.js';
+import { type Running, startCloud } from '../../src/start-cloud.js';
 
 /** The whole system on this machine, as the Quick-start demo runs it, for one browser test. */
 export interface RunningSystem {
@@ -34,7 +34,7 @@ export async function startSystem(): Promise<RunningSystem> {
     const env = {
       KEYDEPOT_DATA_DIR: dataDir,
       KEYDEPOT_PUBLIC_RELAY_HOST: '127.0.0.1',
-      // The fleet dials the relay's real port (known only after serve()), not the bundle's.
+      // The fleet dials the relay's real port (known only after startCloud()), not the bundle's.
       KEYDEPOT_PUBLIC_RELAY_PORT: '51820',
       KEYDEPOT_LOG_LEVEL: 'warn',
     };
@@ -44,7 +44,7 @@ export async function startSystem(): Promise<RunningSystem> {
     const bundle = accounts.bundles[0] as ProvisioningBundle;
     const backend = await loadCryptoBackend('sodium-native');
     const { keyPair } = await loadRelayKey({ file: join(dataDir, 'relay.key'), backend, createIfMissing: false });
-    const cloud = await serve({
+    const cloud = await startCloud({
       databaseUrl: `sqlite:${join(dataDir, 'keydepot.sqlite')}`,
       relayKeys: keyPair,
       logger: silentLogger(),
@@ -53,7 +53,6 @@ export async function startSystem(): Promise<RunningSystem> {
       udpPort: 0,
       httpHost: '127.0.0.1',
       httpPort: 0,
-      handleSignals: false,
       relay: { pollIntervalMs: 100 },
       portal: {
         dataKeyFile: join(dataDir, 'data.key'),

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRelayKey, type Running, serve, silentLogger } from '@keydepot/cloud';
+import { loadRelayKey, type Running, silentLogger, startCloud } from '@keydepot/cloud';
+import type { PinKindName } from '@keydepot/cloud/store';
 import type { SimulatedClock } from '@keydepot/firmware';
 import { loadCryptoBackend } from '@keydepot/shared';
-import type { PinKindName } from '../../../cloud/src/store/portal/pins.js';
 import { type DemoDepot, setUpDemo } from '../demo/setup.js';
 import { createFleetClock, type Fleet, relayClock, type SimulatedDepot, startFleet } from '../fleet.js';
 
@@ -79,7 +79,7 @@ const MIN_SLICE_MS = 2_000;
 const SLICES = 100;
 const realPause = () => new Promise((resolve) => setTimeout(resolve, 1));
 
-/** Starts a world: cloud CLI setup, `serve` on port 0, and one simulated depot per spec. */
+/** Starts a world: cloud CLI setup, `startCloud` on port 0, and one simulated depot per spec. */
 export async function startWorld(options: WorldOptions): Promise<SimWorld> {
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'keydepot-sim-'));
@@ -87,7 +87,7 @@ export async function startWorld(options: WorldOptions): Promise<SimWorld> {
   const clock = createFleetClock({ speed: options.speed, startWallMs: options.startWallMs });
   const env = {
     KEYDEPOT_DATA_DIR: dataDir,
-    // `depot create` writes this into the bundles; the fleet dials the relay's real port (known only after serve).
+    // `depot create` writes this into the bundles; the fleet dials the relay's real port (known only after startCloud).
     KEYDEPOT_PUBLIC_RELAY_HOST: '127.0.0.1',
     KEYDEPOT_PUBLIC_RELAY_PORT: '1',
     KEYDEPOT_LOG_LEVEL: 'warn',
@@ -112,7 +112,7 @@ async function startIn(
   const accounts = await setUpDemo(env, dataDir, options.depots);
   const backend = await loadCryptoBackend('sodium-native');
   const { keyPair } = await loadRelayKey({ file: join(dataDir, 'relay.key'), backend, createIfMissing: false });
-  const cloud = await serve({
+  const cloud = await startCloud({
     databaseUrl: `sqlite:${join(dataDir, 'keydepot.sqlite')}`,
     relayKeys: keyPair,
     logger: silentLogger(),
@@ -120,7 +120,6 @@ async function startIn(
     udpHost: '127.0.0.1',
     udpPort: 0,
     httpPort: 0,
-    handleSignals: false,
     // The relay reads the depots' clock, so TIME frames, expiry and presence follow simulated time.
     relay: { pollIntervalMs: 50, offlineSweepIntervalMs: 100, clock: relayClock(clock) },
   });

@@ -1,4 +1,5 @@
-import { queueCommand, type Running } from '@keydepot/cloud';
+import type { Running } from '@keydepot/cloud';
+import { queueCommand } from '@keydepot/cloud/store';
 import { type CommandBody, CommandKind, MAX_OPEN_VALIDITY_MS, PinKind } from '@keydepot/shared';
 import type { Fleet, SimulatedDepot } from '../../src/fleet.js';
 import { deriveSeed, seededRandom } from '../../src/network/seeded-random.js';
