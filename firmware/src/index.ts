@@ -23,7 +23,7 @@ export { nextInitiationStamp } from './link/initiation-stamp.js';
 export { Link, type LinkOptions } from './link/link.js';
 export { type LinkLogger, silentLogger } from './link/link-logger.js';
 export type { LinkSnapshot } from './link/link-snapshot.js';
-export { type Address, type DatagramEndpoint, endpointLinkSocket, type LinkSocket } from './link/link-socket.js';
+export { endpointLinkSocket, type LinkSocket } from './link/link-socket.js';
 export { DEFAULT_RHYTHM, type Random, type RhythmSettings } from './link/rhythm.js';
 export { fileStampStore, memoryStampStore, type StampStore } from './link/stamp-store.js';
 export { udpLinkSocket } from './link/udp-socket.js';

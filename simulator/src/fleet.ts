@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import {
-  type Address,
   createSimulatedHardware,
   type DepotConfig,
   type DepotDaemon,
@@ -17,7 +16,7 @@ import {
   udpLinkSocket,
   writeProvisioning,
 } from '@keydepot/firmware';
-import { type CryptoBackend, loadBestCryptoBackend, type ProvisioningBundle } from '@keydepot/shared';
+import { type Address, type CryptoBackend, loadBestCryptoBackend, type ProvisioningBundle } from '@keydepot/shared';
 import { createFleetClock, FleetClock } from './fleet-clock.js';
 
 export { createFleetClock, FleetClock, type FleetClockOptions, relayClock } from './fleet-clock.js';

@@ -46,13 +46,13 @@ export class RelayTimers {
   private revokedCheckedMs: number;
   private stopped = false;
 
-  constructor(private readonly o: RelayTimersOptions) {
-    this.revokedCheckedMs = o.clock();
+  constructor(private readonly options: RelayTimersOptions) {
+    this.revokedCheckedMs = options.clock();
   }
 
   start(): void {
-    this.pollTimer = setInterval(() => this.pollSoon(), this.o.pollIntervalMs);
-    this.sweepTimer = setInterval(() => this.sweepSoon(), this.o.offlineSweepIntervalMs);
+    this.pollTimer = setInterval(() => this.pollSoon(), this.options.pollIntervalMs);
+    this.sweepTimer = setInterval(() => this.sweepSoon(), this.options.offlineSweepIntervalMs);
     this.pollSoon();
   }
 
@@ -60,8 +60,8 @@ export class RelayTimers {
     if (this.polling || this.stopped) return;
     this.polling = this.poll()
       .catch((error) => {
-        this.o.metrics.errors.inc({ where: 'poll' });
-        this.o.logger.warn({ err: error }, 'command poll failed');
+        this.options.metrics.errors.inc({ where: 'poll' });
+        this.options.logger.warn({ err: error }, 'command poll failed');
       })
       .finally(() => {
         this.polling = null;
@@ -77,8 +77,8 @@ export class RelayTimers {
   }
 
   private async poll(): Promise<void> {
-    const { store, metrics } = this.o;
-    const nowMs = this.o.clock();
+    const { store, metrics } = this.options;
+    const nowMs = this.options.clock();
     if (this.polls++ % 4 === 0) {
       const expired = await metrics.time('expire-commands', () => expireQueuedCommands(store, nowMs));
       if (expired > 0) metrics.commands.inc({ state: 'expired' }, expired);
@@ -86,22 +86,22 @@ export class RelayTimers {
       const since = this.revokedCheckedMs - 60_000;
       this.revokedCheckedMs = nowMs;
       for (const forget of await depotsToForgetSince(store, since)) {
-        const ended = this.o.sessions.evictDepot(forget.depotId, forget.sessionsBeforeMs);
+        const ended = this.options.sessions.evictDepot(forget.depotId, forget.sessionsBeforeMs);
         const reason = forget.sessionsBeforeMs === Number.POSITIVE_INFINITY ? 'revoked' : 'rekeyed';
         if (ended > 0) await auditSessionsEnded(store, { depotId: forget.depotId, ended, reason, nowMs });
       }
     }
     const loaded = await metrics.time('load-commands', () => loadPendingCommands(store));
-    this.o.commands.replace(loaded.commands, loaded.lastApplied);
-    for (const depotId of [...this.o.commands.depots()]) this.o.replies.pushIfFresh(depotId);
+    this.options.commands.replace(loaded.commands, loaded.lastApplied);
+    for (const depotId of [...this.options.commands.depots()]) this.options.replies.pushIfFresh(depotId);
   }
 
   private sweepSoon(): void {
     if (this.sweeping || this.stopped) return;
     this.sweeping = this.sweep()
       .catch((error) => {
-        this.o.metrics.errors.inc({ where: 'sweep' });
-        this.o.logger.warn({ err: error }, 'offline sweep failed');
+        this.options.metrics.errors.inc({ where: 'sweep' });
+        this.options.logger.warn({ err: error }, 'offline sweep failed');
       })
       .finally(() => {
         this.sweeping = null;
@@ -109,16 +109,16 @@ export class RelayTimers {
   }
 
   private async sweep(): Promise<void> {
-    const { store, metrics } = this.o;
-    const nowMs = this.o.clock();
-    const offlineAfter = this.o.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS;
+    const { store, metrics } = this.options;
+    const nowMs = this.options.clock();
+    const offlineAfter = this.options.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS;
     const changes = await metrics.time('offline-sweep', () => sweepOffline(store, nowMs - offlineAfter, nowMs));
     for (const c of changes) {
       metrics.presence.inc({ kind: c.kind });
-      this.o.logger.info({ depotId: c.depotId }, 'depot offline');
+      this.options.logger.info({ depotId: c.depotId }, 'depot offline');
     }
-    this.o.sessions.sweep(nowMs);
-    metrics.sessions.set(this.o.sessions.size);
+    this.options.sessions.sweep(nowMs);
+    metrics.sessions.set(this.options.sessions.size);
     await deleteSessionsCreatedBefore(store, nowMs - REJECT_AFTER_MS);
   }
 }

@@ -134,14 +134,3 @@ export async function sweepOffline(
   }
   return changes;
 }
-
-/** The portal's view: a depot's online/offline history, newest first. */
-export async function listRelayEvents(store: StoreDatabase, depotId: number, limit = 50) {
-  return relayDb(store)
-    .selectFrom('relay_events')
-    .select(['at_ms', 'kind', 'detail'])
-    .where('depot_id', '=', depotId)
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
-}
