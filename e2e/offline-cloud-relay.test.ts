@@ -15,7 +15,7 @@ import {
   udpLinkSocket,
 } from '@keydepot/firmware';
 import { freeUdpPort, provisionedDepot, waitFor } from '@keydepot/firmware/testing';
-import { toHex } from '@keydepot/shared';
+import { generateKeyPair, keyPairFromSecret, loadCryptoBackend, toHex } from '@keydepot/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -25,7 +25,6 @@ afterEach(async () => {
 
 describe('a depot whose relay appears later (cloud relay)', () => {
   it('delivers everything it journaled offline exactly once, in order', async () => {
-    const { loadCryptoBackend, generateKeyPair, keyPairFromSecret } = await import('@keydepot/shared');
     const backend = await loadCryptoBackend('sodium-native');
     const relayKeys = generateKeyPair(backend);
     const port = await freeUdpPort();

@@ -9,8 +9,10 @@ import ts from 'typescript';
 import { badCitations, type Citation } from './citations.js';
 import { type Crossing, checkImport } from './rules.js';
 
-/** Folders that hold no source of ours: installed packages, build output, test and demo output. */
-const SKIPPED_DIRS = new Set(['node_modules', '.git', 'dist', 'test-results', 'data', 'coverage', 'results']);
+/** Folders that hold no source of ours: installed packages and build output anywhere… */
+const SKIPPED_NAMES = new Set(['node_modules', '.git', 'dist', 'coverage']);
+/** …and, at these places only, test, demo and benchmark output. */
+const SKIPPED_PATHS = new Set(['test-results', 'data', 'bench/results']);
 const CODE = /\.(?:ts|tsx|mts|cts|js|mjs|cjs)$/;
 /** Where a citation can stand: code, shell scripts, documentation, package manifests. */
 const CITING = /(?:\.(?:ts|tsx|mts|cts|js|mjs|cjs|sh|md)|\/package\.json|^package\.json)$/;
@@ -44,10 +46,11 @@ export interface BorderReport {
 
 function* sourceFiles(root: string, dir = root): Generator<string> {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = relative(root, join(dir, entry.name)).split(sep).join('/');
     if (entry.isDirectory()) {
-      if (!SKIPPED_DIRS.has(entry.name)) yield* sourceFiles(root, join(dir, entry.name));
+      if (!SKIPPED_NAMES.has(entry.name) && !SKIPPED_PATHS.has(path)) yield* sourceFiles(root, join(dir, entry.name));
     } else if (entry.isFile()) {
-      yield relative(root, join(dir, entry.name)).split(sep).join('/');
+      yield path;
     }
   }
 }
