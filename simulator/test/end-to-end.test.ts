@@ -9,10 +9,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRelayKey, type Running, silentLogger, startCloud } from '@keydepot/cloud';
 import { queueCommand } from '@keydepot/cloud/store';
+import { type CliHarness, createCliHarness, testDialects } from '@keydepot/cloud/testing';
 import { CommandKind, EventKind, loadCryptoBackend, PinKind, parseProvisioningBundle } from '@keydepot/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type CliHarness, createCliHarness } from '../../cloud/test/cli/cli-harness.js';
-import { testDialects } from '../../cloud/test/databases.js';
 import { type Fleet, startFleet } from '../src/fleet.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];

@@ -10,11 +10,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadRelayKey, type Running, silentLogger, startCloud } from '@keydepot/cloud';
 import { queueCommand } from '@keydepot/cloud/store';
+import { createCliHarness, testDialects } from '@keydepot/cloud/testing';
 import { endpointLinkSocket } from '@keydepot/firmware';
 import { CommandKind, EventKind, loadCryptoBackend, PinKind, parseProvisioningBundle } from '@keydepot/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createCliHarness } from '../../cloud/test/cli/cli-harness.js';
-import { testDialects } from '../../cloud/test/databases.js';
 import { startFleet } from '../src/fleet.js';
 import { MemoryNetwork } from '../src/memory-network.js';
 
