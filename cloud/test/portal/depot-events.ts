@@ -5,18 +5,21 @@ import { LastSeenWrites } from '../../src/store/relay/presence.js';
 import { relayDb } from '../../src/store/relay/relay-schema.js';
 import { storeUplinks } from '../../src/store/relay/uplinks.js';
 
+/** Sessions made so far: each DepotReports reports on a new one, newer (by stamp) than all before. */
+let sessionsMade = 0;
+
 /**
  * What a depot reports, stored through the relay's uplink batch (storeUplinks,
  * the code a real telegram goes through): events with a journal epoch and
  * growing sequences, and STATUS frames in order, each call one telegram on
- * the depot's one session. Presence is left alone: the depot's last seen and
+ * a session of its own. Presence is left alone: the depot's last seen and
  * online state stay as the test set them.
  */
 export class DepotReports {
   private readonly epoch = randomBytes(8).toString('hex');
   private sequence = 0;
   private counter = 0;
-  private sessionId = 0;
+  private session: { id: number; stamp: number } | undefined;
   /** As if this process had just written the depot's last seen: no batch of these writes it. */
   private readonly lastSeen = new LastSeenWrites(Number.POSITIVE_INFINITY);
 
@@ -28,18 +31,19 @@ export class DepotReports {
   }
 
   private async send(receivedMs: number, frames: { events?: EventFrame[]; status?: StatusFrame }): Promise<void> {
-    if (this.sessionId === 0) {
-      this.sessionId = 2_000_000 + this.depotId;
+    if (this.session === undefined) {
+      sessionsMade += 1;
+      this.session = { id: 2_000_000 + sessionsMade, stamp: sessionsMade };
       await relayDb(this.store)
         .insertInto('depot_sessions')
         .values({
-          session_id: this.sessionId,
+          session_id: this.session.id,
           depot_id: this.depotId,
           send_key: new Uint8Array(32),
           receive_key: new Uint8Array(32),
           remote_id: 1,
           created_at_ms: 1,
-          stamp: 1,
+          stamp: this.session.stamp,
         })
         .execute();
     }
@@ -48,8 +52,8 @@ export class DepotReports {
       [
         {
           depotId: this.depotId,
-          sessionId: this.sessionId,
-          sessionStamp: 1,
+          sessionId: this.session.id,
+          sessionStamp: this.session.stamp,
           counter: ++this.counter,
           endpoint: '192.0.2.98:4000',
           confirms: false,
