@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRelayKey, type Running, silentLogger, startCloud } from '@keydepot/cloud';
+import type { Running } from '@keydepot/cloud';
 import { loadCryptoBackend, type ProvisioningBundle } from '@keydepot/shared';
-import { setUpDemo } from '@keydepot/simulator/demo';
+import { setUpDemo, startDemoCloud } from '@keydepot/simulator/demo';
 import { type Fleet, startFleet } from '@keydepot/simulator/fleet';
 
 /** The whole system on this machine, as the Quick-start demo runs it, for one browser test. */
@@ -41,16 +41,7 @@ export async function startSystem(): Promise<RunningSystem> {
     ]);
     const bundle = accounts.bundles[0] as ProvisioningBundle;
     const backend = await loadCryptoBackend('sodium-native');
-    const { keyPair } = await loadRelayKey({ file: join(dataDir, 'relay.key'), backend, createIfMissing: false });
-    const cloud = await startCloud({
-      databaseUrl: `sqlite:${join(dataDir, 'keydepot.sqlite')}`,
-      relayKeys: keyPair,
-      logger: silentLogger(),
-      backend,
-      udpHost: '127.0.0.1',
-      udpPort: 0,
-      httpHost: '127.0.0.1',
-      httpPort: 0,
+    const cloud = await startDemoCloud(dataDir, backend, {
       relay: { pollIntervalMs: 100 },
       portal: {
         dataKeyFile: join(dataDir, 'data.key'),

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { runCli } from '@keydepot/cloud';
-import { type ProvisioningBundle, parseProvisioningBundle } from '@keydepot/shared';
+import { loadRelayKey, type Running, runCli, type StartCloudOptions, silentLogger, startCloud } from '@keydepot/cloud';
+import { type CryptoBackend, type ProvisioningBundle, parseProvisioningBundle } from '@keydepot/shared';
 
 export interface DemoAccounts {
   readonly username: string;
@@ -77,4 +77,28 @@ export async function setUpDemo(
     bundles.push(bundle);
   }
   return { username: 'admin', password, bundles };
+}
+
+/**
+ * Starts the cloud over a folder setUpDemo filled (its SQLite store and relay
+ * key), silent, with UDP and HTTP on free loopback ports unless `extra` says
+ * otherwise; the portal only with `extra.portal`.
+ */
+export async function startDemoCloud(
+  dataDir: string,
+  backend: CryptoBackend,
+  extra: Partial<StartCloudOptions> = {},
+): Promise<Running> {
+  const { keyPair } = await loadRelayKey({ file: join(dataDir, 'relay.key'), backend, createIfMissing: false });
+  return startCloud({
+    databaseUrl: `sqlite:${join(dataDir, 'keydepot.sqlite')}`,
+    relayKeys: keyPair,
+    logger: silentLogger(),
+    backend,
+    udpHost: '127.0.0.1',
+    udpPort: 0,
+    httpHost: '127.0.0.1',
+    httpPort: 0,
+    ...extra,
+  });
 }

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRelayKey, type Running, silentLogger, startCloud } from '@keydepot/cloud';
+import type { Running } from '@keydepot/cloud';
 import type { PinKindName } from '@keydepot/cloud/store';
 import type { SimulatedClock } from '@keydepot/firmware';
 import { loadCryptoBackend } from '@keydepot/shared';
-import { type DemoDepot, setUpDemo } from '../demo/setup.js';
+import { type DemoDepot, setUpDemo, startDemoCloud } from '../demo/setup.js';
 import { createFleetClock, type Fleet, relayClock, type SimulatedDepot, startFleet } from '../fleet.js';
 
 /** A depot of a world, with the short id steps and the prompt use for it ("hof"). */
@@ -111,15 +111,7 @@ async function startIn(
   const startMono = clock.monotonicMs();
   const accounts = await setUpDemo(env, dataDir, options.depots);
   const backend = await loadCryptoBackend('sodium-native');
-  const { keyPair } = await loadRelayKey({ file: join(dataDir, 'relay.key'), backend, createIfMissing: false });
-  const cloud = await startCloud({
-    databaseUrl: `sqlite:${join(dataDir, 'keydepot.sqlite')}`,
-    relayKeys: keyPair,
-    logger: silentLogger(),
-    backend,
-    udpHost: '127.0.0.1',
-    udpPort: 0,
-    httpPort: 0,
+  const cloud = await startDemoCloud(dataDir, backend, {
     // The relay reads the depots' clock, so TIME frames, expiry and presence follow simulated time.
     relay: { pollIntervalMs: 50, offlineSweepIntervalMs: 100, clock: relayClock(clock) },
   });
