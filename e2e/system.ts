@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Running } from '@keydepot/cloud';
 import { loadCryptoBackend, type ProvisioningBundle } from '@keydepot/shared';
-import { setUpDemo, startDemoCloud } from '@keydepot/simulator/demo';
-import { type Fleet, startFleet } from '@keydepot/simulator/fleet';
+import { setUpDemo, startDemoSystem } from '@keydepot/simulator/demo';
+import type { Fleet } from '@keydepot/simulator/fleet';
 
 /** The whole system on this machine, as the Quick-start demo runs it, for one browser test. */
 export interface RunningSystem {
@@ -41,21 +41,20 @@ export async function startSystem(): Promise<RunningSystem> {
     ]);
     const bundle = accounts.bundles[0] as ProvisioningBundle;
     const backend = await loadCryptoBackend('sodium-native');
-    const cloud = await startDemoCloud(dataDir, backend, {
-      relay: { pollIntervalMs: 100 },
-      portal: {
-        dataKeyFile: join(dataDir, 'data.key'),
-        offlineMasterKeyFile: join(dataDir, 'offline-master.key'),
+    const { cloud, fleet } = await startDemoSystem(dataDir, [bundle], {
+      backend,
+      cloud: {
+        relay: { pollIntervalMs: 100 },
+        portal: {
+          dataKeyFile: join(dataDir, 'data.key'),
+          offlineMasterKeyFile: join(dataDir, 'offline-master.key'),
+        },
       },
     });
-    stops.push(() => cloud.shutdown());
-    const fleet = await startFleet({
-      bundles: [bundle],
-      dataDir: join(dataDir, 'depots'),
-      relay: { host: '127.0.0.1', port: cloud.relay.port },
-      backend,
-    });
-    stops.push(() => fleet.stop());
+    stops.push(
+      () => cloud.shutdown(),
+      () => fleet.stop(),
+    );
     return {
       cloud,
       fleet,

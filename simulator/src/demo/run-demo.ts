@@ -2,12 +2,12 @@ import { createSocket } from 'node:dgram';
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createLogger } from '@keydepot/cloud';
+import { createLogger, loadRelayKey, startCloud } from '@keydepot/cloud';
 import { loadCryptoBackend } from '@keydepot/shared';
 import { startFleet } from '../fleet.js';
 import { followEvents } from './event-feed.js';
 import { afterHoursPickup, remoteOpenAndReturn, wrongPins } from './movements.js';
-import { setUpDemo, startDemoCloud } from './setup.js';
+import { setUpDemo } from './setup.js';
 
 export interface DemoOptions {
   /** Everything the demo writes: the SQLite store, keys, bundles, the depots' files. Wiped at start. */
@@ -60,9 +60,15 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const accounts = await setUpDemo(env, options.dataDir);
 
   const backend = await loadCryptoBackend('sodium-native');
-  const cloud = await startDemoCloud(options.dataDir, backend, {
+  const { keyPair } = await loadRelayKey({ file: join(options.dataDir, 'relay.key'), backend, createIfMissing: false });
+  const cloud = await startCloud({
+    databaseUrl: `sqlite:${join(options.dataDir, 'keydepot.sqlite')}`,
+    relayKeys: keyPair,
     logger: createLogger({ level: 'warn' }),
+    backend,
+    udpHost: '127.0.0.1',
     udpPort: relayPort,
+    httpHost: '127.0.0.1',
     httpPort,
     relay: { pollIntervalMs: 100 },
     portal: {

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { loadRelayKey, type Running, runCli, type StartCloudOptions, silentLogger, startCloud } from '@keydepot/cloud';
 import { type CryptoBackend, type ProvisioningBundle, parseProvisioningBundle } from '@keydepot/shared';
+import { type Fleet, type FleetOptions, startFleet } from '../fleet.js';
 
 export interface DemoAccounts {
   readonly username: string;
@@ -79,18 +80,26 @@ export async function setUpDemo(
   return { username: 'admin', password, bundles };
 }
 
+/** The demo's cloud and its depots, running. */
+export interface DemoSystem {
+  readonly cloud: Running;
+  readonly fleet: Fleet;
+}
+
 /**
  * Starts the cloud over a folder setUpDemo filled (its SQLite store and relay
- * key), silent, with UDP and HTTP on free loopback ports unless `extra` says
- * otherwise; the portal only with `extra.portal`.
+ * key; silent, UDP and HTTP on free loopback ports unless `cloud` says
+ * otherwise, the portal only with `cloud.portal`), then the depots of
+ * `bundles` dialling its relay, their data in `<dataDir>/depots`.
  */
-export async function startDemoCloud(
+export async function startDemoSystem(
   dataDir: string,
-  backend: CryptoBackend,
-  extra: Partial<StartCloudOptions> = {},
-): Promise<Running> {
+  bundles: readonly ProvisioningBundle[],
+  options: { backend: CryptoBackend; cloud?: Partial<StartCloudOptions>; fleet?: Partial<FleetOptions> },
+): Promise<DemoSystem> {
+  const { backend } = options;
   const { keyPair } = await loadRelayKey({ file: join(dataDir, 'relay.key'), backend, createIfMissing: false });
-  return startCloud({
+  const cloud = await startCloud({
     databaseUrl: `sqlite:${join(dataDir, 'keydepot.sqlite')}`,
     relayKeys: keyPair,
     logger: silentLogger(),
@@ -99,6 +108,19 @@ export async function startDemoCloud(
     udpPort: 0,
     httpHost: '127.0.0.1',
     httpPort: 0,
-    ...extra,
+    ...options.cloud,
   });
+  try {
+    const fleet = await startFleet({
+      bundles,
+      dataDir: join(dataDir, 'depots'),
+      relay: { host: '127.0.0.1', port: cloud.relay.port },
+      backend,
+      ...options.fleet,
+    });
+    return { cloud, fleet };
+  } catch (error) {
+    await cloud.shutdown();
+    throw error;
+  }
 }

@@ -5,8 +5,8 @@ import type { Running } from '@keydepot/cloud';
 import type { PinKindName } from '@keydepot/cloud/store';
 import type { SimulatedClock } from '@keydepot/firmware';
 import { loadCryptoBackend } from '@keydepot/shared';
-import { type DemoDepot, setUpDemo, startDemoCloud } from '../demo/setup.js';
-import { createFleetClock, type Fleet, relayClock, type SimulatedDepot, startFleet } from '../fleet.js';
+import { type DemoDepot, setUpDemo, startDemoSystem } from '../demo/setup.js';
+import { createFleetClock, type Fleet, relayClock, type SimulatedDepot } from '../fleet.js';
 
 /** A depot of a world, with the short id steps and the prompt use for it ("hof"). */
 export interface WorldDepot {
@@ -111,23 +111,12 @@ async function startIn(
   const startMono = clock.monotonicMs();
   const accounts = await setUpDemo(env, dataDir, options.depots);
   const backend = await loadCryptoBackend('sodium-native');
-  const cloud = await startDemoCloud(dataDir, backend, {
+  const { cloud, fleet } = await startDemoSystem(dataDir, accounts.bundles, {
+    backend,
     // The relay reads the depots' clock, so TIME frames, expiry and presence follow simulated time.
-    relay: { pollIntervalMs: 50, offlineSweepIntervalMs: 100, clock: relayClock(clock) },
+    cloud: { relay: { pollIntervalMs: 50, offlineSweepIntervalMs: 100, clock: relayClock(clock) } },
+    fleet: { clock },
   });
-  let fleet: Fleet;
-  try {
-    fleet = await startFleet({
-      bundles: accounts.bundles,
-      dataDir: join(dataDir, 'depots'),
-      relay: { host: '127.0.0.1', port: cloud.relay.port },
-      clock,
-      backend,
-    });
-  } catch (error) {
-    await cloud.shutdown();
-    throw error;
-  }
   const depots = accounts.bundles.map((bundle, index) => ({
     alias: (options.depots[index] as DepotSpec).alias,
     depotId: bundle.depotId,
