@@ -25,5 +25,6 @@ export { type LinkLogger, silentLogger } from './link/link-logger.js';
 export type { LinkSnapshot } from './link/link-snapshot.js';
 export { endpointLinkSocket, type LinkSocket } from './link/link-socket.js';
 export { DEFAULT_RHYTHM, type Random, type RhythmSettings } from './link/rhythm.js';
+export { deriveSeed, seededRandom } from './link/seeded-random.js';
 export { fileStampStore, memoryStampStore, type StampStore } from './link/stamp-store.js';
 export { udpLinkSocket } from './link/udp-socket.js';

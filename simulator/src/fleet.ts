@@ -3,6 +3,7 @@ import {
   createSimulatedHardware,
   type DepotConfig,
   type DepotDaemon,
+  deriveSeed,
   type LinkLogger,
   type LinkSocket,
   loadDepotConfig,
@@ -11,6 +12,7 @@ import {
   type SimulatedClock,
   type SimulatedHardware,
   type StampStore,
+  seededRandom,
   silentLogger,
   startDepotDaemon,
   udpLinkSocket,
@@ -23,7 +25,6 @@ export { createFleetClock, FleetClock, type FleetClockOptions, relayClock } from
 
 import { DepotLine, type LineStats } from './network/depot-line.js';
 import { checkConditions, type NetworkConditions, PERFECT_NETWORK } from './network/network-shim.js';
-import { deriveSeed, seededRandom } from './network/seeded-random.js';
 
 /** One virtual depot: the real firmware daemon on simulated hardware, behind its own network line. */
 export interface SimulatedDepot {

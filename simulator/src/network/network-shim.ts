@@ -1,4 +1,4 @@
-import type { Random } from './seeded-random.js';
+import type { Random } from '@keydepot/firmware';
 
 /** A span of simulated time (ms on the fleet clock's monotonic scale) in which nothing gets through. */
 export interface OutageWindow {
