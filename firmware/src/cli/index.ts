@@ -11,9 +11,12 @@ export type { CliIo } from './cli-io.js';
 const USAGE = `usage: keydepot-depot <command> [--config-dir dir]
 
   provision <bundle.json> [--force]   import a bundle from the cloud's 'depot create'
-  run [--simulated-hardware]          run the depot daemon (SIGINT/SIGTERM stop it)
+  run [--simulated-hardware] [--log-level level]
+                                      run the depot daemon (SIGINT/SIGTERM stop it);
+                                      level: fatal, error, warn, info (default), debug, trace
   status [--json]                     session, last check-in, outbox, lockout, clock
   test-hardware [--key-echo-seconds n] pulse each lock, print sensors, echo keypad keys
+                                      (without GPIO: the configuration and the keypad alone)
 
 The config folder is /etc/keydepot unless KEYDEPOT_CONFIG_DIR or --config-dir says otherwise.
 `;

@@ -44,8 +44,6 @@ export const hardwareConfigSchema = z
     keyInverted: z.boolean().default(true),
     /** Contact bounce of reed contacts and microswitches settles well within 50 ms. */
     debounceMs: z.number().int().min(0).max(1_000).default(50),
-    /** How long the relay holds a strike open; most strikes want 0.5-3 s. */
-    lockPulseMs: z.number().int().min(100).max(10_000).default(1_000),
     compartments: z
       .array(compartmentWiringSchema)
       .min(1)
