@@ -76,8 +76,12 @@ export function dataPaths(dataDir: string): { databasePath: string; stampPath: s
   };
 }
 
-/** Reads and checks the config folder once; throws DepotConfigError naming the first problem. */
-export function loadDepotConfig(configDir: string): DepotConfig {
+/**
+ * Reads and checks the config folder once; throws DepotConfigError naming the first problem.
+ * `statusDir` moves status.json out of the data folder: the systemd unit puts it on the tmpfs
+ * /run/keydepot (KEYDEPOT_STATUS_DIR), so its rewrite every 10 s never touches the SD card.
+ */
+export function loadDepotConfig(configDir: string, options: { statusDir?: string } = {}): DepotConfig {
   const file = join(configDir, DEPOT_FILE);
   if (!existsSync(file)) {
     throw new DepotConfigError(`${file} does not exist: run 'keydepot-depot provision <bundle.json>' first`);
@@ -110,6 +114,7 @@ export function loadDepotConfig(configDir: string): DepotConfig {
     hardware: depot.hardware,
     dataDir,
     ...dataPaths(dataDir),
+    ...(options.statusDir ? { statusPath: join(options.statusDir, 'status.json') } : {}),
   };
 }
 

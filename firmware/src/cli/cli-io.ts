@@ -1,3 +1,5 @@
+import { type DepotConfig, loadDepotConfig } from '../config.js';
+
 /** What a CLI command may touch: passed in by bin/keydepot-depot.ts, faked by tests. */
 export interface CliIo {
   readonly stdout: { write(text: string): unknown };
@@ -54,6 +56,11 @@ export function onlyFlags(args: ParsedArgs, known: readonly string[]): void {
   for (const name of args.flags.keys()) {
     if (!known.includes(name)) throw new CliError(`unknown option --${name}`);
   }
+}
+
+/** The config folder's depot, with status.json where KEYDEPOT_STATUS_DIR says (the unit's tmpfs). */
+export function loadConfigOf(args: ParsedArgs, io: CliIo): DepotConfig {
+  return loadDepotConfig(configDirOf(args, io), { statusDir: io.env.KEYDEPOT_STATUS_DIR || undefined });
 }
 
 export function configDirOf(args: ParsedArgs, io: CliIo): string {

@@ -1,11 +1,10 @@
-import { loadDepotConfig } from '../config.js';
-import { startDepotDaemon } from '../daemon.js';
 import { RealClock } from '../hardware/clock.js';
 import { createRealHardware } from '../hardware/real-hardware.js';
 import { createSimulatedHardware, SimulatedClock } from '../hardware/simulated/index.js';
 import type { DepotHardware } from '../hardware/types.js';
 import { udpLinkSocket } from '../link/udp-socket.js';
-import { type CliIo, configDirOf, onlyFlags, type ParsedArgs } from './cli-io.js';
+import { runDepotService } from '../service/run-service.js';
+import { type CliIo, loadConfigOf, onlyFlags, type ParsedArgs } from './cli-io.js';
 import { createLogger } from './logger.js';
 
 /**
@@ -15,7 +14,7 @@ import { createLogger } from './logger.js';
  */
 export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   onlyFlags(args, ['config-dir', 'simulated-hardware', 'log-level']);
-  const config = loadDepotConfig(configDirOf(args, io));
+  const config = loadConfigOf(args, io);
   const level = args.flags.get('log-level');
   const logger = createLogger(typeof level === 'string' ? level : (io.env.KEYDEPOT_LOG_LEVEL ?? 'info'));
   let hardware: DepotHardware;
@@ -31,16 +30,19 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
       log: { info: (message) => logger.info({}, message), warn: (message) => logger.warn({}, message) },
     });
   }
-  const daemon = await startDepotDaemon({
-    config,
-    hardware,
-    logger,
-    socketFactory: (relay) =>
-      udpLinkSocket({ ...relay, onError: (error) => logger.debug({ err: error.message }, 'udp send failed') }),
-  });
-  const signal = await io.untilStopSignal();
-  logger.info({ signal }, 'stopping');
-  await daemon.stop();
-  simulatedClock?.stop();
+  try {
+    await runDepotService({
+      config,
+      hardware,
+      logger,
+      env: io.env,
+      hooks: process,
+      untilStopSignal: io.untilStopSignal,
+      socketFactory: (relay) =>
+        udpLinkSocket({ ...relay, onError: (error) => logger.debug({ err: error.message }, 'udp send failed') }),
+    });
+  } finally {
+    simulatedClock?.stop();
+  }
   return 0;
 }

@@ -1,5 +1,4 @@
-import { dataPaths, loadDepotConfig } from '../config.js';
-import { type CliIo, configDirOf, onlyFlags, type ParsedArgs } from './cli-io.js';
+import { type CliIo, loadConfigOf, onlyFlags, type ParsedArgs } from './cli-io.js';
 import { type DepotStatusFile, readStatusFile } from './status-file.js';
 
 /** Older than this, the status file is from a daemon that is no longer running. */
@@ -12,8 +11,8 @@ const STALE_AFTER_MS = 60_000;
  */
 export function statusCommand(args: ParsedArgs, io: CliIo, nowMs = Date.now()): number {
   onlyFlags(args, ['config-dir', 'json']);
-  const config = loadDepotConfig(configDirOf(args, io));
-  const status = readStatusFile(dataPaths(config.dataDir).statusPath);
+  const config = loadConfigOf(args, io);
+  const status = readStatusFile(config.statusPath);
   if (args.flags.get('json') === true) {
     io.stdout.write(`${JSON.stringify(status ?? null, null, 2)}\n`);
     return status === undefined ? 1 : 0;

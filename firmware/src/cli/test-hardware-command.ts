@@ -1,4 +1,3 @@
-import { loadDepotConfig } from '../config.js';
 import { resolveSettings } from '../depot/settings.js';
 import { RealClock } from '../hardware/clock.js';
 import { GpioChipError } from '../hardware/gpio-chip.js';
@@ -10,7 +9,7 @@ import {
 } from '../hardware/real-hardware.js';
 import type { Clock, DepotHardware } from '../hardware/types.js';
 import { readStoredConfig } from '../store/depot-store.js';
-import { CliError, type CliIo, configDirOf, onlyFlags, type ParsedArgs } from './cli-io.js';
+import { CliError, type CliIo, loadConfigOf, onlyFlags, type ParsedArgs } from './cli-io.js';
 import { runTestHardware } from './test-hardware.js';
 
 /** The drivers' seams, for tests: onoff's Gpio and serialport's SerialPort by default. */
@@ -27,7 +26,7 @@ export async function testHardwareCommand(
   drivers: TestHardwareDrivers = {},
 ): Promise<number> {
   onlyFlags(args, ['config-dir', 'key-echo-seconds']);
-  const config = loadDepotConfig(configDirOf(args, io));
+  const config = loadConfigOf(args, io);
   const echo = args.flags.get('key-echo-seconds');
   const keyEchoSeconds = typeof echo === 'string' ? Number(echo) : 20;
   if (!Number.isInteger(keyEchoSeconds) || keyEchoSeconds < 0) {
