@@ -145,7 +145,7 @@ describe('relays fail safe', () => {
     timeout: 60_000,
   }, async () => {
     const daemon = await daemonWithEnergisedLock(1);
-    expect(relayLevels()).toEqual([0, 1, 1]);
+    expect(relayLevels(), daemon.stderr()).toEqual([0, 1, 1]);
     await waitFor('two watchdog keepalives', () => notify.messages.filter((m) => m === 'WATCHDOG=1').length >= 2);
     daemon.child.kill('SIGTERM');
     expect(await daemon.exited).toBe(0);

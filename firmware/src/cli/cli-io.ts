@@ -21,7 +21,7 @@ export class CliError extends Error {
 }
 
 /** /etc/keydepot unless KEYDEPOT_CONFIG_DIR or --config-dir says otherwise. */
-export const DEFAULT_CONFIG_DIR = '/etc/keydepot';
+const DEFAULT_CONFIG_DIR = '/etc/keydepot';
 
 export interface ParsedArgs {
   readonly positionals: string[];

@@ -32,7 +32,7 @@ function ago(nowMs: number, thenMs: number): string {
 }
 
 /** The status as a technician reads it. */
-export function describeStatus(status: DepotStatusFile, nowMs: number): string {
+function describeStatus(status: DepotStatusFile, nowMs: number): string {
   const { link, depot } = status;
   const stale = nowMs - status.writtenAtMs > STALE_AFTER_MS;
   const lines = [

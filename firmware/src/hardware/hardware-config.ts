@@ -4,7 +4,7 @@ import { z } from 'zod';
 const bcmPin = z.number().int().min(0).max(27);
 
 /** One compartment's wiring (docs/hardware.md has the default table). */
-export const compartmentWiringSchema = z.object({
+const compartmentWiringSchema = z.object({
   /** 1-based, as on the wire. */
   number: z.number().int().min(1).max(255),
   /** Relay input driving the lock. */
@@ -88,4 +88,3 @@ export const hardwareConfigSchema = z
   });
 
 export type HardwareConfig = z.infer<typeof hardwareConfigSchema>;
-export type CompartmentWiring = z.infer<typeof compartmentWiringSchema>;
