@@ -149,3 +149,24 @@ describe('keydepot-depot status', () => {
     expect(t.out.join('')).toMatch(/outbox\s+1 event/);
   });
 });
+
+describe('command-line options (node:util parseArgs)', () => {
+  it('takes --name value and --name=value, and refuses unknown options and missing values in plain words', async () => {
+    const dir = tempDir();
+    const provisioned = io();
+    expect(await runCli(['provision', bundleFile(dir), `--config-dir=${dir}`], provisioned.io)).toBe(0);
+    expect(provisioned.out.join('')).toContain(`Provisioned depot 12 'Bahnhof Süd' in ${dir}`);
+    const cases: [string[], string][] = [
+      [['status', '--config-dir', dir, '--jsn'], 'keydepot-depot: unknown option --jsn\n'],
+      [['status', '--config-dir'], 'keydepot-depot: --config-dir needs a value\n'],
+      [['run', '--config-dir', dir, '--log-level'], 'keydepot-depot: --log-level needs a value\n'],
+      [['provision', bundleFile(dir), '--config-dir', dir, '--force=yes'], 'keydepot-depot: --force takes no value\n'],
+      [['test-hardware', '--config-dir', '--key-echo-seconds'], 'keydepot-depot: --config-dir needs a value\n'],
+    ];
+    for (const [argv, message] of cases) {
+      const t = io();
+      expect(await runCli(argv, t.io), argv.join(' ')).toBe(1);
+      expect(t.err.join('')).toBe(message);
+    }
+  });
+});

@@ -3,7 +3,7 @@
  * (runDepotService) in a child process with the real GPIO drivers on
  * file-backed lines, is killed by a fault injected into a driver while a lock
  * is energised (an uncaught exception, then an unhandled rejection), and
- * stopped by SIGTERM while one is energised. After each exit, every relay line
+ * stopped by SIGTERM while one is energised; each case on a fresh depot and relay. After each exit, every relay line
  * reads released. The same child sends READY=1, WATCHDOG=1 and STOPPING=1 to
  * a real unix datagram socket that this test listens on, as systemd would.
  */
@@ -12,7 +12,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CommandKind } from '@keydepot/shared';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CRASH_EXIT_CODE } from '../src/service/fail-safe.js';
 import { type DepotFixture, provisionedDepot, waitFor } from './support/depot-fixture.js';
 import { readLine } from './support/file-gpio.js';
@@ -47,7 +47,7 @@ let linesDir: string;
 let notify: ReturnType<typeof notifyListener>;
 const children: ChildProcess[] = [];
 
-beforeAll(async () => {
+beforeEach(async () => {
   relay = await startTestRelay();
   fixture = provisionedDepot({ relayPublicKey: relay.keys.publicKey, relayPort: relay.port, compartments: 3 });
   const sysfs = join(fixture.dir, 'sysfs');
@@ -79,8 +79,8 @@ beforeAll(async () => {
   relay.core.queueCommand({ command: CommandKind.Config, settings: { unlockPulseMs: 20_000 } });
 });
 
-afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+afterEach(async () => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
   notify?.child.kill('SIGKILL');
   await relay?.close();
   fixture?.remove();
@@ -88,7 +88,6 @@ afterAll(async () => {
 
 /** Starts the daemon, has the relay open `compartment`, and resolves once its relay line is energised. */
 async function daemonWithEnergisedLock(compartment: number) {
-  notify.messages.length = 1;
   const spec: ServiceDepotSpec = { configDir: fixture.dir, linesDir };
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(spec)], {
     cwd: ROOT,

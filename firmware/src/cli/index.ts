@@ -1,6 +1,6 @@
 import { DepotConfigError } from '../config.js';
 import { HardwareUnavailableError } from '../hardware/real-hardware.js';
-import { CliError, type CliIo, parseArgs } from './cli-io.js';
+import { CliError, type CliIo } from './cli-io.js';
 import { provisionCommand } from './provision-command.js';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
@@ -21,13 +21,10 @@ const USAGE = `usage: keydepot-depot <command> [--config-dir dir]
 The config folder is /etc/keydepot unless KEYDEPOT_CONFIG_DIR or --config-dir says otherwise.
 `;
 
-const BOOLEAN_FLAGS = ['force', 'simulated-hardware', 'json', 'help'];
-
 /** The technician's command line; returns the exit code. bin/keydepot-depot.ts only calls this. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
-    const [command, ...rest] = argv;
-    const args = parseArgs(rest, BOOLEAN_FLAGS);
+    const [command, ...args] = argv;
     switch (command) {
       case 'provision':
         return provisionCommand(args, io);

@@ -4,7 +4,7 @@ import { createSimulatedHardware, SimulatedClock } from '../hardware/simulated/i
 import type { DepotHardware } from '../hardware/types.js';
 import { udpLinkSocket } from '../link/udp-socket.js';
 import { runDepotService } from '../service/run-service.js';
-import { type CliIo, loadConfigOf, onlyFlags, type ParsedArgs } from './cli-io.js';
+import { type CliIo, loadConfigOf, parseCommandArgs, stringOption } from './cli-io.js';
 import { createLogger } from './logger.js';
 
 /**
@@ -12,14 +12,13 @@ import { createLogger } from './logger.js';
  * Real drivers from depot.json's hardware section, or simulated ones on the
  * bench; SIGINT/SIGTERM stop it gracefully (locks released, database closed).
  */
-export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
-  onlyFlags(args, ['config-dir', 'simulated-hardware', 'log-level']);
+export async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseCommandArgs(argv, { 'simulated-hardware': { type: 'boolean' }, 'log-level': { type: 'string' } });
   const config = loadConfigOf(args, io);
-  const level = args.flags.get('log-level');
-  const logger = createLogger(typeof level === 'string' ? level : (io.env.KEYDEPOT_LOG_LEVEL ?? 'info'));
+  const logger = createLogger(stringOption(args, 'log-level') ?? io.env.KEYDEPOT_LOG_LEVEL ?? 'info');
   let hardware: DepotHardware;
   let simulatedClock: SimulatedClock | undefined;
-  if (args.flags.get('simulated-hardware') === true) {
+  if (args.values['simulated-hardware'] === true) {
     // The simulated clock at real speed: timers and the wall clock behave as on a real depot.
     simulatedClock = new SimulatedClock({ speed: 1, startWallMs: Date.now() });
     hardware = createSimulatedHardware({ compartments: config.compartments, clock: simulatedClock });

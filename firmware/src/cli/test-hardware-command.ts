@@ -9,7 +9,7 @@ import {
 } from '../hardware/real-hardware.js';
 import type { Clock, DepotHardware } from '../hardware/types.js';
 import { readStoredConfig } from '../store/depot-store.js';
-import { CliError, type CliIo, loadConfigOf, onlyFlags, type ParsedArgs } from './cli-io.js';
+import { CliError, type CliIo, loadConfigOf, parseCommandArgs, stringOption } from './cli-io.js';
 import { runTestHardware } from './test-hardware.js';
 
 /** The drivers' seams, for tests: onoff's Gpio and serialport's SerialPort by default. */
@@ -21,14 +21,14 @@ export type TestHardwareDrivers = Pick<RealHardwareOptions, 'Gpio' | 'openSerial
  * plainly that locks and sensors were not tested, and exits 1.
  */
 export async function testHardwareCommand(
-  args: ParsedArgs,
+  argv: readonly string[],
   io: CliIo,
   drivers: TestHardwareDrivers = {},
 ): Promise<number> {
-  onlyFlags(args, ['config-dir', 'key-echo-seconds']);
+  const args = parseCommandArgs(argv, { 'key-echo-seconds': { type: 'string' } });
   const config = loadConfigOf(args, io);
-  const echo = args.flags.get('key-echo-seconds');
-  const keyEchoSeconds = typeof echo === 'string' ? Number(echo) : 20;
+  const echo = stringOption(args, 'key-echo-seconds');
+  const keyEchoSeconds = echo === undefined ? 20 : Number(echo);
   if (!Number.isInteger(keyEchoSeconds) || keyEchoSeconds < 0) {
     throw new CliError(`--key-echo-seconds must be a whole number of seconds, got '${echo}'`);
   }

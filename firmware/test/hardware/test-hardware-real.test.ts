@@ -104,13 +104,7 @@ describe('test-hardware without GPIO', () => {
       const { Gpio } = new FakeGpioBank();
       let text = '';
       const run = testHardwareCommand(
-        {
-          positionals: [],
-          flags: new Map<string, string | true>([
-            ['config-dir', fixture.dir],
-            ['key-echo-seconds', '2'],
-          ]),
-        },
+        ['--config-dir', fixture.dir, '--key-echo-seconds', '2'],
         {
           stdout: { write: (t: string) => (text += t) },
           stderr: { write: () => {} },
