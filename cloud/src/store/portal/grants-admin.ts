@@ -7,7 +7,7 @@ import { grantDepotRole, removeDepotGrant, roleOn } from '../grants.js';
 import { addOrganisationMember } from '../organisations.js';
 import { toNumber, toNumberOrNull } from '../row-values.js';
 import type { DepotRole, Schema } from '../schema.js';
-import { createUser, findUserById, findUserByUsername, type User } from '../users.js';
+import { createUser, findUserById, type User } from '../users.js';
 
 // Who may use a depot, as its owner manages it in the portal. Every change
 // writes its audit entry in the same transaction; the last owner of a depot
@@ -96,7 +96,32 @@ async function auditGrant(
   });
 }
 
-/** Gives an existing, enabled user a role on the depot (and membership in its organisation). */
+/**
+ * The user of this name if they are a member of the organisation, else null:
+ * one query, so a name of another organisation takes the same path as a name
+ * nobody has and the caller cannot tell the two apart.
+ */
+export async function findMemberByUsername(
+  db: Kysely<Schema>,
+  organisationId: number,
+  username: string,
+): Promise<User | null> {
+  const row = await db
+    .selectFrom('users as u')
+    .innerJoin('organisation_members as m', 'm.user_id', 'u.id')
+    .select('u.id')
+    .where('m.organisation_id', '=', organisationId)
+    .where('u.username', '=', username)
+    .executeTakeFirst();
+  return row ? findUserById(db, toNumber(row.id)) : null;
+}
+
+/**
+ * Gives an existing, enabled member of the depot's organisation a role on the
+ * depot. A user of another organisation is refused exactly like an unknown
+ * name: an owner may neither pull strangers into their depot (it would show
+ * on their dashboard) nor learn which user names exist elsewhere.
+ */
 export async function addExistingUser(
   store: { db: Kysely<Schema>; dialect: Dialect },
   depot: Depot,
@@ -105,7 +130,7 @@ export async function addExistingUser(
 ): Promise<GrantResult> {
   return inTransaction(store.db, async (trx) => {
     await lockDepot(trx, store.dialect, depot.id);
-    const user = await findUserByUsername(trx, input.username);
+    const user = await findMemberByUsername(trx, depot.organisationId, input.username);
     if (!user) return { ok: false, reason: 'no-user' };
     if (user.disabledAtMs !== null) return { ok: false, reason: 'disabled' };
     if ((await roleOn(trx, depot.id, user.id)) !== null) return { ok: false, reason: 'has-role' };
