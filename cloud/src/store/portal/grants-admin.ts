@@ -155,6 +155,21 @@ export async function grantFirstRole(
   await addMemberAudited(trx, depot.organisationId, user, by);
 }
 
+/**
+ * A user with their role on this depot, null for anyone without one. The
+ * grant is looked up first: an id of another organisation's user then costs
+ * exactly what an id nobody has does, and its existence stays unseen.
+ */
+async function grantedUser(
+  trx: Kysely<Schema>,
+  depotId: number,
+  userId: number,
+): Promise<{ user: User; role: DepotRole } | null> {
+  const role = await roleOn(trx, depotId, userId);
+  const user = role === null ? null : await findUserById(trx, userId);
+  return role !== null && user ? { user, role } : null;
+}
+
 /** Changes the role of someone who has one here; refuses to demote the last owner. */
 export async function changeRole(
   store: { db: Kysely<Schema>; dialect: Dialect },
@@ -164,9 +179,9 @@ export async function changeRole(
 ): Promise<GrantResult> {
   return inTransaction(store.db, async (trx) => {
     await lockDepot(trx, store.dialect, depot.id);
-    const user = await findUserById(trx, input.userId);
-    const before = user ? await roleOn(trx, depot.id, user.id) : null;
-    if (!user || before === null) return { ok: false, reason: 'no-grant' };
+    const granted = await grantedUser(trx, depot.id, input.userId);
+    if (!granted) return { ok: false, reason: 'no-grant' };
+    const { user, role: before } = granted;
     if (before === 'owner' && input.role !== 'owner' && (await ownerCount(trx, depot.id)) <= 1) {
       return { ok: false, reason: 'last-owner' };
     }
@@ -187,9 +202,9 @@ export async function removeAccess(
 ): Promise<GrantResult> {
   return inTransaction(store.db, async (trx) => {
     await lockDepot(trx, store.dialect, depot.id);
-    const user = await findUserById(trx, userId);
-    const before = user ? await roleOn(trx, depot.id, user.id) : null;
-    if (!user || before === null) return { ok: false, reason: 'no-grant' };
+    const granted = await grantedUser(trx, depot.id, userId);
+    if (!granted) return { ok: false, reason: 'no-grant' };
+    const { user, role: before } = granted;
     if (before === 'owner' && (await ownerCount(trx, depot.id)) <= 1) return { ok: false, reason: 'last-owner' };
     await removeDepotGrant(trx, { depotId: depot.id, userId: user.id });
     await auditGrant(trx, depot, by, 'depot.grant-remove', user.username, before, null);
