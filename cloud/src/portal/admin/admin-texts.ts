@@ -35,7 +35,7 @@ export const adminTexts = defineTexts({
     memberAdded: 'The member was added.',
     addMember: 'Add a member',
     noUser: 'There is no user with this name.',
-    notMember: 'This user is no member of this organisation. Add them as a member first.',
+    notMember: 'This user is not a member of this organisation. Add them as a member first.',
     alreadyMember: 'This user is a member already.',
     noDepots: 'No depots yet.',
     noMembers: 'No members yet.',
