@@ -63,7 +63,7 @@ export interface DepotCore extends DepotPort {
 
 /**
  * Wires keypad → PIN entry → verdict → lockout → compartments over the store
- * (I/O passed in), and answers the link as its DepotPort:
+ * (I/O passed in, docs/conventions.md), and answers the link as its DepotPort:
  * events, commands, STATUS and TIME.
  */
 export function createDepotCore(options: DepotCoreOptions): DepotCore {

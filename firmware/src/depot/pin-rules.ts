@@ -2,7 +2,7 @@ import { PinKind, type ScheduleEntry } from '@keydepot/shared';
 import type { PinRecord } from '../store/records.js';
 
 /**
- * Whether a stored PIN may open now (protocol §13). Pure: the
+ * Whether a stored PIN may open now (docs/design.md, PINs; protocol §13). Pure: the
  * caller passes the trusted time (undefined while the clock is unknown) and
  * the depot's time zone for weekly schedules.
  */
@@ -42,7 +42,7 @@ export function rulePin(pin: PinRecord, nowMs: number | undefined, timeZone: str
 }
 
 /** A moment as a weekly schedule sees it: weekday (0 = Monday … 6 = Sunday) and minute of the local day. */
-interface WeekMinute {
+export interface WeekMinute {
   readonly weekday: number;
   readonly minute: number;
 }
