@@ -1,30 +1,14 @@
 /**
- * @keydepot/firmware: the depot daemon. The simulator and tests build depots
- * from these pieces: config, the daemon, the link and its sockets.
+ * @keydepot/firmware: the depot daemon as the simulator and the benches build
+ * depots from it: config, the daemon, simulated hardware, the link's sockets
+ * and its seeded randomness.
  */
-export {
-  type DepotConfig,
-  DepotConfigError,
-  dataPaths,
-  loadDepotConfig,
-  type ProvisionSummary,
-  writeProvisioning,
-} from './config.js';
-export { type DaemonOptions, type DepotDaemon, FIRMWARE_VERSION, startDepotDaemon } from './daemon.js';
-export {
-  createSimulatedHardware,
-  SimulatedClock,
-  type SimulatedHardware,
-  type SimulatedHardwareOptions,
-} from './hardware/simulated/index.js';
-export type { DepotHardware } from './hardware/types.js';
-export type { DepotPort } from './link/depot-port.js';
-export { nextInitiationStamp } from './link/initiation-stamp.js';
-export { Link, type LinkOptions } from './link/link.js';
+export { type DepotConfig, loadDepotConfig, writeProvisioning } from './config.js';
+export { type DepotDaemon, startDepotDaemon } from './daemon.js';
+export { createSimulatedHardware, SimulatedClock, type SimulatedHardware } from './hardware/simulated/index.js';
 export { type LinkLogger, silentLogger } from './link/link-logger.js';
-export type { LinkSnapshot } from './link/link-snapshot.js';
 export { endpointLinkSocket, type LinkSocket } from './link/link-socket.js';
 export { DEFAULT_RHYTHM, type Random, type RhythmSettings } from './link/rhythm.js';
 export { deriveSeed, seededRandom } from './link/seeded-random.js';
-export { fileStampStore, memoryStampStore, type StampStore } from './link/stamp-store.js';
+export { memoryStampStore, type StampStore } from './link/stamp-store.js';
 export { udpLinkSocket } from './link/udp-socket.js';
