@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection } from 'mysql2/promise';
+import { loadDataSealer } from '../src/keys/data-key.js';
 import { type Dialect, openDatabase, type StoreDatabase } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
 
@@ -23,18 +24,25 @@ export function testDialects(): Dialect[] {
 export interface TestDatabase extends StoreDatabase {
   /** The URL another process (a second relay, a CLI run) can open. */
   readonly url: string;
+  /** The data key file the store's sealer reads, for another process that opens the same store. */
+  readonly dataKeyFile: string;
   dispose(): Promise<void>;
 }
 
 export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
   const url = dialect === 'sqlite' ? sqliteUrl() : await createMysqlDatabase();
-  const store = openDatabase(url);
+  // Sealed values (session keys, PIN digits) need a data key, as in production: its own file, outside the store.
+  const keyDir = mkdtempSync(join(tmpdir(), 'keydepot-data-key-'));
+  const dataKeyFile = join(keyDir, 'data.key');
+  const store = openDatabase(url, { sealer: await loadDataSealer(dataKeyFile) });
   await migrateToLatest(store);
   return {
     ...store,
     url,
+    dataKeyFile,
     async dispose() {
       await store.close();
+      rmSync(keyDir, { recursive: true, force: true });
       if (dialect === 'sqlite') rmSync(url.slice('sqlite:'.length).replace(/\/[^/]+$/, ''), { recursive: true });
       else await dropMysqlDatabase(url);
     },

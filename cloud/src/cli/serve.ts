@@ -22,6 +22,7 @@ export const serve: Command = {
     if (created) logger.info({ file: config.relayKeyFile }, 'relay key created');
     const running = await startServing({
       databaseUrl: config.databaseUrl,
+      dataKeyFile: config.dataKeyFile,
       relayKeys: keyPair,
       logger,
       backend,
@@ -31,7 +32,6 @@ export const serve: Command = {
       httpPort: config.httpPort,
       handleSignals: false,
       portal: {
-        dataKeyFile: config.dataKeyFile,
         offlineMasterKeyFile: config.offlineMasterKeyFile,
         publicRelay: config.publicRelayHost
           ? { host: config.publicRelayHost, port: config.publicRelayPort }
