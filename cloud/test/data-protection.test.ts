@@ -196,7 +196,14 @@ describe.each(testDialects())(
       await ok(['depot', 'grant', '--depot', String(depotId), '--user', 'anna', '--role', 'owner']);
 
       let logText = '';
-      const logger = pino({ level: 'trace' }, { write: (line: string) => void (logText += line) });
+      const logger = pino(
+        { level: 'trace' },
+        {
+          write: (line: string) => {
+            logText += line;
+          },
+        },
+      );
       const backend = await loadCryptoBackend('sodium-native');
       const { keyPair } = await loadRelayKey({ file: join(cli.dataDir, 'relay.key'), backend, createIfMissing: false });
       const cloud: Running = await serve({
