@@ -10,10 +10,8 @@
  * file and WAL. No PIN's digits, no session key, no password, no portal
  * session token, no key of any key file may appear, raw or as hex or base64.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   CommandKind,
   type CryptoBackend,
@@ -33,35 +31,9 @@ import { openSessionKeys } from '../src/store/relay/sessions.js';
 import { createCliHarness } from './cli/cli-harness.js';
 import { testDialects } from './databases.js';
 import { csrfTokenIn } from './portal/portal-harness.js';
+import { keySecret, leaks, mysqlDumps, type Secret, textSecret } from './secret-search.js';
 
-const run = promisify(execFile);
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
-
-/** A secret and every form it could be written in. */
-interface Secret {
-  readonly what: string;
-  readonly forms: readonly Buffer[];
-}
-
-const textSecret = (what: string, text: string): Secret => ({ what, forms: [Buffer.from(text)] });
-/** Key bytes: raw, hex in both cases (mysqldump --hex-blob writes upper case), base64. */
-function keySecret(what: string, key: Uint8Array): Secret {
-  const raw = Buffer.from(key);
-  return {
-    what,
-    forms: [
-      raw,
-      Buffer.from(raw.toString('hex')),
-      Buffer.from(raw.toString('hex').toUpperCase()),
-      Buffer.from(raw.toString('base64')),
-    ],
-  };
-}
-
-/** Which secrets appear in `bytes` ("<secret> in <where>"). */
-function leaks(where: string, bytes: Buffer, secrets: readonly Secret[]): string[] {
-  return secrets.filter((s) => s.forms.some((form) => bytes.includes(form))).map((s) => `${s.what} in ${where}`);
-}
 
 /** The depot's crypto, recording every AEAD key it uses: the handshake's keys and both transport keys of each session. */
 function recordingBackend(inner: CryptoBackend, keys: Map<string, Uint8Array>): CryptoBackend {
@@ -127,24 +99,6 @@ class Browser {
 }
 
 const digitsIn = (html: string) => /id="pin-digits"[^>]*>(\d+)</.exec(html)?.[1];
-
-/** mysqldump (or mariadb-dump) of one database, as bytes: plain, and with binary columns as hex. */
-async function mysqlDumps(url: string): Promise<{ plain: Buffer; hexBlob: Buffer }> {
-  const tool = existsSync('/usr/bin/mysqldump') || !existsSync('/usr/bin/mariadb-dump') ? 'mysqldump' : 'mariadb-dump';
-  const u = new URL(url);
-  const args = [
-    '--protocol=tcp',
-    `--host=${u.hostname}`,
-    `--port=${u.port || '3306'}`,
-    `--user=${decodeURIComponent(u.username)}`,
-    ...(u.password ? [`--password=${decodeURIComponent(u.password)}`] : []),
-    '--single-transaction',
-    u.pathname.slice(1),
-  ];
-  const dump = async (extra: string[]) =>
-    (await run(tool, [...extra, ...args], { encoding: 'buffer', maxBuffer: 256 << 20 })).stdout as Buffer;
-  return { plain: await dump([]), hexBlob: await dump(['--hex-blob']) };
-}
 
 describe.each(testDialects())(
   'no secret in clear on %s: store, WAL or dump, logs, audit, the depot files',
