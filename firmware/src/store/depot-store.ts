@@ -4,6 +4,7 @@ import {
   FrameKind,
   MAX_SUBJECT_BYTES,
   type OfflinePinSlot,
+  ownerOnlySqliteFiles,
   slotValidity,
 } from '@keydepot/shared';
 import Database from 'better-sqlite3';
@@ -334,6 +335,8 @@ export class DepotStore {
  * promise "committed before acted on" survives a power cut.
  */
 export function openDepotStore(path: string, options: OpenDepotStoreOptions = {}): DepotStore {
+  // The journal and the PINs' MACs: owner only from the first byte, -wal and -shm too (docs/operations.md, "File modes").
+  if (path !== '' && path !== ':memory:') ownerOnlySqliteFiles(path);
   const db = new Database(path);
   try {
     db.pragma('journal_mode = WAL');
