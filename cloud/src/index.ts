@@ -7,6 +7,7 @@ export { type DataSealer, loadDataSealer } from './keys/data-key.js';
 export { loadRelayKey } from './keys/relay-key.js';
 export { createLogger, silentLogger } from './log.js';
 export { RelayMetrics } from './metrics.js';
+export { SESSION_COOKIE } from './portal/session/session-middleware.js';
 export { HandshakeRateLimiter, type HandshakeRateLimiterOptions } from './relay/handshake-rate-limiter.js';
 export { type Relay, type RelayOptions, startRelay } from './relay/relay.js';
 export { type Running, type ServeOptions, serve } from './serve.js';
