@@ -12,6 +12,19 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { createLogger, loadDataSealer, loadRelayKey, type Running, SESSION_COOKIE, serve } from '@keydepot/cloud';
+import {
+  createCliHarness,
+  csrfTokenIn,
+  keySecret,
+  leaks,
+  mysqlDumps,
+  openSessionKeys,
+  readDataKeys,
+  type Secret,
+  testDialects,
+  textSecret,
+} from '@keydepot/cloud/testing';
 import {
   CommandKind,
   type CryptoBackend,
@@ -19,19 +32,8 @@ import {
   type ProvisioningBundle,
   parseProvisioningBundle,
 } from '@keydepot/shared';
-import pino from 'pino';
+import { type Fleet, startFleet } from '@keydepot/simulator/fleet';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Fleet, startFleet } from '../../simulator/src/fleet.js';
-import { loadDataSealer } from '../src/keys/data-key.js';
-import { readDataKeys } from '../src/keys/data-key-file.js';
-import { loadRelayKey } from '../src/keys/relay-key.js';
-import { SESSION_COOKIE } from '../src/portal/session/session-middleware.js';
-import { type Running, serve } from '../src/serve.js';
-import { openSessionKeys } from '../src/store/relay/sessions.js';
-import { createCliHarness } from './cli/cli-harness.js';
-import { testDialects } from './databases.js';
-import { csrfTokenIn } from './portal/portal-harness.js';
-import { keySecret, leaks, mysqlDumps, type Secret, textSecret } from './secret-search.js';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 
@@ -150,14 +152,14 @@ describe.each(testDialects())(
       await ok(['depot', 'grant', '--depot', String(depotId), '--user', 'anna', '--role', 'owner']);
 
       let logText = '';
-      const logger = pino(
-        { level: 'trace' },
-        {
+      const logger = createLogger({
+        level: 'trace',
+        destination: {
           write: (line: string) => {
             logText += line;
           },
         },
-      );
+      });
       const backend = await loadCryptoBackend('sodium-native');
       const { keyPair } = await loadRelayKey({ file: join(cli.dataDir, 'relay.key'), backend, createIfMissing: false });
       const cloud: Running = await serve({
