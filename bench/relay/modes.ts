@@ -49,6 +49,8 @@ export async function prepareStore(
           name: `bench ${i + j}`,
           public_key: publicKey,
           compartment_count: 6,
+          // The check-in STATUS reports command 7 applied: a depot can only have applied commands issued to it.
+          last_command_id: 7,
           created_at_ms: Date.now(),
         })),
       )
