@@ -30,7 +30,7 @@ function receive(
   if (shape.type === TelegramType.HandshakeInitiation && drop.receiver === 'relay') {
     const opened = at.responder.openInitiation(datagram, () => drop.admit ?? true);
     if (!opened.ok) return [opened.reason];
-    return opened.stamp <= (drop.storedStamp ?? -1) ? ['handshake'] : null;
+    return opened.stamp <= (drop.storedStamp ?? -1) ? ['stale-stamp'] : null;
   }
   if (shape.type === TelegramType.HandshakeResponse && drop.receiver === 'depot') {
     const consumed = at.newPending().consumeResponse(datagram, drop.nowMs);
