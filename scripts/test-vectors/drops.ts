@@ -106,7 +106,7 @@ export function dropsSection(
       bytes: edit(fromDepot[1], 4, (v) => v ^ 1),
     },
     {
-      note: 'transport telegram arriving when the session is older than REJECT_AFTER_MS',
+      note: 'transport telegram arriving when the session is exactly REJECT_AFTER_MS old (age ≥ REJECT_AFTER_MS is expired)',
       receiver: 'relay',
       nowMs: FIXED.establishedAtMs + REJECT_AFTER_MS,
       bytes: fromDepot[1],
