@@ -102,6 +102,9 @@ describe.each(testDialects())('relay and a lying depot (%s)', (dialect) => {
     expect((await depotRow(depotId)).last_applied_command_id).toBe(0);
     expect(await violations('unknown-command')).toBe(1);
     expect(await violations('last-applied')).toBe(1);
+    const exposition = await relay.metrics.text();
+    expect(exposition).toContain('keydepot_relay_protocol_violations_total{reason="unknown-command"} 1');
+    expect(exposition).toContain('keydepot_relay_protocol_violations_total{reason="last-applied"} 1');
     expect((await alertRows(depotId)).map((r) => JSON.parse(r.detail))).toEqual([
       { reason: 'last-applied', value: 999, limit: 0 },
       { reason: 'unknown-command', value: 999, limit: 0 },
@@ -139,6 +142,31 @@ describe.each(testDialects())('relay and a lying depot (%s)', (dialect) => {
     await other.checkIn();
     expect(await other.waitFor(() => other.applied.length === 3, 3_000)).toBe(true);
     expect(other.applied.map((c) => c.id)).toEqual(theirs);
+  });
+
+  it('STATUS and COMMAND_RESULT: the higher last applied counts, only a result finishes its command', async () => {
+    const first = await queueCommand(db, depotId, { command: CommandKind.LockoutReset });
+    const second = await queueCommand(db, depotId, { command: CommandKind.LockoutReset });
+    await pollOf(relay);
+    await depot.checkIn(2_000, [depot.status()]);
+    expect(depot.lastApplied).toBe(second);
+    const result = (id: number) => ({ kind: FrameKind.CommandResult, id, status: CommandStatus.Applied, detail: '' });
+    // STATUS says 2 applied, only the result of 1 comes: 2 stays pending and is carried again.
+    const reply = await depot.checkIn(2_000, [statusWith({ lastCommandId: second }), result(first)]);
+    expect(await commandState(depotId, first)).toBe('applied');
+    expect(await commandState(depotId, second)).toBe('sent');
+    expect((await depotRow(depotId)).last_applied_command_id).toBe(second);
+    expect(
+      reply
+        ?.flat()
+        .filter((f) => f.kind === FrameKind.Command)
+        .map((c) => c.id),
+    ).toEqual([second]);
+    // A STATUS reporting less than what a result proved lowers nothing.
+    await depot.checkIn(2_000, [statusWith({ lastCommandId: 0 }), result(second)]);
+    expect(await commandState(depotId, second)).toBe('applied');
+    expect((await depotRow(depotId)).last_applied_command_id).toBe(second);
+    expect(await violations('last-applied')).toBe(0);
   });
 
   it('a STATUS with more compartments than provisioned is dropped whole; the provisioned count is stored', async () => {
