@@ -37,7 +37,7 @@ function variantsOf(route: RouteSpec): Variant[] {
   return variants;
 }
 
-/** What the access rule promises for this caller (DESIGN §4: a foreign id answers 404, like a missing one). */
+/** What the access rule promises this caller (a foreign id answers 404 like a missing one: docs/design.md). */
 function expected(access: Access, actor: Actor, variant: Variant, route: RouteSpec): Outcome {
   if (access.kind === 'public') return 'allowed';
   if (actor === 'anonymous') return 'login';
