@@ -9,9 +9,12 @@ import { type Frame, FrameKind } from '@keydepot/shared';
 export interface DepotLimits {
   /** Provisioned compartments (depots.compartment_count). */
   readonly compartments: number;
-  /** The highest command id ever issued to the depot (depots.last_command_id); ids only grow. */
+  /** The highest command id issued to the depot (depots.last_command_id), for the alert's text. */
   readonly lastIssuedCommand: number;
 }
+
+/** Whether the command `id` of this depot was ever sent to it (commands.sent_at_ms is set). */
+export type SentCheck = (id: number) => boolean;
 
 export const VIOLATION_REASONS = [
   'wrong-direction',
@@ -23,8 +26,9 @@ export const VIOLATION_REASONS = [
 
 /**
  * - wrong-direction: a frame kind only the relay sends (EVENT_ACK, COMMAND, TIME);
- * - unknown-command: a COMMAND_RESULT for id 0 or an id above the last issued;
- * - last-applied: a STATUS whose last applied command is above the last issued;
+ * - unknown-command: a COMMAND_RESULT for a command never sent to this depot
+ *   (id 0, an id above the last issued, one still queued or expired unsent);
+ * - last-applied: a STATUS whose last applied command was never sent to this depot;
  * - compartment-count: a STATUS whose compartment count is not the provisioned one;
  * - event-compartment: an EVENT naming a compartment above the provisioned count.
  */
@@ -42,18 +46,18 @@ export interface Violation {
 const RELAY_ONLY = new Set<number>([FrameKind.EventAck, FrameKind.Command, FrameKind.Time]);
 
 /**
- * Whether the cached limits may be too low to judge these frames: the issued
- * commands only grow (a claim above the cached value is read again before it
- * counts as a violation); the compartment count never changes, so only an
- * unknown depot needs a read.
+ * The command ids these frames claim the depot has handled (results, and a
+ * STATUS's last applied id unless it is `known`, already found sent): each must
+ * name a command sent to the depot. A depot's last applied id is always the id
+ * of a command it handled, and it can only handle what it received.
  */
-export function needsFreshLimits(frames: readonly Frame[], cached: DepotLimits | undefined): boolean {
-  if (!cached) return frames.some((f) => f.kind !== FrameKind.Keepalive);
+export function claimedCommands(frames: readonly Frame[], known: number | undefined): number[] {
+  const ids: number[] = [];
   for (const f of frames) {
-    if (f.kind === FrameKind.CommandResult && f.id > cached.lastIssuedCommand) return true;
-    if (f.kind === FrameKind.Status && f.lastCommandId > cached.lastIssuedCommand) return true;
+    if (f.kind === FrameKind.CommandResult && f.id > 0) ids.push(f.id);
+    if (f.kind === FrameKind.Status && f.lastCommandId > 0 && f.lastCommandId !== known) ids.push(f.lastCommandId);
   }
-  return false;
+  return ids;
 }
 
 /**
@@ -67,6 +71,7 @@ export function screenFrames(
   depotId: number,
   frames: readonly Frame[],
   limits: DepotLimits | undefined,
+  sent: SentCheck,
 ): { frames: Frame[]; violations: Violation[] } {
   const kept: Frame[] = [];
   const violations: Violation[] = [];
@@ -78,7 +83,7 @@ export function screenFrames(
       continue;
     }
     if (limits) {
-      if (f.kind === FrameKind.CommandResult && (f.id === 0 || f.id > limits.lastIssuedCommand)) {
+      if (f.kind === FrameKind.CommandResult && (f.id === 0 || !sent(f.id))) {
         violation('unknown-command', f.id, limits.lastIssuedCommand);
         continue;
       }
@@ -87,7 +92,7 @@ export function screenFrames(
           violation('compartment-count', f.compartments.length, limits.compartments);
           continue;
         }
-        if (f.lastCommandId > limits.lastIssuedCommand) {
+        if (f.lastCommandId > 0 && !sent(f.lastCommandId)) {
           violation('last-applied', f.lastCommandId, limits.lastIssuedCommand);
           continue;
         }

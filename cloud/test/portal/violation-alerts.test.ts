@@ -59,12 +59,12 @@ describe.each(testDialects())('protocol violation alerts on %s', (dialect) => {
     expect(de).toContain('2 offene Alarme');
     expect(de).toContain('Protokollverletzung');
     expect(de).toContain(
-      'Depot hat gegen das Protokoll verstoßen: Ergebnis für Befehl 1000, der nie erteilt wurde (zuletzt erteilt: 2); es wurde ignoriert',
+      'Depot hat gegen das Protokoll verstoßen: Ergebnis für Befehl 1000, der ihm nie gesendet wurde (zuletzt erteilt: 2); es wurde ignoriert',
     );
     expect(de).toContain('Status mit 64 Fächern, eingerichtet sind 4; er wurde ignoriert');
     const en = await (await lea.get(`/depots/${depot}`)).text();
     expect(en).toContain(
-      'Depot sent a protocol violation: a result for command 1000, which was never issued (last issued: 2); it was ignored',
+      'Depot sent a protocol violation: a result for command 1000, which was never sent to it (last issued: 2); it was ignored',
     );
     expect(en).toContain('status with 64 compartments, 4 are set up; it was ignored');
     expect(en).not.toContain('999');

@@ -144,6 +144,29 @@ describe.each(testDialects())('relay and a lying depot (%s)', (dialect) => {
     expect(other.applied.map((c) => c.id)).toEqual(theirs);
   });
 
+  it('a result or last applied naming a command issued but never sent leaves it queued, and it is still delivered', async () => {
+    // A relay that loads commands only when poked: the command below stays queued, never sent, until then.
+    await relay.close();
+    relay = await startTestRelay(db, relayKeys, { pollIntervalMs: 3_600_000 });
+    depot.relayPort = relay.port;
+    await depot.checkIn();
+    const id = await queueCommand(db, depotId, { command: CommandKind.LockoutReset });
+    const reply = await depot.checkIn(2_000, [
+      statusWith({ lastCommandId: id }),
+      { kind: FrameKind.CommandResult, id, status: CommandStatus.Applied, detail: '' },
+    ]);
+    expect(reply).not.toBeNull();
+    expect(await violations('last-applied')).toBe(1);
+    expect(await violations('unknown-command')).toBe(1);
+    expect(await commandState(depotId, id)).toBe('queued');
+    expect((await depotRow(depotId)).last_applied_command_id).toBe(0);
+    relay.poke();
+    expect(await depot.waitFor(() => depot.applied.length > 0, 3_000)).toBe(true);
+    expect(depot.applied.map((c) => c.id)).toEqual([id]);
+    await depot.checkIn();
+    expect(await commandState(depotId, id)).toBe('applied');
+  });
+
   it('STATUS and COMMAND_RESULT: the higher last applied counts, only a result finishes its command', async () => {
     const first = await queueCommand(db, depotId, { command: CommandKind.LockoutReset });
     const second = await queueCommand(db, depotId, { command: CommandKind.LockoutReset });

@@ -137,8 +137,9 @@ const VIOLATION_TEXTS: Record<Language, { lead: string; reasons: Record<string, 
     reasons: {
       'wrong-direction': (v) => `a ${RELAY_FRAMES[v.value] ?? `kind ${v.value}`} frame, which only the cloud sends`,
       'unknown-command': (v) =>
-        `a result for command ${v.value}, which was never issued (${issued('en', v.limit)}); it was ignored`,
-      'last-applied': (v) => `status reports command ${v.value} as applied (${issued('en', v.limit)}); it was ignored`,
+        `a result for command ${v.value}, which was never sent to it (${issued('en', v.limit)}); it was ignored`,
+      'last-applied': (v) =>
+        `status reports command ${v.value} as applied, which was never sent to it (${issued('en', v.limit)}); it was ignored`,
       'compartment-count': (v) => `status with ${v.value} compartments, ${v.limit} are set up; it was ignored`,
       'event-compartment': (v) => `an event for compartment ${v.value}, only ${v.limit} are set up`,
     },
@@ -148,9 +149,9 @@ const VIOLATION_TEXTS: Record<Language, { lead: string; reasons: Record<string, 
     reasons: {
       'wrong-direction': (v) => `eine Nachricht vom Typ ${RELAY_FRAMES[v.value] ?? v.value}, die nur die Cloud sendet`,
       'unknown-command': (v) =>
-        `Ergebnis für Befehl ${v.value}, der nie erteilt wurde (${issued('de', v.limit)}); es wurde ignoriert`,
+        `Ergebnis für Befehl ${v.value}, der ihm nie gesendet wurde (${issued('de', v.limit)}); es wurde ignoriert`,
       'last-applied': (v) =>
-        `Status meldet Befehl ${v.value} als ausgeführt (${issued('de', v.limit)}); er wurde ignoriert`,
+        `Status meldet Befehl ${v.value} als ausgeführt, der ihm nie gesendet wurde (${issued('de', v.limit)}); er wurde ignoriert`,
       'compartment-count': (v) => `Status mit ${v.value} Fächern, eingerichtet sind ${v.limit}; er wurde ignoriert`,
       'event-compartment': (v) => `Ereignis für Fach ${v.value}, eingerichtet sind nur ${v.limit}`,
     },

@@ -10,10 +10,9 @@ export interface DepotLimitsRow {
 }
 
 /**
- * Provisioned compartments and the last issued command id of these depots,
- * in one plain read (no lock: the issued id only grows, and a command the
- * depot can know of was committed before it was sent, so before the telegram
- * naming it arrived). Depots that no longer exist are missing from the map.
+ * Provisioned compartments (never changed after creation) and the last issued
+ * command id (for the alert's text) of these depots, in one plain read.
+ * Depots that no longer exist are missing from the map.
  */
 export async function readDepotLimits(
   store: StoreDatabase,
@@ -28,6 +27,31 @@ export async function readDepotLimits(
     limits.set(num(r.id), { compartments: num(r.compartment_count), lastIssuedCommand: num(r.last_command_id) });
   }
   return limits;
+}
+
+/**
+ * Which of these (depot, command id) pairs name a command that was sent to
+ * that depot: primary-key lookups of the commands table. A command is marked
+ * sent (sent_at_ms) in a committed transaction before its bytes leave any
+ * relay, so a depot that names it can only have got it after that commit.
+ * Returns "depotId:id" keys.
+ */
+export async function sentCommands(
+  store: StoreDatabase,
+  pairs: readonly { readonly depotId: number; readonly id: number }[],
+): Promise<Set<string>> {
+  const sent = new Set<string>();
+  for (let i = 0; i < pairs.length; i += 200) {
+    const chunk = pairs.slice(i, i + 200);
+    const rows = await relayDb(store)
+      .selectFrom('commands')
+      .select(['depot_id', 'id'])
+      .where('sent_at_ms', 'is not', null)
+      .where((eb) => eb.or(chunk.map((p) => eb.and([eb('depot_id', '=', p.depotId), eb('id', '=', p.id)]))))
+      .execute();
+    for (const r of rows) sent.add(`${num(r.depot_id)}:${num(r.id)}`);
+  }
+  return sent;
 }
 
 /** The relay_events kind of a protocol violation; the portal shows recent ones as alerts. */
