@@ -78,4 +78,39 @@ describe.each(testDialects())('protocol violation alerts on %s', (dialect) => {
     expect(await openAlerts(h.db.db, [depot], at + VIOLATION_ALERT_MS)).toHaveLength(2);
     expect(await openAlerts(h.db.db, [depot], at + VIOLATION_ALERT_MS + 1)).toEqual([]);
   });
+
+  it('reaches an open live dashboard within seconds', async () => {
+    const org = await h.organisation('Autohaus Live');
+    const live = await h.depot(org, 'Halle', 4);
+    await h.grant(live, await h.user('lina', { organisationId: org }), 'owner');
+    const lina = h.client('192.0.2.74');
+    await lina.login('lina');
+    const reader = ((await lina.get('/dashboard/live?page=1')).body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    const until = async (needle: string, timeoutMs: number) => {
+      const deadline = Date.now() + timeoutMs;
+      while (!text.includes(needle)) {
+        const left = deadline - Date.now();
+        if (left <= 0) return false;
+        const chunk = await Promise.race([
+          reader.read(),
+          new Promise<null>((resolve) => setTimeout(() => resolve(null), left)),
+        ]);
+        if (chunk === null || chunk.done) return false;
+        text += decoder.decode(chunk.value, { stream: true });
+      }
+      return true;
+    };
+    try {
+      expect(await until('event: snapshot', 5_000)).toBe(true);
+      expect(text).not.toContain('Protokollverletzung');
+      await recordViolations(h.db, [{ depotId: live, reason: 'wrong-direction', value: 6, limit: 0 }], h.now);
+      // The dashboard polls every second; without a new mark it would wait for its 30 s redraw.
+      expect(await until('Protokollverletzung', 5_000)).toBe(true);
+      expect(text).toContain('eine Nachricht vom Typ TIME, die nur die Cloud sendet');
+    } finally {
+      await reader.cancel().catch(() => undefined);
+    }
+  });
 });
