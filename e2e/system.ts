@@ -46,7 +46,6 @@ export async function startSystem(): Promise<RunningSystem> {
       cloud: {
         relay: { pollIntervalMs: 100 },
         portal: {
-          dataKeyFile: join(dataDir, 'data.key'),
           offlineMasterKeyFile: join(dataDir, 'offline-master.key'),
         },
       },

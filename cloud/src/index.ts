@@ -8,6 +8,7 @@
 export { buildBundle } from './cli/bundle-file.js';
 export { runCli } from './cli/run-cli.js';
 export { type CloudConfig, loadConfig } from './config.js';
+export { type DataSealer, loadDataSealer } from './keys/data-key.js';
 export { loadOfflineMasterKey } from './keys/offline-master-key.js';
 export { loadRelayKey } from './keys/relay-key.js';
 export { createLogger, silentLogger } from './log.js';

@@ -22,13 +22,14 @@ async function withServer(
     const backend = await loadCryptoBackend('sodium-native');
     const running = await startCloud({
       databaseUrl: `sqlite:${join(dir, 'store.sqlite')}`,
+      dataKeyFile: join(dir, 'data.key'),
       relayKeys: generateKeyPair(backend),
       backend,
       logger: pino({ level: 'silent' }),
       udpHost: '127.0.0.1',
       udpPort: 0,
       httpPort: 0,
-      portal: { dataKeyFile: join(dir, 'data.key'), offlineMasterKeyFile: join(dir, 'offline-master.key') },
+      portal: { offlineMasterKeyFile: join(dir, 'offline-master.key') },
       ...extra(dir),
     });
     try {

@@ -49,6 +49,7 @@ describe.each(testDialects())('the relay on the in-memory network (%s)', (dialec
     const { keyPair } = await loadRelayKey({ file: join(cli.dataDir, 'relay.key'), backend, createIfMissing: false });
     const cloud: Running = await startCloud({
       databaseUrl: cli.database.url,
+      dataKeyFile: join(cli.dataDir, 'data.key'),
       relayKeys: keyPair,
       logger: silentLogger(),
       backend,

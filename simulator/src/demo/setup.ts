@@ -101,6 +101,7 @@ export async function startDemoSystem(
   const { keyPair } = await loadRelayKey({ file: join(dataDir, 'relay.key'), backend, createIfMissing: false });
   const cloud = await startCloud({
     databaseUrl: `sqlite:${join(dataDir, 'keydepot.sqlite')}`,
+    dataKeyFile: join(dataDir, 'data.key'),
     relayKeys: keyPair,
     logger: silentLogger(),
     backend,
