@@ -1,4 +1,4 @@
-import type { CryptoBackend, HandshakeResponder, TransportSession } from '@keydepot/shared';
+import type { CookieChecker, CryptoBackend, HandshakeResponder, TransportSession } from '@keydepot/shared';
 import type { Logger } from 'pino';
 import type { RelayMetrics } from '../metrics.js';
 import type { StoreDatabase } from '../store/database.js';
@@ -13,6 +13,7 @@ export interface HandshakeContext {
   readonly backend: CryptoBackend;
   readonly responder: HandshakeResponder;
   readonly limiter: HandshakeRateLimiter;
+  readonly cookies: CookieChecker;
   readonly ids: SessionIds;
   readonly sessions: SessionTable;
   readonly metrics: RelayMetrics;
@@ -30,8 +31,15 @@ function keysOf(session: TransportSession): { sendKey: Uint8Array; receiveKey: U
 }
 
 /**
- * Protocol §6.3: mac1, per-source admission (before any DH), Noise, depot key and
- * stamp check, session stored in the database, then the response.
+ * Protocol §6.3: mac1, admission (before any DH), Noise, depot key and stamp
+ * check, session stored in the database, then the response.
+ *
+ * Admission (§6.4): an initiation whose mac2 carries a cookie this relay gave
+ * `endpoint` goes through the lane of cookie holders (per address and port).
+ * Any other goes through the per-source limit; if that refuses (a flood from
+ * its address, or many addresses), it is answered with a cookie reply and
+ * nothing else: no state, no DH. A depot that receives at `endpoint` comes back
+ * with the cookie; a spoofed flood never sees it.
  */
 export async function handleInitiation(
   ctx: HandshakeContext,
@@ -40,8 +48,17 @@ export async function handleInitiation(
   sourceKey: string,
 ): Promise<void> {
   const nowMs = ctx.clock();
-  const opened = ctx.responder.openInitiation(datagram, () => ctx.limiter.admit(sourceKey, nowMs));
-  if (!opened.ok) return ctx.drop(opened.reason);
+  let underLoad = false;
+  const opened = ctx.responder.openInitiation(datagram, () => {
+    if (ctx.cookies.mac2Verifies(datagram, endpoint, nowMs)) return ctx.limiter.admitProven(endpoint, sourceKey, nowMs);
+    if (ctx.limiter.admit(sourceKey, nowMs)) return true;
+    underLoad = true;
+    return false;
+  });
+  if (!opened.ok) {
+    if (underLoad) ctx.send(ctx.cookies.reply(datagram, endpoint, nowMs), endpoint, 'cookie-reply');
+    return ctx.drop(opened.reason);
+  }
   let response: Uint8Array | undefined;
   let keys: { sendKey: Uint8Array; receiveKey: Uint8Array } | undefined;
   const candidateIds = [ctx.ids.next(), ctx.ids.next(), ctx.ids.next(), ctx.ids.next()];

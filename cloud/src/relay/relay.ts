@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import {
+  CookieChecker,
   type CryptoBackend,
   classifyDatagram,
   decodeFrames,
@@ -91,6 +92,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   });
   const limiter = new HandshakeRateLimiter(options.handshakeLimits);
   const responder = new HandshakeResponder(options.backend, options.relayKeys);
+  const cookies = new CookieChecker(options.backend, options.relayKeys.publicKey);
   const commands = new CommandCache();
   const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
   let closing = false;
@@ -159,6 +161,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     backend: options.backend,
     responder,
     limiter,
+    cookies,
     ids,
     sessions,
     metrics,

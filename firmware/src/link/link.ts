@@ -73,8 +73,12 @@ export class Link {
   private session: TransportSession | null = null;
   /** The session before a rekey: the relay may still answer on it until it hears us on the new one. */
   private previous: TransportSession | null = null;
-  private handshake: { pending: ReturnType<HandshakeInitiator['initiate']>['pending']; retry: RetryTimer } | null =
-    null;
+  private handshake: {
+    pending: ReturnType<HandshakeInitiator['initiate']>['pending'];
+    retry: RetryTimer;
+    /** The pending initiation went out again with a fresh cookie (once per initiation). */
+    resentWithCookie: boolean;
+  } | null = null;
   private exchange: Exchange | null = null;
   private checkInDue = false;
   private drainDue = false;
@@ -103,6 +107,7 @@ export class Link {
       relayPublicKey: options.relayPublicKey,
       stamps: options.stamps,
       wallMs: () => options.clock.wallMs(),
+      monotonicMs: () => options.clock.monotonicMs(),
     });
   }
 
@@ -272,14 +277,17 @@ export class Link {
       this.options.clock,
       retransmitWaits(this.rhythm, this.random),
       () => {
-        if (this.handshake) this.handshake.pending = attempt();
+        if (this.handshake) {
+          this.handshake.pending = attempt();
+          this.handshake.resentWithCookie = false;
+        }
       },
       () => {
         this.handshake = null;
         this.log.warn({ reason }, 'relay did not answer the handshake; next try at the next check-in');
       },
     );
-    this.handshake = { pending: attempt(), retry };
+    this.handshake = { pending: attempt(), retry, resentWithCookie: false };
   }
 
   private receive(datagram: Uint8Array): void {
@@ -292,6 +300,10 @@ export class Link {
     }
     if (shape.type === TelegramType.HandshakeResponse) {
       this.receiveResponse(datagram);
+      return;
+    }
+    if (shape.type === TelegramType.CookieReply) {
+      this.receiveCookieReply(datagram);
       return;
     }
     if (shape.type !== TelegramType.Transport) {
@@ -309,6 +321,31 @@ export class Link {
       return;
     }
     this.answered(received.frames);
+  }
+
+  /**
+   * The relay is under load and ran no Noise on our initiation (protocol §6.4):
+   * send the same initiation again at once with the cookie in mac2, once per
+   * initiation (a forged reply cannot make the depot send more than that), and
+   * keep the cookie for the next initiations.
+   */
+  private receiveCookieReply(datagram: Uint8Array): void {
+    const handshake = this.handshake;
+    if (handshake === null) {
+      this.drop('unknown-session');
+      return;
+    }
+    const opened = handshake.pending.consumeCookieReply(datagram);
+    if (!opened.ok) {
+      this.drop(opened.reason);
+      return;
+    }
+    this.counters.cookieReplies++;
+    this.initiator.keepCookie(opened.cookie);
+    if (handshake.resentWithCookie) return;
+    handshake.resentWithCookie = true;
+    this.log.debug({ sessionId: handshake.pending.localId }, 'relay under load: initiation again with its cookie');
+    this.options.socket.send(handshake.pending.withCookie(opened.cookie));
   }
 
   private receiveResponse(datagram: Uint8Array): void {
