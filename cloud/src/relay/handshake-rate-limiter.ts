@@ -35,8 +35,9 @@ interface Bucket {
  * An initiation this refuses is answered with a cookie reply; one whose mac2
  * carries that cookie proves its sender receives at its address and port, and
  * goes through `admitProven` instead: a bucket per address AND port, and a
- * global budget of its own. So a flood from the depot's own address (the
- * carrier-grade NAT many depots share, or spoofed) spends only its own lane.
+ * global budget of its own that only endpoints trusted by address and port
+ * skip. So a flood from the depot's own address (the carrier-grade NAT many
+ * depots share, or spoofed) spends only its own lane.
  */
 export class HandshakeRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
@@ -69,13 +70,18 @@ export class HandshakeRateLimiter {
 
   /**
    * True if a handshake whose mac2 verified for `endpoint` ("ip:port") may
-   * proceed now. `source` is its rate-limit key in `admit`, for the trusted lane.
+   * proceed now. Its priority lane is keyed by the endpoint, not the address:
+   * a depot re-handshaking from the NAT mapping its last session used skips the
+   * global budget, while anyone else behind the same address does not.
    */
-  admitProven(endpoint: string, source: string, nowMs: number): boolean {
-    return this.take(this.provenBuckets, endpoint, source, this.provenGlobal, nowMs);
+  admitProven(endpoint: string, nowMs: number): boolean {
+    return this.take(this.provenBuckets, endpoint, endpoint, this.provenGlobal, nowMs);
   }
 
-  /** Gives `source` the priority lane: it completed an authenticated session. */
+  /**
+   * Gives `source` the priority lane: it completed an authenticated session.
+   * The relay calls it with the rate-limit key and with the endpoint ("ip:port").
+   */
   trust(source: string, nowMs: number): void {
     // Called for every accepted telegram: the lease is renewed only once a tenth of it (≤ 1 min) has passed.
     const until = this.trusted.get(source);

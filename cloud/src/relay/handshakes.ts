@@ -50,7 +50,7 @@ export async function handleInitiation(
   const nowMs = ctx.clock();
   let underLoad = false;
   const opened = ctx.responder.openInitiation(datagram, () => {
-    if (ctx.cookies.mac2Verifies(datagram, endpoint, nowMs)) return ctx.limiter.admitProven(endpoint, sourceKey, nowMs);
+    if (ctx.cookies.mac2Verifies(datagram, endpoint, nowMs)) return ctx.limiter.admitProven(endpoint, nowMs);
     if (ctx.limiter.admit(sourceKey, nowMs)) return true;
     underLoad = true;
     return false;

@@ -189,6 +189,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     const confirms = !session.confirmed;
     session.confirmed = true;
     limiter.trust(sourceKey, nowMs);
+    // The cookie lane trusts by address and port: another host behind the same NAT address gains nothing.
+    if (sourceKey !== endpoint) limiter.trust(endpoint, nowMs);
     replies.heardFrom(session.depotId, nowMs);
     metrics.telegramsIn.inc();
     batcher.add({ session, counter: opened.counter, endpoint, newest: opened.newest, confirms, frames });
