@@ -21,7 +21,8 @@ interface Bucket {
 
 /**
  * Admission of handshake initiations, checked after mac1 and before any
- * Diffie-Hellman work (docs/protocol.md §6.3, §6.4), in two layers:
+ * Diffie-Hellman work (docs/protocol.md §6.3, §6.4; docs/operations.md,
+ * Handshake admission), in two layers:
  *
  * 1. A token bucket per source, so one address cannot hog the relay. When the
  *    table is full the least recently seen source is forgotten (a flood from

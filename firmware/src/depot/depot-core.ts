@@ -67,7 +67,7 @@ export interface DepotCore extends DepotPort {
 
 const SILENT: DepotLogger = { info() {}, warn() {}, error() {} };
 
-/** Wires keypad → session → verdict → lockout → compartments over the store (STYLE §3: I/O passed in). */
+/** Wires keypad → session → verdict → lockout → compartments over the store (I/O passed in, docs/conventions.md). */
 export function createDepotCore(options: DepotCoreOptions): DepotCore {
   const { hardware, store, pinMacKey } = options;
   const log = options.logger ?? SILENT;

@@ -1,7 +1,7 @@
 import type { LockoutRecord } from '../store/records.js';
 
 /**
- * Brute-force lockout (DESIGN §3): 5 free wrong PINs, then a lockout of 30 s
+ * Brute-force lockout (docs/design.md, Brute-force lockout): 5 free wrong PINs, then a lockout of 30 s
  * that doubles with every further wrong PIN up to a 1 h cap; only a correct
  * PIN or LOCKOUT_RESET resets it. Pure state; the store persists it in the
  * same transaction as the PIN_REJECTED event, so the counter never goes back.

@@ -12,6 +12,10 @@
  * by the flood before the depot's initiation arrives, every time.
  */
 import dgram from 'node:dgram';
+import { silentLogger, startRelay } from '@keydepot/cloud';
+import { createTestDatabase, insertDepot } from '@keydepot/cloud/testing';
+import { Link, udpLinkSocket } from '@keydepot/firmware';
+import { FakeDepotPort, RealClock } from '@keydepot/firmware/testing';
 import {
   type CryptoBackend,
   classifyDatagram,
@@ -27,13 +31,6 @@ import {
   TelegramType,
 } from '@keydepot/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRelay } from '../../cloud/src/relay/relay.js';
-import { createTestDatabase } from '../../cloud/test/databases.js';
-import { insertDepot, silentLogger } from '../../cloud/test/relay/fixtures.js';
-import { RealClock } from '../src/hardware/clock.js';
-import { Link } from '../src/link/link.js';
-import { udpLinkSocket } from '../src/link/udp-socket.js';
-import { FakeDepotPort } from './support/fake-depot-port.js';
 
 const FLOOD_PER_SECOND = 2_000;
 const HEAD_START_MS = 1_000;
@@ -116,7 +113,7 @@ async function floodAndHandshake(echoCookies: boolean) {
   cleanups.push(() => store.dispose());
   await insertDepot(store, depotKeys, 4);
   // Rate limited by IP, as in production: the flood and the depot are one source.
-  const relay = await startRelay({ store, relayKeys, backend, logger: silentLogger, rateLimitBy: 'ip' });
+  const relay = await startRelay({ store, relayKeys, backend, logger: silentLogger(), rateLimitBy: 'ip' });
   cleanups.push(() => relay.close());
 
   const flood = await startFlood(backend, relayKeys.publicKey, relay.port, echoCookies);

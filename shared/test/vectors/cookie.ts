@@ -7,7 +7,7 @@ import {
   initiationMac2,
   makeCookie,
   toHex,
-} from '../../shared/src/index.js';
+} from '../../src/index.js';
 import { assert } from './assert.js';
 import { FIXED, type VectorKeys } from './fixed-keys.js';
 import type { HandshakeRun } from './handshake.js';
