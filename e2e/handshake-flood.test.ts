@@ -49,10 +49,11 @@ interface Flood {
 }
 
 /**
- * Initiations with a valid mac1 at `perSecond` from one socket on 127.0.0.1,
- * sent in 10 ms slices that catch up when a timer fires late. With `echoCookies`
- * the flooder behaves like an attacker truly behind the same NAT address: it
- * receives its cookie replies and sends every initiation again with mac2.
+ * Initiations with a valid mac1 at FLOOD_PER_SECOND from 127.0.0.1, sent in
+ * 10 ms slices that catch up when a timer fires late. With `echoCookies` the
+ * flooder behaves like an attacker truly behind the same NAT address, holding
+ * 50 ports: it receives its cookie replies (one per port a second) and sends
+ * the initiation again with mac2.
  */
 async function startFlood(
   backend: CryptoBackend,
@@ -60,14 +61,18 @@ async function startFlood(
   port: number,
   echoCookies: boolean,
 ): Promise<Flood> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const sockets = await Promise.all(
+    Array.from({ length: echoCookies ? 50 : 1 }, async () => {
+      const socket = dgram.createSocket('udp4');
+      await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+      return socket;
+    }),
+  );
   const key = mac1Key(backend, relayPublicKey);
   const cookieKey = relayCookieKey(backend, relayPublicKey);
   const recent = new Map<number, Uint8Array>();
   const flood: Flood = { sent: 0, cookieReplies: 0, echoed: 0, stop: async () => {} };
-  const send = (datagram: Uint8Array) => socket.send(datagram, port, '127.0.0.1');
-  socket.on('message', (buffer) => {
+  const onMessage = (socket: dgram.Socket) => (buffer: Buffer) => {
     const datagram = new Uint8Array(buffer);
     const shape = classifyDatagram(datagram);
     if (!shape.ok || shape.type !== TelegramType.CookieReply) return;
@@ -80,8 +85,9 @@ async function startFlood(
     again.set(initiationMac2(backend, cookie, again), 128);
     recent.delete(shape.sessionId);
     flood.echoed++;
-    send(again);
-  });
+    socket.send(again, port, '127.0.0.1');
+  };
+  for (const socket of sockets) socket.on('message', onMessage(socket));
   const initiation = () => {
     const datagram = randomBytes(144);
     datagram.set([TelegramType.HandshakeInitiation, 1, 0, 0]);
@@ -96,11 +102,13 @@ async function startFlood(
   const startedAt = performance.now();
   const timer = setInterval(() => {
     const due = Math.floor(((performance.now() - startedAt) / 1000) * FLOOD_PER_SECOND);
-    for (; flood.sent < due; flood.sent++) send(initiation());
+    for (; flood.sent < due; flood.sent++) {
+      sockets[flood.sent % sockets.length].send(initiation(), port, '127.0.0.1');
+    }
   }, 10);
   flood.stop = async () => {
     clearInterval(timer);
-    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    await Promise.all(sockets.map((socket) => new Promise<void>((resolve) => socket.close(() => resolve()))));
   };
   return flood;
 }
@@ -152,8 +160,9 @@ describe('a handshake flood from the depot’s own address (cloud relay, real UD
   it('is answered with cookie replies, and the depot completes its handshake within 5 s', async () => {
     const { link, elapsedMs, flood, floodSeconds } = await floodAndHandshake(false);
     expect(flood.sent).toBeGreaterThanOrEqual(0.9 * FLOOD_PER_SECOND * floodSeconds);
-    // The relay was under load for this address: it answered the flood with cookies instead of DH.
-    expect(flood.cookieReplies).toBeGreaterThan(0.5 * flood.sent);
+    // The relay was under load for this address: it answered the flood with cookies (one a second for
+    // its one port) instead of DH, and the depot, on a port of its own, got its cookie.
+    expect(flood.cookieReplies).toBeGreaterThanOrEqual(1);
     expect(link.cookieReplies).toBeGreaterThanOrEqual(1);
     expect(link.sessionsEstablished).toBe(1);
     expect(elapsedMs).toBeLessThan(DEADLINE_MS);
@@ -161,7 +170,7 @@ describe('a handshake flood from the depot’s own address (cloud relay, real UD
 
   it('still lets the depot in when the flooder receives and echoes its own cookies', async () => {
     const { link, elapsedMs, flood } = await floodAndHandshake(true);
-    expect(flood.echoed).toBeGreaterThan(100);
+    expect(flood.echoed).toBeGreaterThanOrEqual(25);
     expect(link.sessionsEstablished).toBe(1);
     expect(elapsedMs).toBeLessThan(DEADLINE_MS);
   });

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { RelayMetrics } from '../metrics.js';
 import type { StoreDatabase } from '../store/database.js';
 import { acceptHandshake, NoiseRefusedError, SessionIdTakenError } from '../store/relay/sessions.js';
+import type { CookieReplyBudget } from './cookie-reply-budget.js';
 import type { HandshakeRateLimiter } from './handshake-rate-limiter.js';
 import { RelaySession } from './relay-session.js';
 import type { SessionIds } from './session-ids.js';
@@ -14,6 +15,7 @@ export interface HandshakeContext {
   readonly responder: HandshakeResponder;
   readonly limiter: HandshakeRateLimiter;
   readonly cookies: CookieChecker;
+  readonly cookieReplies: CookieReplyBudget;
   readonly ids: SessionIds;
   readonly sessions: SessionTable;
   readonly metrics: RelayMetrics;
@@ -37,8 +39,9 @@ function keysOf(session: TransportSession): { sendKey: Uint8Array; receiveKey: U
  * Admission (§6.4): an initiation whose mac2 carries a cookie this relay gave
  * `endpoint` goes through the lane of cookie holders (per address and port).
  * Any other goes through the per-source limit; if that refuses (a flood from
- * its address, or many addresses), it is answered with a cookie reply and
- * nothing else: no state, no DH. A depot that receives at `endpoint` comes back
+ * its address, or many addresses), it is answered with a cookie reply (at most
+ * one per address and port a second, cookie-reply-budget.ts) and nothing else:
+ * no DH. A depot that receives at `endpoint` comes back
  * with the cookie; a spoofed flood never sees it.
  */
 export async function handleInitiation(
@@ -56,7 +59,9 @@ export async function handleInitiation(
     return false;
   });
   if (!opened.ok) {
-    if (underLoad) ctx.send(ctx.cookies.reply(datagram, endpoint, nowMs), endpoint, 'cookie-reply');
+    if (underLoad && ctx.cookieReplies.take(endpoint, nowMs)) {
+      ctx.send(ctx.cookies.reply(datagram, endpoint, nowMs), endpoint, 'cookie-reply');
+    }
     return ctx.drop(opened.reason);
   }
   let response: Uint8Array | undefined;

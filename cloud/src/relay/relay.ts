@@ -15,6 +15,7 @@ import type { StoreDatabase } from '../store/database.js';
 import { LastSeenWrites } from '../store/relay/presence.js';
 import { LastAppliedWrites } from '../store/relay/uplinks.js';
 import { CommandCache } from './command-cache.js';
+import { CookieReplyBudget } from './cookie-reply-budget.js';
 import { HandshakeRateLimiter, type HandshakeRateLimiterOptions } from './handshake-rate-limiter.js';
 import { handleInitiation } from './handshakes.js';
 import type { RelaySession } from './relay-session.js';
@@ -162,6 +163,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     responder,
     limiter,
     cookies,
+    cookieReplies: new CookieReplyBudget(),
     ids,
     sessions,
     metrics,
