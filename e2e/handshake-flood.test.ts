@@ -14,8 +14,8 @@
 import dgram from 'node:dgram';
 import { silentLogger, startRelay } from '@keydepot/cloud';
 import { createTestDatabase, insertDepot } from '@keydepot/cloud/testing';
-import { Link, udpLinkSocket } from '@keydepot/firmware';
-import { FakeDepotPort, RealClock } from '@keydepot/firmware/testing';
+import { memoryStampStore, udpLinkSocket } from '@keydepot/firmware';
+import { FakeDepotPort, Link, RealClock } from '@keydepot/firmware/testing';
 import {
   type CryptoBackend,
   classifyDatagram,
@@ -130,7 +130,6 @@ async function floodAndHandshake(echoCookies: boolean) {
 
   const socket = udpLinkSocket({ host: '127.0.0.1', port: relay.port });
   cleanups.push(() => socket.close());
-  let stamp = 0;
   const link = new Link({
     backend: await loadCryptoBackend('libsodium-wrappers'),
     staticKeys: depotKeys,
@@ -138,12 +137,7 @@ async function floodAndHandshake(echoCookies: boolean) {
     socket,
     clock: new RealClock(),
     depot: new FakeDepotPort(),
-    stamps: {
-      get: () => stamp,
-      set(next) {
-        stamp = next;
-      },
-    },
+    stamps: memoryStampStore(),
   });
   const startedAt = performance.now();
   link.start();
