@@ -9,6 +9,7 @@ export * from './frames.js';
 export * from './handshake.js';
 export * from './noise/cookie.js';
 export * from './offline-pin.js';
+export * from './owner-only-files.js';
 export * from './provisioning-bundle.js';
 export * from './receive.js';
 export * from './replay-window.js';
