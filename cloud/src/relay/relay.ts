@@ -1,5 +1,6 @@
 import {
   type Address,
+  CookieChecker,
   type CryptoBackend,
   classifyDatagram,
   type DatagramEndpoint,
@@ -17,6 +18,7 @@ import { sealClearCommandSecrets } from '../store/relay/commands.js';
 import { LastSeenWrites } from '../store/relay/presence.js';
 import { LastAppliedWrites } from '../store/relay/uplinks.js';
 import { CommandCache } from './command-cache.js';
+import { CookieReplyBudget } from './cookie-reply-budget.js';
 import { HandshakeRateLimiter, type HandshakeRateLimiterOptions } from './handshake-rate-limiter.js';
 import { handleInitiation } from './handshakes.js';
 import type { RelaySession } from './relay-session.js';
@@ -112,6 +114,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   });
   const limiter = new HandshakeRateLimiter(options.handshakeLimits);
   const responder = new HandshakeResponder(options.backend, options.relayKeys);
+  const cookies = new CookieChecker(options.backend, options.relayKeys.publicKey);
   const commands = new CommandCache();
   let closing = false;
 
@@ -180,6 +183,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     backend: options.backend,
     responder,
     limiter,
+    cookies,
+    cookieReplies: new CookieReplyBudget(),
     ids,
     sessions,
     metrics,
@@ -207,6 +212,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     const confirms = !session.confirmed;
     session.confirmed = true;
     limiter.trust(sourceKey, nowMs);
+    // The cookie lane trusts by address and port: another host behind the same NAT address gains nothing.
+    if (sourceKey !== endpoint) limiter.trust(endpoint, nowMs);
     replies.heardFrom(session.depotId, nowMs);
     metrics.telegramsIn.inc();
     batcher.add({ session, counter: opened.counter, endpoint, newest: opened.newest, confirms, frames });
