@@ -65,5 +65,7 @@ function verifyPdf(bytes: Buffer): Verdict {
   if (!recorded) return { state: 'unsigned' };
   const actual = createHash('sha256').update(bytes.subarray(0, at)).digest('hex');
   const sha256 = recorded[1] as string;
-  return actual === sha256 ? { state: 'intact', format: 'pdf', sha256 } : { state: 'altered', format: 'pdf', sha256, actual };
+  return actual === sha256
+    ? { state: 'intact', format: 'pdf', sha256 }
+    : { state: 'altered', format: 'pdf', sha256, actual };
 }

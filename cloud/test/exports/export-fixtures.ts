@@ -7,7 +7,13 @@ import type { PortalHarness } from '../portal/portal-harness.js';
 export const HOSTILE = ['=HYPERLINK("http://x","y")', '+49 170 1234', '-2+3', '@SUM(A1)', '\tTab', '\rCR'];
 
 /** Stores `count` movements of a depot: every EventKind in turn, one a minute from `startMs`, hostile subjects mixed in. */
-export async function storeMovements(h: PortalHarness, depotId: number, startMs: number, count: number, compartments = 4) {
+export async function storeMovements(
+  h: PortalHarness,
+  depotId: number,
+  startMs: number,
+  count: number,
+  compartments = 4,
+) {
   const epoch = new Uint8Array(randomBytes(8));
   const kinds = [EventKind.PinAccepted, EventKind.Unlocked, EventKind.DoorOpened, EventKind.KeyRemoved];
   const rows = Array.from({ length: count }, (_, i) => ({
@@ -20,14 +26,20 @@ export async function storeMovements(h: PortalHarness, depotId: number, startMs:
     depot_time_ms: startMs + i * 60_000,
     received_at_ms: startMs + i * 60_000 + 500,
   }));
-  for (let i = 0; i < rows.length; i += 500) await h.db.db.insertInto('events').values(rows.slice(i, i + 500)).execute();
+  for (let i = 0; i < rows.length; i += 500)
+    await h.db.db
+      .insertInto('events')
+      .values(rows.slice(i, i + 500))
+      .execute();
   return rows;
 }
 
 /** A CSV export read back: BOM checked and cut, the rows split into table, filter line and digest line. */
 export function readCsvExport(bytes: Uint8Array, delimiter: ';' | ',') {
   const hasBom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
-  const text = Buffer.from(bytes).toString('utf8').replace(/^\uFEFF/, '');
+  const text = Buffer.from(bytes)
+    .toString('utf8')
+    .replace(/^\uFEFF/, '');
   const records = parse(text, { delimiter, relax_column_count: true, skip_empty_lines: false }) as string[][];
   const blank = records.findIndex((r) => r.length === 1 && r[0] === '');
   const table = records.slice(0, blank);

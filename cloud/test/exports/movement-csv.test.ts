@@ -21,7 +21,12 @@ describe.each(testDialects())('movement CSV export on %s', (dialect) => {
     const other = await h.organisation('Ferienwohnungen Seeblick');
     depotId = await h.depot(org, 'Hof', 4);
     foreignDepotId = await h.depot(other, 'See', 4);
-    await h.db.db.updateTable('compartments').set({ label: '=1+1' }).where('depot_id', '=', depotId).where('number', '=', 2).execute();
+    await h.db.db
+      .updateTable('compartments')
+      .set({ label: '=1+1' })
+      .where('depot_id', '=', depotId)
+      .where('number', '=', 2)
+      .execute();
     stored = await storeMovements(h, depotId, START, COUNT);
     // Another organisation's rows at the same times: none may reach the export.
     await storeMovements(h, foreignDepotId, START, 300);
@@ -107,6 +112,8 @@ describe.each(testDialects())('movement CSV export on %s', (dialect) => {
 
   it('the movement list links to the export with its filter', async () => {
     await owner.get(`/depots/${depotId}/movements?compartment=2&from=2026-11-01`);
-    expect(owner.lastHtml).toContain(`/depots/${depotId}/exports/movements?compartment=2&amp;from=2026-11-01&amp;delimiter=semicolon`);
+    expect(owner.lastHtml).toContain(
+      `/depots/${depotId}/exports/movements?compartment=2&amp;from=2026-11-01&amp;delimiter=semicolon`,
+    );
   });
 });
