@@ -89,6 +89,7 @@ export const ROUTE_INPUTS: Readonly<Record<string, RouteInputs>> = {
   // before/after are positions (time.event id) within the depot's own rows, never looked up.
   'GET /depots/:depotId/movements': values('compartment', 'kind', 'from', 'to', 'before', 'after'),
   'GET /depots/:depotId/exports/movements': values('compartment', 'kind', 'from', 'to', 'delimiter'),
+  'GET /depots/:depotId/exports/report': values('month'),
   'GET /depots/:depotId/settings': none,
   'POST /depots/:depotId/settings': values('name', 'address', 'timeZone', 'label-*'),
   'GET /depots/:depotId/users': values('done'),

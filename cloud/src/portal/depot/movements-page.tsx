@@ -79,7 +79,12 @@ export function MovementsPage(props: {
         <a href={`/depots/${depot.id}/movements`}>{t.reset}</a>
       </form>
       <p class="muted">{t.timesIn(depot.timeZone)}</p>
-      <ExportButtons view={view} action={`/depots/${depot.id}/exports/movements`} filter={query.form} />
+      <ExportButtons
+        view={view}
+        action={`/depots/${depot.id}/exports/movements`}
+        filter={query.form}
+        pdf={`/depots/${depot.id}/exports/report${query.form.from ? `?month=${query.form.from.slice(0, 7)}` : ''}`}
+      />
       <MovementTable view={view} rows={page.rows} timeZone={depot.timeZone} labels={labels} />
       <nav class="pager" aria-label={t.allMovements}>
         {page.newer ? <a href={movementHref(depot.id, query.form)}>{t.newest}</a> : null}

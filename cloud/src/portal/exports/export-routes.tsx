@@ -1,8 +1,11 @@
 import { movementCsv } from '../../exports/movement-export.js';
+import { depotReport, monthWindow } from '../../reports/depot-report.js';
+import { organisationName } from '../../store/exports/report-figures.js';
 import { compartmentsOf } from '../../store/portal/dashboard.js';
 import { depotRole } from '../access/access.js';
 import { PortalArea } from '../access/routes.js';
 import { readMovementQuery } from '../depot/movement-query.js';
+import { localDate } from '../depot/zoned-days.js';
 import type { PortalContext } from '../portal-env.js';
 import { currentUser } from '../portal-env.js';
 import { downloadName, readDelimiter } from './export-query.js';
@@ -28,6 +31,26 @@ export function exportArea(): PortalArea {
       readDelimiter(c.req.query('delimiter'), c.get('lang')),
     );
     return download(c, stream, downloadName('movements', depot.id, c.get('deps').clock(), 'csv'), 'text/csv');
+  });
+
+  // The monthly report: `month` (YYYY-MM) in the depot's zone; anything else means the current month.
+  area.get('/:depotId/exports/report', depotRole('viewer'), async (c) => {
+    const depot = c.get('depot');
+    const { store, clock } = c.get('deps');
+    const nowMs = clock();
+    const asked = c.req.query('month') ?? '';
+    const month = monthWindow(asked, depot.timeZone) ? asked : localDate(nowMs, depot.timeZone).slice(0, 7);
+    const compartments = await compartmentsOf(store.db, [depot.id]);
+    const stream = await depotReport(store.db, {
+      depot,
+      organisation: await organisationName(store.db, depot.organisationId),
+      labels: new Map(compartments.map((cm) => [cm.number, cm.label])),
+      month,
+      lang: c.get('lang'),
+      exportedAtMs: nowMs,
+      exportedBy: currentUser(c).username,
+    });
+    return download(c, stream, downloadName(`report-${month}`, depot.id, nowMs, 'pdf'), 'application/pdf');
   });
 
   return area;

@@ -13,13 +13,16 @@ const COLUMNS = ['id', 'depot_id', 'kind', 'compartment', 'subject', 'depot_time
  * the last one ended, so the millionth row costs what the first did, no
  * cursor or transaction is held between pages, and memory holds one page.
  * Only the depot the caller was granted (the route's guard) is ever read.
+ * `upToId` leaves out what arrives while the export runs (a report counts its
+ * rows first and must print exactly those).
  */
 export async function* movementPages(
   db: Kysely<Schema>,
   depotId: number,
   filter: MovementFilter,
-  pageRows = EXPORT_PAGE_ROWS,
+  options: { pageRows?: number; upToId?: number } = {},
 ): AsyncGenerator<Movement[]> {
+  const pageRows = options.pageRows ?? EXPORT_PAGE_ROWS;
   let after: { timeMs: number; id: number } | null = null;
   for (;;) {
     let query = db.selectFrom('events').select(COLUMNS).where('depot_id', '=', depotId);
@@ -27,6 +30,7 @@ export async function* movementPages(
     if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
     if (filter.fromMs !== undefined) query = query.where('depot_time_ms', '>=', filter.fromMs);
     if (filter.untilMs !== undefined) query = query.where('depot_time_ms', '<', filter.untilMs);
+    if (options.upToId !== undefined) query = query.where('id', '<=', options.upToId);
     if (after) {
       const { timeMs, id } = after;
       query = query
