@@ -16,7 +16,6 @@ export async function readPdf(bytes: Uint8Array): Promise<{ title: string; pages
   const doc = await getDocument({
     data: new Uint8Array(bytes),
     useSystemFonts: false,
-    isEvalSupported: false,
     standardFontDataUrl: STANDARD_FONTS,
   }).promise;
   const meta = await doc.getMetadata();

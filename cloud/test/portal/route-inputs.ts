@@ -90,6 +90,9 @@ export const ROUTE_INPUTS: Readonly<Record<string, RouteInputs>> = {
   'GET /depots/:depotId/movements': values('compartment', 'kind', 'from', 'to', 'before', 'after'),
   'GET /depots/:depotId/exports/movements': values('compartment', 'kind', 'from', 'to', 'delimiter'),
   'GET /depots/:depotId/exports/report': values('month'),
+  'GET /depots/:depotId/exports/pins': values('delimiter'),
+  'GET /depots/:depotId/exports/commands': values('delimiter'),
+  'GET /depots/:depotId/exports/alerts': values('compartment', 'from', 'to', 'delimiter'),
   'GET /depots/:depotId/settings': none,
   'POST /depots/:depotId/settings': values('name', 'address', 'timeZone', 'label-*'),
   'GET /depots/:depotId/users': values('done'),
@@ -124,6 +127,14 @@ export const ROUTE_INPUTS: Readonly<Record<string, RouteInputs>> = {
         rule: 'as-unknown',
         own: (own) => String(own.depotId),
       },
+      { field: 'actor', names: 'user-name', with: {}, rule: 'as-unknown' },
+    ],
+  },
+  // The page's own filter (and scope) with the export's separator: ids and names tried as on the page.
+  'GET /audit/export': {
+    values: ['action', 'from', 'to', 'delimiter'],
+    ids: [
+      { field: 'depot', names: 'depot-id', with: {}, rule: 'as-unknown', own: (own) => String(own.depotId) },
       { field: 'actor', names: 'user-name', with: {}, rule: 'as-unknown' },
     ],
   },

@@ -85,6 +85,12 @@ export function MovementsPage(props: {
         filter={query.form}
         pdf={`/depots/${depot.id}/exports/report${query.form.from ? `?month=${query.form.from.slice(0, 7)}` : ''}`}
       />
+      <ExportButtons
+        view={view}
+        action={`/depots/${depot.id}/exports/alerts`}
+        filter={{ compartment: query.form.compartment, from: query.form.from, to: query.form.to }}
+        what={t.alertsExport}
+      />
       <MovementTable view={view} rows={page.rows} timeZone={depot.timeZone} labels={labels} />
       <nav class="pager" aria-label={t.allMovements}>
         {page.newer ? <a href={movementHref(depot.id, query.form)}>{t.newest}</a> : null}

@@ -4,6 +4,7 @@ import { defineTexts } from '../i18n/language.js';
 export const exportButtonTexts = defineTexts({
   en: {
     export: 'Export',
+    exportOf: (what: string) => `Export ${what}`,
     csvSemicolon: 'CSV (;, German Excel)',
     csvComma: 'CSV (,)',
     pdfReport: 'Monthly report (PDF)',
@@ -11,6 +12,7 @@ export const exportButtonTexts = defineTexts({
   },
   de: {
     export: 'Exportieren',
+    exportOf: (what: string) => `${what} exportieren`,
     csvSemicolon: 'CSV (;, deutsches Excel)',
     csvComma: 'CSV (,)',
     pdfReport: 'Monatsbericht (PDF)',
@@ -29,6 +31,8 @@ export function ExportButtons(props: {
   /** The list's filter as its form holds it ('' = not set). */
   filter: Readonly<Record<string, string>>;
   pdf?: string;
+  /** What is exported, when the page has more than one list ('Befehle'). */
+  what?: string;
 }) {
   const t = exportButtonTexts[props.view.lang];
   const href = (delimiter: string) => {
@@ -38,8 +42,8 @@ export function ExportButtons(props: {
     return `${props.action}?${params.toString()}`;
   };
   return (
-    <section class="exports" aria-label={t.export}>
-      <span>{t.export}:</span> <a href={href('semicolon')}>{t.csvSemicolon}</a> ·{' '}
+    <section class="exports" aria-label={props.what ? t.exportOf(props.what) : t.export}>
+      <span>{props.what ? t.exportOf(props.what) : t.export}:</span> <a href={href('semicolon')}>{t.csvSemicolon}</a> ·{' '}
       <a href={href('comma')}>{t.csvComma}</a>
       {props.pdf ? (
         <>

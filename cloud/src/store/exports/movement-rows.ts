@@ -20,7 +20,7 @@ export async function* movementPages(
   db: Kysely<Schema>,
   depotId: number,
   filter: MovementFilter,
-  options: { pageRows?: number; upToId?: number } = {},
+  options: { pageRows?: number; upToId?: number; kinds?: readonly number[] } = {},
 ): AsyncGenerator<Movement[]> {
   const pageRows = options.pageRows ?? EXPORT_PAGE_ROWS;
   let after: { timeMs: number; id: number } | null = null;
@@ -30,6 +30,7 @@ export async function* movementPages(
     if (filter.kind !== undefined) query = query.where('kind', '=', filter.kind);
     if (filter.fromMs !== undefined) query = query.where('depot_time_ms', '>=', filter.fromMs);
     if (filter.untilMs !== undefined) query = query.where('depot_time_ms', '<', filter.untilMs);
+    if (options.kinds !== undefined) query = query.where('kind', 'in', [...options.kinds]);
     if (options.upToId !== undefined) query = query.where('id', '<=', options.upToId);
     if (after) {
       const { timeMs, id } = after;
