@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { loadRelayKey } from '../keys/relay-key.js';
 import { categoryLogger, createLogger } from '../log.js';
 import { serve as startServing } from '../serve.js';
@@ -36,6 +37,7 @@ export const serve: Command = {
         publicRelay: config.publicRelayHost
           ? { host: config.publicRelayHost, port: config.publicRelayPort }
           : undefined,
+        exportDir: join(config.dataDir, 'exports'),
       },
       tls:
         config.tlsCertFile && config.tlsKeyFile

@@ -29,6 +29,8 @@ export interface DepotReportInput {
   readonly lang: Language;
   readonly exportedAtMs: number;
   readonly exportedBy: string;
+  /** Called after each page of movements with the rows written so far (a background job's progress). */
+  readonly onProgress?: (rows: number) => void | Promise<void>;
 }
 
 /** '2026-11' → its first local day and the next month's, as instants in the zone. */
@@ -166,6 +168,7 @@ export async function depotReport(db: Kysely<Schema>, input: DepotReportInput): 
         newPage,
       );
       const filterOfList = { fromMs: window.fromMs, untilMs: window.untilMs };
+      let written = 0;
       for await (const rows of movementPages(db, depot.id, filterOfList, { upToId })) {
         for (const m of rows) {
           table.row([
@@ -176,6 +179,8 @@ export async function depotReport(db: Kysely<Schema>, input: DepotReportInput): 
             m.subject,
           ]);
         }
+        written += rows.length;
+        await input.onProgress?.(written);
         await readerReady();
       }
       table.end(t.noMovements);

@@ -84,6 +84,13 @@ export function MovementsPage(props: {
         action={`/depots/${depot.id}/exports/movements`}
         filter={query.form}
         pdf={`/depots/${depot.id}/exports/report${query.form.from ? `?month=${query.form.from.slice(0, 7)}` : ''}`}
+        background={{
+          depotId: depot.id,
+          kinds: [
+            { kind: 'movements', label: 'CSV' },
+            { kind: 'report', label: 'PDF', ...(query.form.from ? { month: query.form.from.slice(0, 7) } : {}) },
+          ],
+        }}
       />
       <ExportButtons
         view={view}

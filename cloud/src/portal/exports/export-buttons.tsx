@@ -1,3 +1,4 @@
+import { CsrfField } from '../components/forms.js';
 import type { View } from '../components/view.js';
 import { defineTexts } from '../i18n/language.js';
 
@@ -9,6 +10,8 @@ export const exportButtonTexts = defineTexts({
     csvComma: 'CSV (,)',
     pdfReport: 'Monthly report (PDF)',
     exportNote: 'Exports contain every row of the current filter, not only this page.',
+    background: (what: string) => `${what} in the background`,
+    exportsList: 'Exports of this depot',
   },
   de: {
     export: 'Exportieren',
@@ -17,6 +20,8 @@ export const exportButtonTexts = defineTexts({
     csvComma: 'CSV (,)',
     pdfReport: 'Monatsbericht (PDF)',
     exportNote: 'Exporte enthalten alle Zeilen des aktuellen Filters, nicht nur diese Seite.',
+    background: (what: string) => `${what} im Hintergrund erstellen`,
+    exportsList: 'Exporte dieses Depots',
   },
 });
 
@@ -33,6 +38,8 @@ export function ExportButtons(props: {
   pdf?: string;
   /** What is exported, when the page has more than one list ('Befehle'). */
   what?: string;
+  /** Background exports of this depot: one button per kind, with its label ('CSV', 'PDF'). */
+  background?: { depotId: number; kinds: ReadonlyArray<{ kind: string; label: string; month?: string }> };
 }) {
   const t = exportButtonTexts[props.view.lang];
   const href = (delimiter: string) => {
@@ -49,6 +56,24 @@ export function ExportButtons(props: {
         <>
           {' '}
           · <a href={props.pdf}>{t.pdfReport}</a>
+        </>
+      ) : null}
+      {props.background ? (
+        <>
+          {props.background.kinds.map((k) => (
+            <form method="post" action={`/depots/${props.background?.depotId}/exports/jobs`} class="inline">
+              <CsrfField view={props.view} />
+              <input type="hidden" name="export" value={k.kind} />
+              {Object.entries(props.filter)
+                .filter(([, value]) => value !== '')
+                .map(([name, value]) => (
+                  <input type="hidden" name={name} value={value} />
+                ))}
+              {k.month ? <input type="hidden" name="month" value={k.month} /> : null}
+              <button type="submit">{t.background(k.label)}</button>
+            </form>
+          ))}{' '}
+          <a href={`/depots/${props.background.depotId}/exports/jobs`}>{t.exportsList}</a>
         </>
       ) : null}
       <p class="muted">{t.exportNote}</p>
