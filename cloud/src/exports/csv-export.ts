@@ -30,7 +30,7 @@ export function csvExport(source: CsvSource): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   const iterator = source.pages[Symbol.asyncIterator]();
   const format = (rows: readonly (readonly Cell[])[]) =>
-    stringify(rows as Cell[][], { delimiter: source.delimiter, record_delimiter: 'windows', cast: CAST });
+    stringify(rows as Cell[][], { delimiter: source.delimiter, record_delimiter: 'windows' });
   const signed = (text: string) => {
     const bytes = encoder.encode(text);
     digest.update(bytes);
@@ -69,6 +69,3 @@ function cell(value: Cell): string {
   if (value === null) return '';
   return typeof value === 'number' ? String(value) : neutralise(value);
 }
-
-// Numbers are written as plain digits whatever the locale (a program reads them; Excel too).
-const CAST = { number: (n: number) => String(n) };

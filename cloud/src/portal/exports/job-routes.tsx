@@ -67,7 +67,7 @@ export function addJobRoutes(area: PortalArea): void {
     const { store, exports } = c.get('deps');
     const jobId = parseId(c.req.param('jobId'));
     const job = jobId === null ? null : await findDepotJob(store.db, depot.id, jobId);
-    if (!job || job.state !== 'done' || !job.fileName || !exports) return renderNotFound(c);
+    if (job?.state !== 'done' || !job.fileName || !exports) return renderNotFound(c);
     const path = join(exports.dir, basename(job.fileName));
     const size = await stat(path).then(
       (s) => s.size,
