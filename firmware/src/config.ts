@@ -1,22 +1,23 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { fromHex, type ProvisioningBundle } from '@keydepot/shared';
+import { fromHex, modeOf, openToOthers, type ProvisioningBundle, tightenMode } from '@keydepot/shared';
 import { z } from 'zod';
 import { type HardwareConfig, hardwareConfigSchema } from './hardware/hardware-config.js';
 
 /**
  * The depot's configuration directory (written by `keydepot-depot provision`):
  *
- *   depot.json   what the depot is and where its relay is (no secrets)
+ *   depot.json   what the depot is and where its relay is (no secrets), mode 0600
  *   depot.key    the depot's static X25519 secret key, 64 hex digits, mode 0600
  *   offline.key  the depot's own offline-PIN key, 64 hex digits, mode 0600
  *
  * and a data directory (default: the same folder) for the SQLite store, the
- * handshake stamp file and the status file the daemon writes for `status`.
+ * handshake stamp file and the status file the daemon writes for `status`,
+ * all 0600, in folders of mode 0700 (docs/operations.md, "File modes").
  */
-export const DEPOT_FILE = 'depot.json';
-export const DEPOT_KEY_FILE = 'depot.key';
-export const OFFLINE_KEY_FILE = 'offline.key';
+const DEPOT_FILE = 'depot.json';
+const DEPOT_KEY_FILE = 'depot.key';
+const OFFLINE_KEY_FILE = 'offline.key';
 
 /** One or more settings are wrong; the message says which, in plain words. */
 export class DepotConfigError extends Error {
@@ -26,7 +27,7 @@ export class DepotConfigError extends Error {
 const hexKey = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
 
 /** depot.json. `hardware` is the wiring (hardware/hardware-config.ts; defaults to the documented pin-out). */
-export const depotFileSchema = z.object({
+const depotFileSchema = z.object({
   depotId: z.number().int().min(1).max(0xffffffff),
   name: z.string().min(1),
   relay: z.object({
@@ -45,7 +46,7 @@ export const depotFileSchema = z.object({
   hardware: hardwareConfigSchema.prefault({}),
   provisionedAt: z.string().min(1),
 });
-export type DepotFile = z.input<typeof depotFileSchema>;
+type DepotFile = z.input<typeof depotFileSchema>;
 
 /** The configuration the daemon runs with, every path absolute and every key decoded. */
 export interface DepotConfig {
@@ -76,8 +77,12 @@ export function dataPaths(dataDir: string): { databasePath: string; stampPath: s
   };
 }
 
-/** Reads and checks the config folder once; throws DepotConfigError naming the first problem. */
-export function loadDepotConfig(configDir: string): DepotConfig {
+/**
+ * Reads and checks the config folder once; throws DepotConfigError naming the first problem.
+ * `statusDir` moves status.json out of the data folder: the systemd unit puts it on the tmpfs
+ * /run/keydepot (KEYDEPOT_STATUS_DIR), so its rewrite every 10 s never touches the SD card.
+ */
+export function loadDepotConfig(configDir: string, options: { statusDir?: string } = {}): DepotConfig {
   const file = join(configDir, DEPOT_FILE);
   if (!existsSync(file)) {
     throw new DepotConfigError(`${file} does not exist: run 'keydepot-depot provision <bundle.json>' first`);
@@ -110,11 +115,12 @@ export function loadDepotConfig(configDir: string): DepotConfig {
     hardware: depot.hardware,
     dataDir,
     ...dataPaths(dataDir),
+    ...(options.statusDir ? { statusPath: join(options.statusDir, 'status.json') } : {}),
   };
 }
 
 /** A key file: 64 hex digits, readable by its owner only (a copied key is a cloned depot). */
-export function readKeyFile(path: string): Uint8Array {
+function readKeyFile(path: string): Uint8Array {
   if (!existsSync(path)) throw new DepotConfigError(`${path} does not exist`);
   const mode = statSync(path).mode & 0o777;
   if ((mode & 0o077) !== 0) {
@@ -166,9 +172,9 @@ export function writeProvisioning(
     hardware: (options.hardware ?? previous?.hardware) as DepotFile['hardware'],
     provisionedAt: options.nowIso ?? new Date().toISOString(),
   };
-  writeSecret(join(configDir, DEPOT_KEY_FILE), `${bundle.depotSecretKey}\n`);
-  writeSecret(join(configDir, OFFLINE_KEY_FILE), `${bundle.offlineKey}\n`);
-  writeFileSync(depotFile, `${JSON.stringify(depot, null, 2)}\n`, { mode: 0o644 });
+  writeOwnerOnly(join(configDir, DEPOT_KEY_FILE), `${bundle.depotSecretKey}\n`);
+  writeOwnerOnly(join(configDir, OFFLINE_KEY_FILE), `${bundle.offlineKey}\n`);
+  writeOwnerOnly(depotFile, `${JSON.stringify(depot, null, 2)}\n`);
   return {
     configDir,
     depotId: bundle.depotId,
@@ -179,7 +185,30 @@ export function writeProvisioning(
   };
 }
 
-function writeSecret(path: string, text: string): void {
+/**
+ * Sets mode 0600 on the depot's own files that an older version left open to
+ * group or others (depot.json, the status file, the database and its WAL are
+ * 0644 there), and returns the folders that are still open to others: they
+ * are the operator's to fix (the daemon warns), not the daemon's to chmod.
+ */
+export function ownerOnlyDepotFiles(config: DepotConfig): string[] {
+  for (const file of [
+    join(config.configDir, DEPOT_FILE),
+    config.statusPath,
+    `${config.statusPath}.tmp`,
+    config.stampPath,
+  ]) {
+    tightenMode(file, 0o600);
+  }
+  const folders = [...new Set([config.configDir, config.dataDir])];
+  return folders.filter((folder) => {
+    const mode = modeOf(folder);
+    return mode !== undefined && openToOthers(mode);
+  });
+}
+
+/** Writes a file of the config folder with mode 0600, also over an existing file of another mode. */
+function writeOwnerOnly(path: string, text: string): void {
   writeFileSync(path, text, { mode: 0o600 });
   // writeFileSync keeps the mode of a file that already existed: set it explicitly.
   chmodSync(path, 0o600);

@@ -1,9 +1,10 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { type CryptoBackend, keyPairFromSecret, loadBestCryptoBackend } from '@keydepot/shared';
-import { type DepotStatusFile, STATUS_FILE_VERSION } from './cli/status-file.js';
-import type { DepotConfig } from './config.js';
+import { type DepotStatusFile, STATUS_FILE_VERSION, writeStatusFile } from './cli/status-file.js';
+import { type DepotConfig, ownerOnlyDepotFiles } from './config.js';
 import { createDepotCore, type DepotCore } from './depot/depot-core.js';
 import { derivePinMacKey } from './depot/pin-verdict.js';
+import { releaseEveryRelay } from './hardware/release-relays.js';
 import type { DepotHardware } from './hardware/types.js';
 import { Link } from './link/link.js';
 import { type LinkLogger, silentLogger } from './link/link-logger.js';
@@ -63,6 +64,9 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
   const log = options.logger ?? silentLogger;
   const backend = options.backend ?? (await loadBestCryptoBackend());
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  for (const folder of ownerOnlyDepotFiles(config)) {
+    log.warn({ folder }, `group or others may enter ${folder}: run chmod 700 ${folder}`);
+  }
   const store = openDepotStore(config.databasePath, {
     nowMs: Math.floor(hardware.clock.wallMs()),
     initialSettings: { language: config.language, timeZone: config.timeZone },
@@ -123,10 +127,8 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
       lockedOut: core.lockedOut(),
       clockKnown: core.clockKnown(),
     };
-    const temporary = `${config.statusPath}.tmp`;
     try {
-      writeFileSync(temporary, `${JSON.stringify(status, null, 2)}\n`);
-      renameSync(temporary, config.statusPath);
+      writeStatusFile(config.statusPath, status);
     } catch (error) {
       log.warn({ err: error }, 'could not write the status file');
     }
@@ -149,16 +151,23 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
     writeStatus,
     stop() {
       stopped ??= (async () => {
-        statusTimer?.cancel();
-        statusTimer = null;
-        link.stop();
-        unsubscribe();
-        // better-sqlite3 is synchronous: no transaction can be half-done here; stop() releases every lock.
-        core.stop();
-        writeStatus();
-        socket.close();
-        store.close();
-        await hardware.close();
+        // Relays first, before anything that could throw: a stop never leaves a strike energised.
+        for (const failure of releaseEveryRelay(hardware.compartments)) {
+          log.error({ err: failure.error, compartment: failure.number }, 'relay release failed');
+        }
+        try {
+          statusTimer?.cancel();
+          statusTimer = null;
+          link.stop();
+          unsubscribe();
+          // better-sqlite3 is synchronous: no transaction can be half-done here.
+          core.stop();
+          writeStatus();
+          socket.close();
+          store.close();
+        } finally {
+          await hardware.close();
+        }
         log.info({}, 'depot daemon stopped');
       })();
       return stopped;
