@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the services the test suites talk to and exports where they are:
 # MariaDB for the store and relay tests (KEYDEPOT_TEST_MYSQL_URL) and Chromium
-# for the portal's browser test (KEYDEPOT_CHROMIUM). Installs them with apt
+# for the portal's browser test (KEYDEPOT_CHROMIUM), and pdftoppm for the export tests. Installs them with apt
 # where they are missing. Source it; .ci/run does.
 set -euo pipefail
 
