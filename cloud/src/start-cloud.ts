@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { type ServerType, serve as serveHttp } from '@hono/node-server';
 import { type CryptoBackend, type KeyPair, loadCryptoBackend } from '@keydepot/shared';
 import type { Logger } from 'pino';
+import { ExportRunner } from './exports/export-runner.js';
 import { createApp } from './http/app.js';
 import { loadDataSealer } from './keys/data-key.js';
 import { loadOfflineMasterKey } from './keys/offline-master-key.js';
@@ -34,6 +35,8 @@ export interface StartCloudOptions {
     readonly offlineMasterKeyFile: string;
     /** What provisioning bundles tell a depot to dial; without it the admin pages cannot provision depots. */
     readonly publicRelay?: { readonly host: string; readonly port: number };
+    /** Folder for background export files (docs/operations.md, Exports); without it exports are only downloaded at once. */
+    readonly exportDir?: string;
   };
   /** Serve HTTPS directly with this certificate and key (PEM files); otherwise HTTP behind a TLS proxy. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
@@ -73,6 +76,17 @@ export async function startCloud(options: StartCloudOptions): Promise<Running> {
     port: options.udpPort,
   });
   const portalKeys = options.portal;
+  const exportRunner =
+    portalKeys?.exportDir === undefined
+      ? undefined
+      : new ExportRunner({
+          store,
+          dir: portalKeys.exportDir,
+          clock: Date.now,
+          logger: logger.child({ category: 'exports' }),
+        });
+  // Jobs a previous run left half done are taken up again (or marked failed) right here.
+  await exportRunner?.start();
   const app = createApp({
     metricsText: () => metrics.text(),
     portal: portalKeys && {
@@ -91,6 +105,9 @@ export async function startCloud(options: StartCloudOptions): Promise<Running> {
           publicRelayPort: portalKeys.publicRelay?.port ?? 0,
         })),
       pokeRelay: () => relay.poke(),
+      ...(exportRunner && portalKeys?.exportDir
+        ? { exports: { dir: portalKeys.exportDir, poke: () => exportRunner.poke() } }
+        : {}),
       clock: Date.now,
       logger: logger.child({ category: 'portal' }),
       tls: options.tls !== undefined || options.behindTlsProxy === true,
@@ -122,6 +139,7 @@ export async function startCloud(options: StartCloudOptions): Promise<Running> {
       );
       await closed;
       clearTimeout(cut);
+      await exportRunner?.stop();
       await relay.close();
       await store.close();
       logger.info('stopped');

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { modeOf, openToOthers } from '@keydepot/shared';
 import { loadRelayKey } from '../keys/relay-key.js';
 import { categoryLogger, createLogger } from '../log.js';
@@ -43,6 +44,7 @@ export const serve: Command = {
         publicRelay: config.publicRelayHost
           ? { host: config.publicRelayHost, port: config.publicRelayPort }
           : undefined,
+        exportDir: join(config.dataDir, 'exports'),
       },
       tls:
         config.tlsCertFile && config.tlsKeyFile
