@@ -1,4 +1,6 @@
 import { type Kysely, sql } from 'kysely';
+import { customerPlace, PERSONAL_FIELDS, sealedColumn } from '../store/customers/customer-fields.js';
+import { recipientPlace } from '../store/invoices/invoice-actions.js';
 import { digitsPlace } from '../store/portal/pins.js';
 import { toNumber } from '../store/row-values.js';
 import type { Schema } from '../store/schema.js';
@@ -16,6 +18,14 @@ export interface SealedColumn {
 /** Every sealed column in the store: what `data-key rotate` re-seals and `retire` checks. One line per column. */
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'pins', column: 'digits_sealed', idColumn: 'id', place: digitsPlace },
+  // A customer's personal fields (migration 010), one column each.
+  ...PERSONAL_FIELDS.map((field) => ({
+    table: 'customers' as const,
+    column: sealedColumn(field),
+    idColumn: 'id',
+    place: customerPlace(field),
+  })),
+  { table: 'invoices', column: 'recipient_sealed', idColumn: 'id', place: recipientPlace },
 ];
 
 export const columnName = (c: SealedColumn) => `${c.table}.${c.column}`;
