@@ -15,6 +15,12 @@ import { type CustomerWorld, createCustomerWorld, customerInput } from './custom
 
 const DAY = 86_400_000;
 
+interface ExportDocument {
+  customer: Record<string, unknown>;
+  invoices: { state: string; recipient: unknown; lines: unknown[] }[];
+  pins: { pin: { id: number }; movements: { kind: number }[] }[];
+}
+
 describe.each(testDialects())('GDPR rights on %s', (dialect) => {
   let w: CustomerWorld;
   beforeAll(async () => {
@@ -52,7 +58,7 @@ describe.each(testDialects())('GDPR rights on %s', (dialect) => {
 
   it('exports every stored field, the invoices with lines and recipient, the PIN and its movements; audited', async () => {
     const { id, pinId } = await customerWithHistory('Export');
-    const doc = (await exportCustomer(w.db.db, w.keys.sealer, w.actor(), id)) as Record<string, any>;
+    const doc = (await exportCustomer(w.db.db, w.keys.sealer, w.actor(), id)) as unknown as ExportDocument;
     const input = customerInput('Export');
     for (const field of PERSONAL_FIELDS) expect(doc.customer[field]).toBe(input[field]);
     expect(doc.customer).toMatchObject({ number: expect.any(Number), language: 'de' });
