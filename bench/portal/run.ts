@@ -4,10 +4,12 @@
  * logged in through POST /login, and the pages they open, timed against a
  * trivial signed-in route and a bare SELECT 1 through the same store.
  */
+
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createBlindIndex } from '../../cloud/src/keys/blind-index.js';
 import { createDataSealer } from '../../cloud/src/keys/data-key.js';
 import { silentLogger } from '../../cloud/src/log.js';
 import { createPortalApp } from '../../cloud/src/portal/portal-app.js';
@@ -114,6 +116,7 @@ function portalDeps(store: StoreDatabase): PortalDeps {
   return {
     store,
     sealer: createDataSealer(new Map([[1, new Uint8Array(randomBytes(32))]]), 1),
+    blindIndex: createBlindIndex(new Uint8Array(randomBytes(32))),
     offlineMasterKey: async () => offlineMaster,
     pokeRelay: () => {},
     clock: () => Date.now(),

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
+import { dirname, join } from 'node:path';
 import { type ServerType, serve as serveHttp } from '@hono/node-server';
 import { type CryptoBackend, type KeyPair, loadCryptoBackend } from '@keydepot/shared';
 import type { Logger } from 'pino';
 import { createApp } from './http/app.js';
+import { loadBlindIndex } from './keys/blind-index.js';
 import { loadDataSealer } from './keys/data-key.js';
 import { loadOfflineMasterKey } from './keys/offline-master-key.js';
 import { RelayMetrics } from './metrics.js';
@@ -27,6 +29,8 @@ export interface ServeOptions {
   /** The portal's key files; without them only /metrics is served (relay-only processes and tests). */
   readonly portal?: {
     readonly dataKeyFile: string;
+    /** The blind index key of customer search; default `index.key` beside the data key file. */
+    readonly indexKeyFile?: string;
     readonly offlineMasterKeyFile: string;
     /** What provisioning bundles tell a depot to dial; without it the admin pages cannot provision depots. */
     readonly publicRelay?: { readonly host: string; readonly port: number };
@@ -71,6 +75,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
     portal: portalKeys && {
       store,
       sealer: await loadDataSealer(portalKeys.dataKeyFile),
+      blindIndex: await loadBlindIndex(portalKeys.indexKeyFile ?? join(dirname(portalKeys.dataKeyFile), 'index.key')),
       offlineMasterKey: async () =>
         (await loadOfflineMasterKey({ file: portalKeys.offlineMasterKeyFile, createIfMissing: true })).key,
       provisioning:

@@ -32,6 +32,7 @@ export const serve: Command = {
       handleSignals: false,
       portal: {
         dataKeyFile: config.dataKeyFile,
+        indexKeyFile: config.indexKeyFile,
         offlineMasterKeyFile: config.offlineMasterKeyFile,
         publicRelay: config.publicRelayHost
           ? { host: config.publicRelayHost, port: config.publicRelayPort }

@@ -113,7 +113,11 @@ describe.each(testDialects())('personal data at rest on %s', (dialect) => {
     expect(a.equals(b)).toBe(false);
     expect(a.equals(Buffer.from(index.token(1, 'email', email)))).toBe(true);
     // And in the store: the stored index rows of organisation 1 never equal those organisation 2 would get.
-    const rows = await w.db.db.selectFrom('customer_index').select(['token']).where('organisation_id', '=', w.organisationId).execute();
+    const rows = await w.db.db
+      .selectFrom('customer_index')
+      .select(['token'])
+      .where('organisation_id', '=', w.organisationId)
+      .execute();
     const own = w.keys.index.token(w.organisationId, 'email', email);
     const other = w.keys.index.token(w.otherOrganisationId, 'email', email);
     const stored = rows.map((r) => Buffer.from(r.token).toString('hex'));

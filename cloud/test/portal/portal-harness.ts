@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Hono } from 'hono';
+import { createBlindIndex } from '../../src/keys/blind-index.js';
 import { createDataSealer } from '../../src/keys/data-key.js';
 import { createPortalApp, type Portal } from '../../src/portal/portal-app.js';
 import type { PortalDeps, PortalEnv } from '../../src/portal/portal-env.js';
@@ -90,6 +91,7 @@ export async function createPortalHarness(dialect: Dialect): Promise<PortalHarne
   const deps: PortalDeps = {
     store: db,
     sealer: createDataSealer(new Map([[1, new Uint8Array(randomBytes(32))]]), 1),
+    blindIndex: createBlindIndex(new Uint8Array(randomBytes(32))),
     offlineMasterKey: async () => offlineMaster,
     pokeRelay: () => {
       harness.pokes += 1;

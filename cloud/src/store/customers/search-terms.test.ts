@@ -17,6 +17,7 @@ describe('search terms', () => {
   it('folds name words: case, diacritics, ß', () => {
     expect(nameWords('Jürgen  Müller-Straß')).toEqual(['jurgen', 'muller', 'strass']);
     expect(nameWords('MULLER')).toEqual(['muller']);
+    expect(nameWords('Mueller Schroeder Baer')).toEqual(['muller', 'schroder', 'bar']);
   });
 
   it('indexes each term once', () => {

@@ -26,9 +26,19 @@ export function normalisePlate(value: string): string {
     .replace(/[\s\-_.:]/g, '');
 }
 
-/** Lower case without diacritics, ß as ss: "Müller" and "Muller" are one word. */
+/**
+ * Lower case without diacritics, ß as ss, and the German transcriptions ae,
+ * oe, ue read as a, o, u: "Müller", "Mueller" and "Muller" are one word. The
+ * same fold runs on what is indexed and on what is searched, so a word it
+ * merges by accident ("Manuel", "Manul") only widens a search.
+ */
 function foldWord(word: string): string {
-  return word.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().replace(/ß/g, 'ss');
+  return word
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/ß/g, 'ss')
+    .replace(/([aou])e/g, '$1');
 }
 
 /** The words of a name or company, folded, each once. */
