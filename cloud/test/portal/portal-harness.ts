@@ -142,7 +142,8 @@ export class PortalClient {
     const token = '_csrf' in fields ? fields._csrf : csrfTokenIn(this.lastHtml);
     if (token) body.set('_csrf', token);
     for (const [name, value] of Object.entries(fields)) {
-      if (name !== '_csrf' && value !== null) body.set(name, value);
+      // append, not set: the names are distinct already, and set() rescans the whole list (quadratic).
+      if (name !== '_csrf' && value !== null) body.append(name, value);
     }
     const response = await this.request(path, {
       method: 'POST',
