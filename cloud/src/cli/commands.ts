@@ -10,6 +10,8 @@ import { depotRevoke } from './depot-revoke.js';
 import { migrate } from './migrate.js';
 import { organisationCreate } from './organisation-create.js';
 import { organisationList } from './organisation-list.js';
+import { organisationRoleCommand } from './organisation-role.js';
+import { retentionRun } from './retention-run.js';
 import { serve } from './serve.js';
 import { userDisable, userEnable } from './user-access.js';
 import { userCreate } from './user-create.js';
@@ -21,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   migrate,
   organisationCreate,
   organisationList,
+  organisationRoleCommand,
   depotCreate,
   depotRekey,
   depotRevoke,
@@ -33,4 +36,5 @@ export const COMMANDS: readonly Command[] = [
   auditList,
   dataKeyRotate,
   dataKeyRetire,
+  retentionRun,
 ];

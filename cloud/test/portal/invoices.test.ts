@@ -154,6 +154,12 @@ describe.each(testDialects())('invoice pages on %s', (dialect) => {
     expect((await owner.get(`${path}/edit`)).status).toBe(200);
     await owner.post(`${path}/issue`, {});
     expect(await (await owner.get(path)).text()).toContain('RE-KFZ-0001');
-    expect((await owner.get(`${path}/edit`)).status).toBe(404);
+    const edit = await owner.get(`${path}/edit`);
+    expect(edit.status).toBe(303);
+    expect(edit.headers.get('location')).toBe(path);
+    await owner.get(path);
+    const changed = await owner.post(path, goodForm());
+    expect(changed.status).toBe(400);
+    expect(await changed.text()).toContain('nicht möglich');
   });
 });

@@ -305,7 +305,10 @@ export function invoicesArea(): PortalArea {
 
   area.get('/:invoiceId/edit', MANAGER, async (c) => {
     const invoice = await invoiceOf(c);
-    if (invoice?.state !== 'draft') return renderNotFound(c);
+    if (!invoice) return renderNotFound(c);
+    // An issued invoice is never edited: its page says what can still be done.
+    if (invoice.state !== 'draft')
+      return c.redirect(`/organisations/${invoice.organisationId}/invoices/${invoice.id}`, 303);
     const customer = await findCustomer(
       c.get('deps').store.db,
       c.get('deps').sealer,
@@ -323,7 +326,8 @@ export function invoicesArea(): PortalArea {
 
   area.post('/:invoiceId', MANAGER, async (c) => {
     const invoice = await invoiceOf(c);
-    if (invoice?.state !== 'draft') return renderNotFound(c);
+    if (!invoice) return renderNotFound(c);
+    if (invoice.state !== 'draft') return invoicePage(c, invoice, { error: invoicesTexts[c.get('lang')].notAllowed });
     return saveDraft(c, invoice.id);
   });
 
