@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['{shared,firmware,cloud,simulator}/**/*.test.ts'],
+    include: ['{shared,firmware,cloud,simulator,e2e,scripts,bench}/**/*.test.ts'],
     exclude: ['**/node_modules/**'],
     // Property tests with 100k cases and real sockets need more than the 5 s default.
     testTimeout: 60_000,

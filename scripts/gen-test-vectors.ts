@@ -1,9 +1,9 @@
 /**
- * Writes docs/test-vectors.json (see scripts/test-vectors/build.ts). Run with `pnpm vectors`.
+ * Writes docs/test-vectors.json (see shared/test/vectors/build.ts). Run with `pnpm vectors`.
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildTestVectors, formatTestVectors } from './test-vectors/build.js';
+import { buildTestVectors, formatTestVectors } from '../shared/test/vectors/build.js';
 
 const TEST_VECTORS_URL = new URL('../docs/test-vectors.json', import.meta.url);
 

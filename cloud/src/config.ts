@@ -19,7 +19,7 @@ export interface CloudConfig {
   readonly relayKeyFile: string;
   /** The 32-byte master every depot's offline key is derived from (mode 0600). */
   readonly offlineMasterKeyFile: string;
-  /** The key that seals PIN digits and other secrets at rest (DESIGN §4), never in the database. */
+  /** Seals PIN digits and other secrets at rest (docs/design.md, Sealing data at rest); never in the database. */
   readonly dataKeyFile: string;
   /** The key customers' blind search index is derived from (keys/blind-index.ts), beside the data keys. */
   readonly indexKeyFile: string;

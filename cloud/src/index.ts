@@ -6,6 +6,7 @@ export { createApp } from './http/app.js';
 export { loadRelayKey } from './keys/relay-key.js';
 export { createLogger, silentLogger } from './log.js';
 export { RelayMetrics } from './metrics.js';
+export { SESSION_COOKIE } from './portal/session/session-middleware.js';
 export { HandshakeRateLimiter, type HandshakeRateLimiterOptions } from './relay/handshake-rate-limiter.js';
 export { type Relay, type RelayOptions, startRelay } from './relay/relay.js';
 export { type Running, type ServeOptions, serve } from './serve.js';

@@ -54,7 +54,7 @@ export const MAC1_LABEL = 'mac1----';
 export const REJECT_AFTER_MESSAGES = 2 ** 48;
 /** A sender starts a new handshake once its counter passes this. */
 export const REKEY_AFTER_MESSAGES = 2 ** 40;
-/** Sessions live about an hour (DESIGN §2), then the depot rekeys. */
+/** Sessions live about an hour (protocol §9), then the depot rekeys. */
 export const REKEY_AFTER_MS = 60 * 60 * 1000;
 /** A session older than this is dropped by both sides: rekey had ten minutes to happen. */
 export const REJECT_AFTER_MS = REKEY_AFTER_MS + 10 * 60 * 1000;
@@ -76,7 +76,7 @@ export const MAX_DETAIL_BYTES = 64;
 export const MAX_FIRMWARE_VERSION_BYTES = 32;
 /** A depot has at most this many compartments (one status byte each). */
 export const MAX_COMPARTMENTS = 64;
-/** PINs typed on the keypad: at least 6 digits (DESIGN §3), at most 12. */
+/** PINs typed on the keypad: at least 6 digits (docs/design.md, PINs), at most 12. */
 export const MIN_PIN_DIGITS = 6;
 export const MAX_PIN_DIGITS = 12;
 /**

@@ -25,7 +25,7 @@ export function isProtocolError(error: unknown): error is ProtocolError {
 }
 
 /**
- * Why a datagram was dropped without an answer (DESIGN §2: "silence is a
+ * Why a datagram was dropped without an answer (protocol §7; WireGuard: "silence is a
  * virtue"). Checked in this order; the relay counts drops by these labels.
  */
 export type DropReason =

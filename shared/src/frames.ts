@@ -105,7 +105,7 @@ export interface PinAddBody {
   readonly schedule: readonly ScheduleEntry[];
 }
 
-/** The slot an offline PIN was made for: enough for the depot to refuse it (DESIGN §3). */
+/** The slot an offline PIN was made for: enough for the depot to refuse it (protocol §14). */
 export interface OfflinePinSlot {
   readonly compartment: number;
   readonly startHour: number;

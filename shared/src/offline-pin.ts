@@ -4,7 +4,7 @@ import { MAX_COMPARTMENTS } from './constants.js';
 import type { OfflinePinSlot } from './frames.js';
 
 /*
- * Offline PINs (DESIGN §3): the portal can issue a PIN while the depot is
+ * Offline PINs (docs/design.md, Offline PINs; protocol §14): the portal can issue a PIN while the depot is
  * offline. Both sides hold the depot's offline key; the PIN is the decimal
  * truncation (RFC 4226 §5.3) of HMAC-SHA256(K_offline, slot), and the depot
  * looks a typed PIN up among the slots that can be valid now.

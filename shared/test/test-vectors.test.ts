@@ -1,8 +1,6 @@
 import { createHmac, hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildTestVectors, formatTestVectors } from '../../scripts/test-vectors/build.js';
-import type { DropVector, TelegramVector, TestVectors } from '../../scripts/test-vectors/types.js';
 import {
   type CryptoBackend,
   classifyDatagram,
@@ -35,6 +33,8 @@ import {
 import { IkInitiator, IkResponder } from '../src/noise/handshake-ik.js';
 import { backends } from './backends.js';
 import { NoiseState } from './noise-handshake.js';
+import { buildTestVectors, formatTestVectors } from './vectors/build.js';
+import type { DropVector, TelegramVector, TestVectors } from './vectors/types.js';
 
 /*
  * docs/test-vectors.json is the contract an implementation outside this repo

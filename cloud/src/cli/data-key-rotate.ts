@@ -8,7 +8,7 @@ const DEFAULT_BATCH = 500;
 
 /**
  * `data-key rotate`: a new data key, current from now on, and every sealed
- * value re-sealed under it (DESIGN §4). The key file is rewritten before the
+ * value re-sealed under it (docs/design.md, Sealing data at rest). The key file is rewritten before the
  * first value is re-sealed; a run stopped halfway is finished by running the
  * command again (it then adds no key). The portal may keep running: its
  * sealer reads the rewritten file at its next seal.

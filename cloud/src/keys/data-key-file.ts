@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { KeyFileError } from './secret-key-file.js';
 
 /*
- * The data key file (DESIGN §4) holds every data key still needed to open a
+ * The data key file (docs/operations.md, Key files) holds every data key still needed to open a
  * sealed value, and names the one that seals new values:
  *
  *   # keydepot data keys …

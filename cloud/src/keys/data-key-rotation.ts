@@ -13,7 +13,7 @@ import {
 } from './sealed-columns.js';
 
 /*
- * Data key rotation (DESIGN §4). The order is what makes it safe to stop at
+ * Data key rotation (docs/design.md, Sealing data at rest). The order is what makes it safe to stop at
  * any point: the new key is on disk (fsynced) before the first value is sealed
  * with it, each batch of re-sealed values commits on its own, and a run that
  * finds values under an older key of the file finishes that rotation instead

@@ -22,7 +22,7 @@ export class UnknownDataKeyError extends SealedValueError {
 }
 
 /**
- * Secrets at rest (DESIGN §4): XChaCha20-Poly1305 with a random 24-byte nonce,
+ * Secrets at rest (docs/design.md, Sealing data at rest): XChaCha20-Poly1305 with a random 24-byte nonce,
  * the value's place (table, column, row) as associated data so a sealed value
  * copied into another row does not open, and a key id byte in front so keys
  * can rotate. Layout: key id (1) ‖ nonce (24) ‖ ciphertext ‖ tag (16).

@@ -2,7 +2,7 @@ import { deriveOfflineKey, randomBytes } from '@keydepot/shared';
 import { loadSecretKeyFile } from './secret-key-file.js';
 
 /*
- * Offline-key material (DESIGN §3, protocol §14). The choice: the cloud keeps
+ * Offline-key material (docs/design.md, Keys; protocol §14). The choice: the cloud keeps
  * one random 32-byte offline master in its own file (`<dataDir>/offline-master.key`,
  * mode 0600, like the relay key; never in the database) and derives each depot's
  * K_offline = deriveOfflineKey(master, depot id, depots.offline_key_id) whenever

@@ -19,7 +19,7 @@ interface Bucket {
 
 /**
  * Admission of handshake initiations, checked after mac1 and before any
- * Diffie-Hellman work (DESIGN §2), in two layers:
+ * Diffie-Hellman work (docs/operations.md, Handshake admission), in two layers:
  *
  * 1. A token bucket per source, so one address cannot hog the relay. When the
  *    table is full the least recently seen source is forgotten (a flood from

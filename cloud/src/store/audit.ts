@@ -5,7 +5,7 @@ import type { AuditLogTable, Schema } from './schema.js';
 /** Who made a change: a portal user, the relay, or a technician at the command line. */
 export type AuditActor = 'user' | 'relay' | 'cli';
 
-/** One change: who, when, what, and the state before and after (DESIGN §4: nothing changes unrecorded). */
+/** One change: who, when, what, and the state before and after (docs/design.md, Audit: nothing changes unrecorded). */
 export interface AuditEntry {
   readonly id: number;
   readonly atMs: number;

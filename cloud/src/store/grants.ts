@@ -3,7 +3,7 @@ import { type Depot, listDepots } from './depots.js';
 import { toNumber } from './row-values.js';
 import type { DepotRole, Schema } from './schema.js';
 
-/** Roles a user can hold on one depot (DESIGN §4), strongest first. */
+/** Roles a user can hold on one depot (docs/design.md, The portal), strongest first. */
 export const DEPOT_ROLES: readonly DepotRole[] = ['owner', 'manager', 'viewer'];
 
 export function isDepotRole(value: string): value is DepotRole {

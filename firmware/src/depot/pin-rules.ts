@@ -2,7 +2,7 @@ import { PinKind, type ScheduleEntry } from '@keydepot/shared';
 import type { PinRecord } from '../store/records.js';
 
 /**
- * Whether a stored PIN may open now (DESIGN §3, protocol §13). Pure: the
+ * Whether a stored PIN may open now (docs/design.md, PINs; protocol §13). Pure: the
  * caller passes the trusted time (undefined while the clock is unknown) and
  * the depot's time zone for weekly schedules.
  */

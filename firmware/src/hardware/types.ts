@@ -1,5 +1,5 @@
 /**
- * The depot's hardware, one small interface per device (STYLE §2). Each has a
+ * The depot's hardware, one small interface per device (docs/conventions.md, I/O behind interfaces). Each has a
  * real driver (onoff GPIO, serialport keypad) and a simulated one; the depot
  * core sees only these interfaces, handed in by the entry point.
  */

@@ -139,7 +139,7 @@ export const core = {
       .addColumn('compartment', 'integer', (c) => c.notNull())
       .addColumn('kind', 'varchar(16)', (c) => c.notNull())
       .addColumn('label', 'varchar(200)', (c) => c.notNull().defaultTo(''))
-      // Encrypted digits (DESIGN §4): the owner may need to read a PIN out to a customer.
+      // Sealed digits (docs/design.md, Sealing data at rest): the owner may need to read a PIN out to a customer.
       .addColumn('digits_sealed', binary(255))
       .addColumn('valid_from_ms', 'bigint', (c) => c.notNull().defaultTo(0))
       .addColumn('valid_until_ms', 'bigint', (c) => c.notNull().defaultTo(0))

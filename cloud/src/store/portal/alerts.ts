@@ -27,7 +27,7 @@ const RAISES: Record<number, AlertKind> = {
 
 /**
  * How far back an alert event is looked for. A door alert ends with the door
- * closing, a lockout within an hour (DESIGN §3); one still open after a week
+ * closing, a lockout within an hour (docs/design.md, Brute-force lockout); one still open after a week
  * means the depot has not reported since, and the compartment's state and the
  * depot's offline badge say so. The bound keeps the work proportional to
  * recent alerts, not to the whole history.

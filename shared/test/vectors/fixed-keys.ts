@@ -1,4 +1,4 @@
-import { type CryptoBackend, type KeyPair, keyPairFromSecret, viewOf, writeU64Number } from '../../shared/src/index.js';
+import { type CryptoBackend, type KeyPair, keyPairFromSecret, viewOf, writeU64Number } from '../../src/index.js';
 
 /** 2025-11-28T00:00:00Z: the clock of the whole conversation. */
 export const T = 1_764_288_000_000;

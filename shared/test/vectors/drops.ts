@@ -12,8 +12,8 @@ import {
   receiveTransport,
   TelegramType,
   toHex,
-} from '../../shared/src/index.js';
-import { sealAtCounter } from '../../shared/test/sessions.js';
+} from '../../src/index.js';
+import { sealAtCounter } from '../sessions.js';
 import { assert } from './assert.js';
 import { FIXED, type VectorKeys } from './fixed-keys.js';
 import type { HandshakeRun } from './handshake.js';

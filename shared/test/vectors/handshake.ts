@@ -11,9 +11,9 @@ import {
   toHex,
   utf8,
   viewOf,
-} from '../../shared/src/index.js';
-import { IkInitiator } from '../../shared/src/noise/handshake-ik.js';
-import { hkdf2 } from '../../shared/src/noise/symmetric-state.js';
+} from '../../src/index.js';
+import { IkInitiator } from '../../src/noise/handshake-ik.js';
+import { hkdf2 } from '../../src/noise/symmetric-state.js';
 import { assert } from './assert.js';
 import { FIXED, fixedStampBytes, type VectorKeys } from './fixed-keys.js';
 import type { TestVectors, TraceStep } from './types.js';

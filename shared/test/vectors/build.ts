@@ -12,7 +12,7 @@ import {
   PROTOCOL_VERSION,
   toHex,
   utf8,
-} from '../../shared/src/index.js';
+} from '../../src/index.js';
 import { dropsSection } from './drops.js';
 import { fixedKeys } from './fixed-keys.js';
 import { runHandshake } from './handshake.js';

@@ -1,19 +1,22 @@
 /**
- * The offline test's second half against the cloud's real relay
+ * The second half of firmware/test/offline.test.ts, against the cloud's real relay
  * (cloud/src/relay, SQLite store): a depot that booted with no relay at its
  * address journals events (doors, wrong PINs, a lockout); once the relay
  * starts there, its database holds every event exactly once, in order.
  */
-import { toHex } from '@keydepot/shared';
+
+import { silentLogger, startRelay } from '@keydepot/cloud';
+import { createTestDatabase, insertDepot } from '@keydepot/cloud/testing';
+import {
+  createSimulatedHardware,
+  type DepotDaemon,
+  SimulatedClock,
+  startDepotDaemon,
+  udpLinkSocket,
+} from '@keydepot/firmware';
+import { freeUdpPort, provisionedDepot, waitFor } from '@keydepot/firmware/testing';
+import { generateKeyPair, keyPairFromSecret, loadCryptoBackend, toHex } from '@keydepot/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRelay } from '../../cloud/src/relay/relay.js';
-import { createTestDatabase } from '../../cloud/test/databases.js';
-import { insertDepot, silentLogger } from '../../cloud/test/relay/fixtures.js';
-import { type DepotDaemon, startDepotDaemon } from '../src/daemon.js';
-import { createSimulatedHardware, SimulatedClock } from '../src/hardware/simulated/index.js';
-import { udpLinkSocket } from '../src/link/udp-socket.js';
-import { provisionedDepot, waitFor } from './support/depot-fixture.js';
-import { freeUdpPort } from './support/test-relay.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -22,7 +25,6 @@ afterEach(async () => {
 
 describe('a depot whose relay appears later (cloud relay)', () => {
   it('delivers everything it journaled offline exactly once, in order', async () => {
-    const { loadCryptoBackend, generateKeyPair, keyPairFromSecret } = await import('@keydepot/shared');
     const backend = await loadCryptoBackend('sodium-native');
     const relayKeys = generateKeyPair(backend);
     const port = await freeUdpPort();
@@ -60,7 +62,7 @@ describe('a depot whose relay appears later (cloud relay)', () => {
       store,
       relayKeys,
       backend,
-      logger: silentLogger,
+      logger: silentLogger(),
       port,
       rateLimitBy: 'ip-port',
       pollIntervalMs: 100,

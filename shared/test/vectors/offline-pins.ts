@@ -14,7 +14,7 @@ import {
   slotValidity,
   toHex,
   truncateToDigits,
-} from '../../shared/src/index.js';
+} from '../../src/index.js';
 import { assert } from './assert.js';
 import { FIXED, HOUR_MS } from './fixed-keys.js';
 import type { OfflineSlotVector, TestVectors } from './types.js';

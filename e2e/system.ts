@@ -1,12 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadRelayKey, type Running, serve, silentLogger } from '@keydepot/cloud';
 import { loadCryptoBackend, type ProvisioningBundle } from '@keydepot/shared';
-import { setUpDemo } from '../../../simulator/src/demo/setup.js';
-import { type Fleet, startFleet } from '../../../simulator/src/fleet.js';
-import { loadRelayKey } from '../../src/keys/relay-key.js';
-import { silentLogger } from '../../src/log.js';
-import { type Running, serve } from '../../src/serve.js';
+import { setUpDemo } from '@keydepot/simulator/demo';
+import { type Fleet, startFleet } from '@keydepot/simulator/fleet';
 
 /** The whole system on this machine, as the Quick-start demo runs it, for one browser test. */
 export interface RunningSystem {

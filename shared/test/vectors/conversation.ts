@@ -8,7 +8,7 @@ import {
   FrameKind,
   MAX_OPEN_VALIDITY_MS,
   PinKind,
-} from '../../shared/src/index.js';
+} from '../../src/index.js';
 import { FIXED, HOUR_MS, T } from './fixed-keys.js';
 
 /** One telegram of the conversation; `counter` set = sealed by hand at that counter instead of by the session. */

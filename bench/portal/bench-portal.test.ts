@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { generateMovements, MOVEMENT_DAYS } from '../../../bench/portal/movements.js';
-import { parseOptions } from '../../../bench/portal/options.js';
-import { reportMarkdown } from '../../../bench/portal/report.js';
-import { BASELINE, runEngine, SELECT_ONE } from '../../../bench/portal/run.js';
-import { testDialects } from '../databases.js';
+import { testDialects } from '../../cloud/test/databases.js';
+import { generateMovements, MOVEMENT_DAYS } from './movements.js';
+import { parseOptions } from './options.js';
+import { reportMarkdown } from './report.js';
+import { BASELINE, runEngine, SELECT_ONE } from './run.js';
 
 // A CI-sized run of bench/portal.ts: it must load, log in, open every page and
 // report numbers. No timing is asserted (speed goes into docs/benchmarks.md).

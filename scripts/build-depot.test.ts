@@ -1,7 +1,7 @@
 /** The shipped daemon is the bundle from scripts/build-depot.ts: it must build and start with bare node. */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { buildDepot } from '../../scripts/build-depot.js';
+import { buildDepot } from './build-depot.js';
 
 describe('scripts/build-depot.ts', () => {
   it('bundles the daemon into firmware/dist, and bare node runs its help', async () => {

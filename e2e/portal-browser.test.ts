@@ -7,16 +7,16 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SESSION_COOKIE } from '@keydepot/cloud';
 import { CommandKind, EventKind } from '@keydepot/shared';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SESSION_COOKIE } from '../../src/portal/session/session-middleware.js';
-import { type RunningSystem, startSystem } from './e2e-system.js';
+import { type RunningSystem, startSystem } from './system.js';
 
 const CHROMIUM = process.env.KEYDEPOT_CHROMIUM ?? '/usr/bin/chromium';
 /** CI (.ci/run) sets it: there a missing browser fails the run instead of skipping this test. */
 const REQUIRED = process.env.KEYDEPOT_REQUIRE_BROWSER === '1';
-const SCREENSHOTS = fileURLToPath(new URL('../../../test-results/screenshots/', import.meta.url));
+const SCREENSHOTS = fileURLToPath(new URL('../test-results/screenshots/', import.meta.url));
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 async function screenshot(page: Page, name: string): Promise<void> {

@@ -1,5 +1,5 @@
 /** The shape of docs/test-vectors.json, as shared/test/test-vectors.test.ts reads it. */
-import type { DropReason, Frame, OfflinePinSlot, ProtocolErrorCode } from '../../shared/src/index.js';
+import type { DropReason, Frame, OfflinePinSlot, ProtocolErrorCode } from '../../src/index.js';
 
 /** h, ck and k (or the split keys) after one step of the Noise IK handshake. */
 export interface TraceStep {

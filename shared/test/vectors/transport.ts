@@ -1,7 +1,7 @@
 /** The transport section: the conversation sealed over the vector session and opened by the other side. */
 import { isDeepStrictEqual } from 'node:util';
-import { type CryptoBackend, decodeFrames, encodeFrames, equalBytes, toHex } from '../../shared/src/index.js';
-import { sealAtCounter } from '../../shared/test/sessions.js';
+import { type CryptoBackend, decodeFrames, encodeFrames, equalBytes, toHex } from '../../src/index.js';
+import { sealAtCounter } from '../sessions.js';
 import { assert } from './assert.js';
 import { conversation } from './conversation.js';
 import type { HandshakeRun } from './handshake.js';
