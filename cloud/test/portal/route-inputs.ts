@@ -58,7 +58,16 @@ const INVOICE_FORM = {
   'line0.price': '10',
   'line0.vat': '19',
 };
-const INVOICE_VALUES = ['customer', 'invoice_date', 'due_date', 'compartment', 'pickup_from', 'pickup_until', 'line*', 'add_line'];
+const INVOICE_VALUES = [
+  'customer',
+  'invoice_date',
+  'due_date',
+  'compartment',
+  'pickup_from',
+  'pickup_until',
+  'line*',
+  'add_line',
+];
 const INVOICE_DEPOT: IdInput = {
   field: 'depot',
   names: 'depot-id',
