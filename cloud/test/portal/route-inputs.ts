@@ -48,11 +48,13 @@ const NEW_USER = ['username', 'displayName', 'language'];
 const DEPOT_FORM = { name: 'Neu', address: '', compartments: '4', timeZone: 'Europe/Berlin', language: 'de' };
 // Customer numbers are per organisation (every organisation has a customer 1): they name nothing of another one.
 const CUSTOMER_FORM = ['name', 'company', 'email', 'phone', 'address', 'plate', 'note', 'language'];
+// Compartment 9, which no depot of the world has: the own depot is read (and answers "no such
+// compartment") without a draft being written; a foreign or unknown depot is "not one of yours".
 const INVOICE_FORM = {
   customer: '1',
   invoice_date: '2026-11-28',
   due_date: '2026-12-12',
-  compartment: '1',
+  compartment: '9',
   'line0.text': 'Teil',
   'line0.quantity': '1',
   'line0.price': '10',
