@@ -10,8 +10,9 @@ import { loadSecretKeyFile } from './secret-key-file.js';
  * (`<dataDir>/index.key`, mode 0600, never in the database), so the same
  * e-mail gives unrelated index values in two organisations and a copy of the
  * database alone cannot confirm a guessed e-mail. The index key is not a data
- * key: `data-key rotate` does not touch it, and losing it breaks search (not
- * the data) until `customer reindex` has rebuilt it under a new one.
+ * key: `data-key rotate` does not touch it. Losing it breaks search by these
+ * terms (customer numbers still work), not the data: back it up with the
+ * data keys (docs/operations.md, "Key files").
  */
 
 /** Bytes of an index value: 128 bits keep collisions out of any realistic table. */
