@@ -7,7 +7,7 @@
 export const PERSONAL_FIELDS = ['name', 'company', 'email', 'phone', 'address', 'plate', 'note'] as const;
 export type PersonalField = (typeof PERSONAL_FIELDS)[number];
 
-/** Characters per field; the sealed columns are sized from these (migration 010). */
+/** Characters per field; the sealed columns are sized from these (migration 011). */
 export const FIELD_MAX: Readonly<Record<PersonalField, number>> = {
   name: 200,
   company: 200,

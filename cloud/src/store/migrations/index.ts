@@ -8,7 +8,8 @@ import { pinCommands } from './006-pin-commands.js';
 import { eventsKindTime } from './007-events-kind-time.js';
 import { depotNewestEvent } from './008-depot-newest-event.js';
 import { organisationNameUnique } from './009-organisation-name-unique.js';
-import { customersInvoices } from './010-customers-invoices.js';
+import { sealedSecrets } from './010-sealed-secrets.js';
+import { customersInvoices } from './011-customers-invoices.js';
 
 /**
  * Every schema change, applied in name order on start and by `keydepot-cloud migrate`.
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   '007-events-kind-time': eventsKindTime,
   '008-depot-newest-event': depotNewestEvent,
   '009-organisation-name-unique': organisationNameUnique,
-  '010-customers-invoices': customersInvoices,
+  '010-sealed-secrets': sealedSecrets,
+  '011-customers-invoices': customersInvoices,
 };
