@@ -301,10 +301,15 @@ export async function listInvoices(
   organisationId: number,
   options: { beforeId?: number; state?: InvoiceState; customerId?: number; limit: number },
 ): Promise<Invoice[]> {
-  let query = db.selectFrom('invoices').selectAll().where('organisation_id', '=', organisationId);
+  // Ids first, from an index that holds them in order ((organisation, state, id) or (organisation, id)),
+  // then those rows: with selectAll in one query MariaDB sorted all 100,000 open invoices of an
+  // organisation of 500,000 to return 51 of them (bench:portal, 3.6 s).
+  let query = db.selectFrom('invoices').select('id').where('organisation_id', '=', organisationId);
   if (options.state !== undefined) query = query.where('state', '=', options.state);
   if (options.customerId !== undefined) query = query.where('customer_id', '=', options.customerId);
   if (options.beforeId !== undefined) query = query.where('id', '<', options.beforeId);
-  const rows = await query.orderBy('id', 'desc').limit(options.limit).execute();
+  const ids = (await query.orderBy('id', 'desc').limit(options.limit).execute()).map((r) => toNumber(r.id));
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('invoices').selectAll().where('id', 'in', ids).orderBy('id', 'desc').execute();
   return invoicesFromRows(db, rows);
 }
