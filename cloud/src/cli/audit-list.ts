@@ -220,7 +220,7 @@ const CSV_COLUMNS = [
 ] as const;
 
 /** The rows as RFC 4180 CSV: a header line, CRLF line ends, fields quoted where needed. */
-export function toCsv(rows: readonly AuditRow[]): string {
+function toCsv(rows: readonly AuditRow[]): string {
   const lines = [
     CSV_COLUMNS.join(','),
     ...rows.map((row) =>

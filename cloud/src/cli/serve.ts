@@ -1,7 +1,7 @@
 import { modeOf, openToOthers } from '@keydepot/shared';
 import { loadRelayKey } from '../keys/relay-key.js';
 import { categoryLogger, createLogger } from '../log.js';
-import { serve as startServing } from '../serve.js';
+import { startCloud } from '../start-cloud.js';
 import { type CliContext, type Command, HELP_OPTION } from './command.js';
 
 /** `serve`: the UDP relay and HTTP (portal, /metrics) until SIGINT/SIGTERM, then a graceful stop. */
@@ -28,7 +28,7 @@ export const serve: Command = {
     }
     const { keyPair, created } = await loadRelayKey({ file: config.relayKeyFile, backend, createIfMissing: true });
     if (created) logger.info({ file: config.relayKeyFile }, 'relay key created');
-    const running = await startServing({
+    const running = await startCloud({
       databaseUrl: config.databaseUrl,
       dataKeyFile: config.dataKeyFile,
       relayKeys: keyPair,
@@ -38,7 +38,6 @@ export const serve: Command = {
       udpPort: config.udpPort,
       httpHost: config.httpHost,
       httpPort: config.httpPort,
-      handleSignals: false,
       portal: {
         indexKeyFile: config.indexKeyFile,
         offlineMasterKeyFile: config.offlineMasterKeyFile,

@@ -26,7 +26,7 @@ export interface CommandView {
  * expired: the relay's sweep may not have marked it yet, and a page that says
  * "queued" would promise an OPEN that can no longer happen.
  */
-export function shownState(stored: CommandState, notAfterMs: number, nowMs: number): CommandState {
+function shownState(stored: CommandState, notAfterMs: number, nowMs: number): CommandState {
   return stored === 'queued' && notAfterMs !== 0 && nowMs > notAfterMs ? 'expired' : stored;
 }
 

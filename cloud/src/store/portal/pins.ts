@@ -29,7 +29,7 @@ export const ONLINE_PIN_DIGITS = 8;
 export const digitsPlace = (pinId: number) => `pins.digits_sealed:${pinId}`;
 
 /** The event subject a depot reports for a PIN (firmware/src/depot/pin-verdict.ts). */
-export function pinSubject(pin: { id: number; offlineSlot: OfflinePinSlot | null }): string {
+function pinSubject(pin: { id: number; offlineSlot: OfflinePinSlot | null }): string {
   const s = pin.offlineSlot;
   return s ? `offline:${s.compartment}/${s.startHour}/${s.durationCode}/${s.variant}` : `pin:${pin.id}`;
 }

@@ -13,7 +13,7 @@ import { type Relay, type RelayOptions, startRelay } from './relay/relay.js';
 import { openDatabase, type StoreDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 
-export interface ServeOptions {
+export interface StartCloudOptions {
   /** Store URL: `sqlite:<path>` or `mysql://…`. */
   readonly databaseUrl: string;
   /**
@@ -43,8 +43,6 @@ export interface ServeOptions {
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
   /** The portal is reached over HTTPS through a reverse proxy: send HSTS even though this process speaks HTTP. */
   readonly behindTlsProxy?: boolean;
-  /** Install SIGINT/SIGTERM handlers that shut down gracefully (default true). */
-  readonly handleSignals?: boolean;
 }
 
 export interface Running {
@@ -55,8 +53,12 @@ export interface Running {
   shutdown(): Promise<void>;
 }
 
-/** Opens and migrates the store, starts the UDP relay and HTTP (placeholder portal, /metrics). */
-export async function serve(options: ServeOptions): Promise<Running> {
+/**
+ * Opens and migrates the store, starts the UDP relay and HTTP (the portal when
+ * its key files are given, and /metrics). Stopping is the caller's: the CLI's
+ * `serve` calls `shutdown()` on SIGINT/SIGTERM.
+ */
+export async function startCloud(options: StartCloudOptions): Promise<Running> {
   const { logger } = options;
   const sealer = await loadDataSealer(options.dataKeyFile);
   const store = openDatabase(options.databaseUrl, { sealer });
@@ -131,18 +133,5 @@ export async function serve(options: ServeOptions): Promise<Running> {
     })();
     return stopping;
   };
-  if (options.handleSignals ?? true) {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        shutdown().then(
-          () => process.exit(0),
-          (error) => {
-            logger.error({ err: error }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      });
-    }
-  }
   return { store, relay, httpPort: http.port, shutdown };
 }
