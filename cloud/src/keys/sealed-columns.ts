@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { secretPlace } from '../store/payments/payment-settings.js';
 import { digitsPlace } from '../store/portal/pins.js';
 import { toNumber } from '../store/row-values.js';
 import type { Schema } from '../store/schema.js';
@@ -16,6 +17,7 @@ export interface SealedColumn {
 /** Every sealed column in the store: what `data-key rotate` re-seals and `retire` checks. One line per column. */
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'pins', column: 'digits_sealed', idColumn: 'id', place: digitsPlace },
+  { table: 'payment_settings', column: 'secret_sealed', idColumn: 'organisation_id', place: secretPlace },
 ];
 
 export const columnName = (c: SealedColumn) => `${c.table}.${c.column}`;

@@ -11,6 +11,7 @@ import { dashboardArea } from './dashboard/dashboard-routes.js';
 import { depotArea } from './depot/depot-routes.js';
 import { chooseLanguage } from './i18n/language.js';
 import { renderNotFound, renderServerError } from './pages/status-pages.js';
+import { paymentArea } from './payments/payment-routes.js';
 import { pinsArea } from './pins/pins-routes.js';
 import type { PortalDeps, PortalEnv } from './portal-env.js';
 import { remoteArea } from './remote/remote-routes.js';
@@ -38,6 +39,7 @@ function areas() {
     accessAdminArea(), // a depot's users and their roles (owners)
     auditArea(), // the audit log of the user's depots (owners, managers; operators also the rest)
     adminArea(), // organisations, accounts, depot provisioning (service operators)
+    paymentArea(), // an organisation's PayPal settings (organisation owners)
   ];
 }
 

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { DataSealer } from '../keys/data-key.js';
+import type { PayPalClients } from '../payments/paypal-clients.js';
 import type { ProvisioningKeys } from '../provisioning/provision-depot.js';
 import type { StoreDatabase } from '../store/database.js';
 import type { Depot } from '../store/depots.js';
@@ -18,6 +19,8 @@ export interface PortalDeps {
   readonly offlineMasterKey: () => Promise<Uint8Array>;
   /** Keys and public relay address for provisioning depots in the admin pages; without it they say so. */
   readonly provisioning?: () => Promise<ProvisioningKeys>;
+  /** PayPal with each organisation's credentials; without it the payment pages use PayPal's own hosts. */
+  readonly payments?: PayPalClients;
   /** Tells the relay a command was queued, so a connected depot gets it at once. */
   readonly pokeRelay: () => void;
   readonly clock: () => number;
@@ -40,6 +43,8 @@ export interface PortalVariables {
   /** Set by the depot guard on /depots/:depotId routes. */
   depot: Depot;
   role: DepotRole;
+  /** Set by the organisation-owner guard on /organisations/:organisationId routes. */
+  organisationId: number;
 }
 
 export type PortalEnv = { Variables: PortalVariables };

@@ -10,6 +10,7 @@ import { readDataKeys } from '../../src/keys/data-key-file.js';
 import { rotateDataKey } from '../../src/keys/data-key-rotation.js';
 import { keyUses } from '../../src/keys/sealed-columns.js';
 import { listAudit } from '../../src/store/audit.js';
+import { readPaymentCredentials, savePaymentSettings } from '../../src/store/payments/payment-settings.js';
 import { revealDigits } from '../../src/store/portal/pins.js';
 import { testDialects } from '../databases.js';
 import { createPortalHarness, type PortalClient, type PortalHarness } from '../portal/portal-harness.js';
@@ -21,6 +22,7 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
   let root: string;
   let file: string;
   let depot: number;
+  let org: number;
   let manager: PortalClient;
 
   // The harness's portal, sealing with the key file as `serve` does.
@@ -32,7 +34,7 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
     mkdirSync(join(root, 'data'), { mode: 0o700 });
     writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
     Object.assign(h.deps, { sealer: await loadDataSealer(file) });
-    const org = await h.organisation('Autohaus Kern');
+    org = await h.organisation('Autohaus Kern');
     depot = await h.depot(org, 'Werkstatt Süd');
     await h.grant(depot, await h.user('mara', { organisationId: org }), 'manager');
     manager = h.client('192.0.2.40');
@@ -85,6 +87,19 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
   it('re-seals every PIN under a new key in batches; the running portal reveals the same digits; audited', async () => {
     const pins = await createPins(5);
     expect(await keyBytes()).toEqual([1, 1, 1, 1, 1]);
+    const actor = {
+      userId: await h.user('olga', { organisationId: org }),
+      organisationId: org,
+      nowMs: h.now,
+      address: null,
+    };
+    const secret = 'EHpaypal-secret-under-key-1';
+    await savePaymentSettings(h.db.db, h.deps.sealer, actor, {
+      clientId: 'AZ1',
+      secret,
+      environment: 'sandbox',
+      webhookId: '',
+    });
 
     const run = await cli(['data-key', 'rotate', '--batch-size', '2']);
     expect(run).toEqual({
@@ -92,7 +107,7 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
       stderr: '',
       stdout:
         `Data key 2 is now current (was 1); ${file} rewritten, mode 0400.\n` +
-        'Re-sealed 5 values (pins.digits_sealed 5).\n' +
+        'Re-sealed 6 values (pins.digits_sealed 5, payment_settings.secret_sealed 1).\n' +
         'Older key ids still in use: none.\n' +
         'Keys in the file: 1, 2; data-key retire removes the unused ones.\n',
     });
@@ -101,6 +116,7 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
     for (const [id, digits] of pins) expect(await revealed(id)).toBe(digits);
     const fresh = await loadDataSealer(file);
     for (const [id, digits] of pins) expect(await revealDigits(h.db.db, fresh, depot, id)).toBe(digits);
+    expect((await readPaymentCredentials(h.db.db, fresh, org))?.clientSecret).toBe(secret);
     // The portal kept running and seals new PINs with the new key.
     await createPins(1);
     expect((await keyBytes()).at(-1)).toBe(2);
@@ -110,7 +126,12 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
       actor: 'cli',
       subject: 'data key 2',
       before: { currentKeyId: 1, keyIds: [1] },
-      after: { currentKeyId: 2, keyIds: [1, 2], resumed: false, resealed: { 'pins.digits_sealed': 5 } },
+      after: {
+        currentKeyId: 2,
+        keyIds: [1, 2],
+        resumed: false,
+        resealed: { 'pins.digits_sealed': 5, 'payment_settings.secret_sealed': 1 },
+      },
     });
     const keyFileText = readFileSync(file, 'utf8');
     for (const hex of keyFileText.match(/[0-9a-f]{64}/g) ?? []) expect(JSON.stringify(entry)).not.toContain(hex);
@@ -158,7 +179,7 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
       stderr: '',
       stdout:
         'Data key 2 was already current: finished its unfinished re-seal (no new key).\n' +
-        'Re-sealed 3 values (pins.digits_sealed 3).\n' +
+        'Re-sealed 3 values (pins.digits_sealed 3, payment_settings.secret_sealed 0).\n' +
         'Older key ids still in use: none.\n' +
         'Retired data key 1.\nKeys in the file: 2 (current 2).\n',
     });

@@ -40,7 +40,11 @@ export interface PortalHarness {
   dispose(): Promise<void>;
 }
 
-export async function createPortalHarness(dialect: Dialect): Promise<PortalHarness> {
+/** `deps` replaces or adds portal dependencies (PayPal clients pointed at the stand-in, a logger to read). */
+export async function createPortalHarness(
+  dialect: Dialect,
+  options: { deps?: Partial<PortalDeps> } = {},
+): Promise<PortalHarness> {
   const db = await createTestDatabase(dialect);
   const offlineMaster = new Uint8Array(randomBytes(32));
   const harness: PortalHarness = {
@@ -97,6 +101,7 @@ export async function createPortalHarness(dialect: Dialect): Promise<PortalHarne
     clock: () => harness.now,
     logger: silentLogger,
     tls: false,
+    ...options.deps,
   };
   const portal = createPortalApp(deps);
   Object.assign(harness, { deps, portal, app: portal.app });

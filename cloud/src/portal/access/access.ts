@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
 import { findDepotById } from '../../store/depots.js';
 import { isDepotRole } from '../../store/grants.js';
+import { isOrganisationMember, isOrganisationOwner } from '../../store/payments/organisation-owner.js';
 import type { DepotRole, Schema } from '../../store/schema.js';
 import { renderForbidden, renderNotFound } from '../pages/status-pages.js';
 import type { PortalEnv } from '../portal-env.js';
@@ -12,18 +13,22 @@ import type { PortalEnv } from '../portal-env.js';
  * - public: anyone (login, set-password link, static files);
  * - signed-in: any user with a live session;
  * - operator: the service operator (us) only;
- * - depot: a role of at least `role` on the depot in the path's `:depotId`.
+ * - depot: a role of at least `role` on the depot in the path's `:depotId`;
+ * - organisation-owner: an owner of the organisation in the path's
+ *   `:organisationId` (store/payments/organisation-owner.ts).
  */
 export type Access =
   | { readonly kind: 'public' }
   | { readonly kind: 'signed-in' }
   | { readonly kind: 'operator' }
-  | { readonly kind: 'depot'; readonly role: DepotRole };
+  | { readonly kind: 'depot'; readonly role: DepotRole }
+  | { readonly kind: 'organisation-owner' };
 
 export const PUBLIC: Access = { kind: 'public' };
 export const SIGNED_IN: Access = { kind: 'signed-in' };
 export const OPERATOR: Access = { kind: 'operator' };
 export const depotRole = (role: DepotRole): Access => ({ kind: 'depot', role });
+export const ORGANISATION_OWNER: Access = { kind: 'organisation-owner' };
 
 const RANK: Record<DepotRole, number> = { viewer: 1, manager: 2, owner: 3 };
 
@@ -71,6 +76,17 @@ export function guard(access: Access): MiddlewareHandler<PortalEnv> {
     }
     if (access.kind === 'signed-in') return next();
     if (access.kind === 'operator') return user.isOperator ? next() : renderNotFound(c);
+    if (access.kind === 'organisation-owner') {
+      // Like a depot: another organisation's id answers as if it did not exist; a member who is no owner gets 403.
+      const organisationId = parseId(c.req.param('organisationId'));
+      const db = c.get('deps').store.db;
+      if (organisationId === null || !(await isOrganisationMember(db, organisationId, user.id))) {
+        return renderNotFound(c);
+      }
+      if (!(await isOrganisationOwner(db, organisationId, user.id))) return renderForbidden(c, 'organisation');
+      c.set('organisationId', organisationId);
+      return next();
+    }
     const depotId = parseId(c.req.param('depotId'));
     if (depotId === null) return renderNotFound(c);
     const found = await depotAccessOf(c.get('deps').store.db, depotId, user.id);
