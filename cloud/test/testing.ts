@@ -6,4 +6,6 @@
  */
 export { type CliHarness, type CliRun, createCliHarness } from './cli/cli-harness.js';
 export { createTestDatabase, type TestDatabase, testDialects } from './databases.js';
+export { type ReceivedMail, SmtpSink } from './mail/smtp-sink.js';
+export { PayPalStandIn, type StandInFailure, type StandInOperation } from './paypal-standin/paypal-standin.js';
 export { insertDepot } from './relay/fixtures.js';

@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { messagePlace } from '../store/mail/mail-outbox.js';
 import { secretPlace } from '../store/payments/payment-settings.js';
 import { digitsPlace } from '../store/portal/pins.js';
 import { toNumber } from '../store/row-values.js';
@@ -18,6 +19,7 @@ export interface SealedColumn {
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'pins', column: 'digits_sealed', idColumn: 'id', place: digitsPlace },
   { table: 'payment_settings', column: 'secret_sealed', idColumn: 'organisation_id', place: secretPlace },
+  { table: 'mail_outbox', column: 'message_sealed', idColumn: 'id', place: messagePlace },
 ];
 
 export const columnName = (c: SealedColumn) => `${c.table}.${c.column}`;

@@ -198,7 +198,7 @@ export interface MailOutboxTable {
   id: Generated<number>;
   organisation_id: number | null;
   purpose: string;
-  message_sealed: Uint8Array;
+  message_sealed: Uint8Array | null;
   state: MailState;
   attempts: number;
   next_attempt_at_ms: number;

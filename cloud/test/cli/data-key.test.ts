@@ -107,7 +107,7 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
       stderr: '',
       stdout:
         `Data key 2 is now current (was 1); ${file} rewritten, mode 0400.\n` +
-        'Re-sealed 6 values (pins.digits_sealed 5, payment_settings.secret_sealed 1).\n' +
+        'Re-sealed 6 values (pins.digits_sealed 5, payment_settings.secret_sealed 1, mail_outbox.message_sealed 0).\n' +
         'Older key ids still in use: none.\n' +
         'Keys in the file: 1, 2; data-key retire removes the unused ones.\n',
     });
@@ -130,7 +130,7 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
         currentKeyId: 2,
         keyIds: [1, 2],
         resumed: false,
-        resealed: { 'pins.digits_sealed': 5, 'payment_settings.secret_sealed': 1 },
+        resealed: { 'pins.digits_sealed': 5, 'payment_settings.secret_sealed': 1, 'mail_outbox.message_sealed': 0 },
       },
     });
     const keyFileText = readFileSync(file, 'utf8');
@@ -179,7 +179,7 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
       stderr: '',
       stdout:
         'Data key 2 was already current: finished its unfinished re-seal (no new key).\n' +
-        'Re-sealed 3 values (pins.digits_sealed 3, payment_settings.secret_sealed 0).\n' +
+        'Re-sealed 3 values (pins.digits_sealed 3, payment_settings.secret_sealed 0, mail_outbox.message_sealed 0).\n' +
         'Older key ids still in use: none.\n' +
         'Retired data key 1.\nKeys in the file: 2 (current 2).\n',
     });

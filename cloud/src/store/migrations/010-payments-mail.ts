@@ -35,8 +35,8 @@ export const paymentsMail = {
       .addColumn('organisation_id', 'integer', (c) => c.references('organisations.id'))
       // What the mail is for ('pin-release', 'test'): shown to the owner, never its content.
       .addColumn('purpose', 'varchar(32)', (c) => c.notNull())
-      // Recipient, subject and body as sealed JSON.
-      .addColumn('message_sealed', 'blob', (c) => c.notNull())
+      // Recipient, subject and body as sealed JSON; emptied (NULL) once sent, so a sent PIN is not kept.
+      .addColumn('message_sealed', 'blob')
       // 'queued', 'sent' or 'failed' (gave up after the last attempt).
       .addColumn('state', 'varchar(8)', (c) => c.notNull())
       .addColumn('attempts', 'integer', (c) => c.notNull())
