@@ -36,6 +36,7 @@ export function Layout(props: { view: View; title: string; children?: Child; scr
             <nav aria-label="main">
               <a href="/">{t.dashboard}</a>
               <a href="/audit">{t.audit}</a>
+              <a href="/payment">{t.payment}</a>
               {view.user.isOperator ? <a href="/admin">{t.admin}</a> : null}
               <a href="/account">{t.account}</a>
             </nav>

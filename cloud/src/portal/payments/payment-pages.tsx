@@ -3,6 +3,7 @@ import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../components/
 import { Layout } from '../components/layout.js';
 import type { View } from '../components/view.js';
 import { formatDateTime } from '../i18n/format.js';
+import { mailTexts } from './mail-texts.js';
 import { paymentTexts } from './payment-texts.js';
 
 /** What the form shows: the stored values, or what was typed when it comes back with errors (never a secret). */
@@ -98,6 +99,9 @@ export function PaymentPage(props: PaymentPageProps) {
           </form>
         </section>
       ) : null}
+      <p>
+        <a href={`/organisations/${props.organisationId}/mail`}>{mailTexts[view.lang].mailLink} →</a>
+      </p>
     </Layout>
   );
 }

@@ -1,5 +1,8 @@
 import { createPayPalClients } from '../../payments/paypal-clients.js';
 import { isPayPalError } from '../../payments/paypal-errors.js';
+import { appendAudit } from '../../store/audit.js';
+import { inTransaction } from '../../store/depots.js';
+import { enqueueMail, listOutbox } from '../../store/mail/mail-outbox.js';
 import { findOrganisationById } from '../../store/organisations.js';
 import { ownedOrganisations } from '../../store/payments/organisation-owner.js';
 import {
@@ -17,6 +20,8 @@ import { PortalArea } from '../access/routes.js';
 import { viewOf } from '../components/view.js';
 import { readForm } from '../form-input.js';
 import { currentUser, type PortalContext } from '../portal-env.js';
+import { MailPage } from './mail-pages.js';
+import { mailTexts } from './mail-texts.js';
 import { PaymentChoicePage, type PaymentFormValues, PaymentPage, type PaymentPageProps } from './payment-pages.js';
 import { paymentTexts } from './payment-texts.js';
 
@@ -135,5 +140,50 @@ export function paymentArea(): PortalArea {
     ];
     return render(c, { notice: { text, ok: result === 'ok' } });
   });
+  area.get('/organisations/:organisationId/mail', ORGANISATION_OWNER, async (c) => {
+    const notice = c.req.query('done') === 'queued' ? mailTexts[c.get('lang')].testQueued : undefined;
+    return renderMail(c, { notice });
+  });
+
+  area.post('/organisations/:organisationId/mail/test', ORGANISATION_OWNER, async (c) => {
+    const t = mailTexts[c.get('lang')];
+    const form = await readForm(c);
+    const address = form.text('address', { max: 254, required: true });
+    if (form.ok && !MAIL_ADDRESS.test(address)) form.fail('address', t.badAddress);
+    if (!form.ok) return renderMail(c, { address, errors: form.errors }, 400);
+    const { store, sealer } = c.get('deps');
+    const actor = actorOf(c);
+    await inTransaction(store.db, async (trx) => {
+      await enqueueMail(trx, sealer, {
+        organisationId: actor.organisationId,
+        purpose: 'test',
+        mail: { to: address, subject: t.testSubject, text: t.testBody },
+        nowMs: actor.nowMs,
+      });
+      await appendAudit(trx, {
+        atMs: actor.nowMs,
+        actor: 'user',
+        actorUserId: actor.userId,
+        action: 'mail.test',
+        organisationId: actor.organisationId,
+        subject: 'test mail',
+        address: actor.address,
+      });
+    });
+    return c.redirect(`/organisations/${actor.organisationId}/mail?done=queued`, 303);
+  });
   return area;
+}
+
+/** A plain check: one @, no spaces; the mail server has the last word. */
+const MAIL_ADDRESS = /^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/;
+
+async function renderMail(
+  c: PortalContext,
+  extra: { notice?: string; address?: string; errors?: Record<string, string> },
+  status: 200 | 400 = 200,
+) {
+  const organisationId = c.get('organisationId');
+  const entries = await listOutbox(c.get('deps').store.db, organisationId);
+  return c.html(<MailPage view={viewOf(c)} organisationId={organisationId} entries={entries} {...extra} />, status);
 }
