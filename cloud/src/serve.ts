@@ -6,7 +6,10 @@ import type { Logger } from 'pino';
 import { createApp } from './http/app.js';
 import { loadDataSealer } from './keys/data-key.js';
 import { loadOfflineMasterKey } from './keys/offline-master-key.js';
+import { createSmtpTransport } from './mail/mail-transport.js';
+import { createMailWorker, type MailWorker } from './mail/mail-worker.js';
 import { RelayMetrics } from './metrics.js';
+import { createPayPalClients, type PaymentOptions } from './payments/paypal-clients.js';
 import { type Relay, type RelayOptions, startRelay } from './relay/relay.js';
 import { openDatabase, type StoreDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -30,6 +33,10 @@ export interface ServeOptions {
     readonly offlineMasterKeyFile: string;
     /** What provisioning bundles tell a depot to dial; without it the admin pages cannot provision depots. */
     readonly publicRelay?: { readonly host: string; readonly port: number };
+    /** PayPal hosts (a stand-in in tests and the demo) and the portal's public URL. */
+    readonly payments?: PaymentOptions;
+    /** SMTP for the mail outbox; without it mails wait in the outbox. */
+    readonly mail?: { readonly smtpUrl: string; readonly from: string; readonly intervalMs?: number };
   };
   /** Serve HTTPS directly with this certificate and key (PEM files); otherwise HTTP behind a TLS proxy. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
@@ -66,11 +73,25 @@ export async function serve(options: ServeOptions): Promise<Running> {
     port: options.udpPort,
   });
   const portalKeys = options.portal;
+  const sealer = portalKeys && (await loadDataSealer(portalKeys.dataKeyFile));
+  let mailWorker: MailWorker | undefined;
+  if (portalKeys?.mail && sealer) {
+    mailWorker = createMailWorker({
+      store,
+      sealer,
+      transport: createSmtpTransport({ url: portalKeys.mail.smtpUrl, from: portalKeys.mail.from }),
+      clock: Date.now,
+      logger: logger.child({ category: 'mail' }),
+      intervalMs: portalKeys.mail.intervalMs,
+    });
+    mailWorker.start();
+  }
   const app = createApp({
     metricsText: () => metrics.text(),
     portal: portalKeys && {
       store,
-      sealer: await loadDataSealer(portalKeys.dataKeyFile),
+      sealer: sealer as NonNullable<typeof sealer>,
+      payments: createPayPalClients(portalKeys.payments),
       offlineMasterKey: async () =>
         (await loadOfflineMasterKey({ file: portalKeys.offlineMasterKeyFile, createIfMissing: true })).key,
       provisioning:
@@ -115,6 +136,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
       );
       await closed;
       clearTimeout(cut);
+      await mailWorker?.stop();
       await relay.close();
       await store.close();
       logger.info('stopped');

@@ -36,6 +36,11 @@ export const serve: Command = {
         publicRelay: config.publicRelayHost
           ? { host: config.publicRelayHost, port: config.publicRelayPort }
           : undefined,
+        payments: {
+          hosts: { sandbox: config.paypalSandboxUrl, live: config.paypalLiveUrl },
+          publicUrl: config.publicUrl,
+        },
+        mail: config.smtpUrl ? { smtpUrl: config.smtpUrl, from: config.mailFrom } : undefined,
       },
       tls:
         config.tlsCertFile && config.tlsKeyFile
