@@ -117,6 +117,33 @@ describe('PayPal client against the stand-in', () => {
     expect((await client.captureOrder(created.id, 'req-capture-d')).status).toBe('COMPLETED');
   });
 
+  it('follows the payer on the approval page: cancel goes back to the cancel URL unpaid, approve to the return URL', async () => {
+    const created = await client.createOrder(order('req-create-page'));
+    const page = await fetch(created.approveUrl as string);
+    const html = await page.text();
+    expect(html).toContain('R-2026-0042');
+    expect(html).toContain('123.45 EUR');
+    const click = (action: string) =>
+      fetch(`${standIn.url}/checkoutnow`, {
+        method: 'POST',
+        redirect: 'manual',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token: created.id, action }).toString(),
+      });
+    const cancelled = await click('cancel');
+    expect(cancelled.status).toBe(303);
+    expect(cancelled.headers.get('location')).toBe(`http://127.0.0.1:1/pay/cancel?token=${created.id}`);
+    expect((await client.getOrder(created.id)).status).toBe('PAYER_ACTION_REQUIRED');
+    expect((await failureOf(client.captureOrder(created.id, 'req-capture-page-0'))).failure).toBe('not-approved');
+
+    const approved = await click('approve');
+    expect(approved.headers.get('location')).toBe(
+      `http://127.0.0.1:1/pay/return?token=${created.id}&PayerID=STANDINPAYER1`,
+    );
+    expect((await client.getOrder(created.id)).status).toBe('APPROVED');
+    expect((await client.captureOrder(created.id, 'req-capture-page-1')).status).toBe('COMPLETED');
+  });
+
   it('refuses a duplicate invoice number', async () => {
     standIn.failNext('create', 'duplicate-invoice');
     const duplicate = await failureOf(client.createOrder(order('req-create-dup')));
