@@ -33,6 +33,8 @@ export const EXTERNAL_PACKAGES = [
   'onoff',
   'serialport',
   '@serialport/*',
+  // sd_notify to systemd (firmware/src/service/systemd-notify.ts).
+  'unix-dgram',
   // pino starts worker threads from its own files for transports (the daemon uses none, but a bundle would break them).
   'pino',
   // cloud-only; listed so a stray import can never pull it into the depot.

@@ -3,7 +3,8 @@
 # later) from the repository checkout this script sits in:
 #   sudo scripts/install-depot.sh
 # Safe to run again (an update runs the same steps). Prints what it did.
-#   scripts/install-depot.sh --print-unit   shows the systemd unit it would install (no root needed)
+#   scripts/install-depot.sh --print-unit       shows the systemd unit it would install (no root needed)
+#   scripts/install-depot.sh --print-watchdog   shows the hardware-watchdog setting it would install
 set -euo pipefail
 
 # ---- Everything a reader may want to change -------------------------------
@@ -14,6 +15,12 @@ CONFIG_DIR=/etc/keydepot
 DATA_DIR=/var/lib/keydepot
 SERVICE_USER=keydepot
 UNIT_NAME=keydepot-depot.service
+RETRY_UNITS=(keydepot-depot-retry.service keydepot-depot-retry.timer)
+# systemd feeds the Pi's hardware watchdog (bcm2835-wdt, at most ~15 s): a hung kernel or systemd reboots
+# the Pi, and a reboot releases every relay.
+RUNTIME_WATCHDOG_SEC=15s
+WATCHDOG_CONF=/etc/systemd/system.conf.d/keydepot-watchdog.conf
+BOOT_CONFIG=/boot/firmware/config.txt
 NODE_MAJOR=20
 NODE_BIN=/usr/bin/node
 TSX_LOADER="$RUNTIME_DIR/node_modules/tsx/dist/loader.mjs"
@@ -32,6 +39,16 @@ DONE=()
 say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 did() { DONE+=("$*"); say "$*"; }
 die() { printf 'install-depot: %s\n' "$*" >&2; exit 1; }
+
+render_watchdog_conf() {
+  cat <<CONF
+# keydepot: systemd pets the hardware watchdog; if the kernel or systemd hangs, the Pi reboots.
+# Installed by scripts/install-depot.sh (docs/hardware.md, "Watchdogs").
+[Manager]
+RuntimeWatchdogSec=$RUNTIME_WATCHDOG_SEC
+RebootWatchdogSec=2min
+CONF
+}
 
 render_unit() {
   # '|' as the sed delimiter: the command line is full of slashes.
@@ -77,7 +94,7 @@ install_node() {
 }
 
 install_build_tools() {
-  # better-sqlite3, epoll (onoff) and @serialport/bindings-cpp compile on the Pi.
+  # better-sqlite3, epoll (onoff), @serialport/bindings-cpp and unix-dgram (sd_notify) compile on the Pi.
   local packages=(python3 make g++ pkg-config rsync)
   local missing=()
   for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -162,10 +179,31 @@ install_app() {
   cat >/usr/local/bin/keydepot-depot <<WRAPPER
 #!/bin/sh
 export MALLOC_ARENA_MAX=\${MALLOC_ARENA_MAX:-2}
+# Where the unit's daemon writes status.json (a tmpfs), so 'status' reads the same file.
+export KEYDEPOT_STATUS_DIR=\${KEYDEPOT_STATUS_DIR:-/run/keydepot}
 exec $NODE_BIN $NODE_FLAGS $DAEMON_JS "\$@"
 WRAPPER
   chmod 0755 /usr/local/bin/keydepot-depot
   did "installed /usr/local/bin/keydepot-depot"
+}
+
+install_watchdog() {
+  install -d -m 0755 "$(dirname "$WATCHDOG_CONF")"
+  if [ -f "$WATCHDOG_CONF" ] && [ "$(render_watchdog_conf)" = "$(cat "$WATCHDOG_CONF")" ]; then
+    say "hardware watchdog already configured ($WATCHDOG_CONF)"
+  else
+    render_watchdog_conf >"$WATCHDOG_CONF"
+    chmod 0644 "$WATCHDOG_CONF"
+    # systemd reads system.conf only when it (re-)executes.
+    systemctl daemon-reexec
+    did "hardware watchdog on: systemd pets it every $RUNTIME_WATCHDOG_SEC ($WATCHDOG_CONF)"
+  fi
+  # The Pi firmware enables the watchdog device on current images; say so explicitly where config.txt exists.
+  if [ -f "$BOOT_CONFIG" ] && ! grep -qx 'dtparam=watchdog=on' "$BOOT_CONFIG"; then
+    printf '\n# keydepot: hardware watchdog device (docs/hardware.md)\ndtparam=watchdog=on\n' >>"$BOOT_CONFIG"
+    did "added dtparam=watchdog=on to $BOOT_CONFIG (takes effect at the next boot)"
+  fi
+  if [ -e /dev/watchdog ]; then say "watchdog device: /dev/watchdog"; else say "no /dev/watchdog yet (a reboot may bring it)"; fi
 }
 
 install_unit() {
@@ -173,9 +211,13 @@ install_unit() {
   render_unit >"$target.new"
   mv "$target.new" "$target"
   chmod 0644 "$target"
+  for unit in "${RETRY_UNITS[@]}"; do
+    install -m 0644 "$REPO_ROOT/firmware/systemd/$unit" "/etc/systemd/system/$unit"
+  done
   systemctl daemon-reload
   systemctl enable "$UNIT_NAME" >/dev/null
-  did "installed and enabled $UNIT_NAME (ExecStart=$EXEC_START)"
+  systemctl enable --now keydepot-depot-retry.timer >/dev/null
+  did "installed and enabled $UNIT_NAME (ExecStart=$EXEC_START) and keydepot-depot-retry.timer"
   if [ -f "$CONFIG_DIR/depot.json" ]; then
     systemctl restart "$UNIT_NAME"
     did "(re)started $UNIT_NAME"
@@ -190,8 +232,12 @@ main() {
       render_unit
       return
       ;;
+    --print-watchdog)
+      render_watchdog_conf
+      return
+      ;;
     -h | --help)
-      sed -n '2,6p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+      sed -n '2,7p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
       return
       ;;
     "") ;;
@@ -208,6 +254,7 @@ main() {
   create_user
   create_dirs
   install_app
+  install_watchdog
   install_unit
 
   echo

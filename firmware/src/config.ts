@@ -14,9 +14,9 @@ import { type HardwareConfig, hardwareConfigSchema } from './hardware/hardware-c
  * and a data directory (default: the same folder) for the SQLite store, the
  * handshake stamp file and the status file the daemon writes for `status`.
  */
-export const DEPOT_FILE = 'depot.json';
-export const DEPOT_KEY_FILE = 'depot.key';
-export const OFFLINE_KEY_FILE = 'offline.key';
+const DEPOT_FILE = 'depot.json';
+const DEPOT_KEY_FILE = 'depot.key';
+const OFFLINE_KEY_FILE = 'offline.key';
 
 /** One or more settings are wrong; the message says which, in plain words. */
 export class DepotConfigError extends Error {
@@ -26,7 +26,7 @@ export class DepotConfigError extends Error {
 const hexKey = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lower-case hex digits');
 
 /** depot.json. `hardware` is the wiring (hardware/hardware-config.ts; defaults to the documented pin-out). */
-export const depotFileSchema = z.object({
+const depotFileSchema = z.object({
   depotId: z.number().int().min(1).max(0xffffffff),
   name: z.string().min(1),
   relay: z.object({
@@ -45,7 +45,7 @@ export const depotFileSchema = z.object({
   hardware: hardwareConfigSchema.prefault({}),
   provisionedAt: z.string().min(1),
 });
-export type DepotFile = z.input<typeof depotFileSchema>;
+type DepotFile = z.input<typeof depotFileSchema>;
 
 /** The configuration the daemon runs with, every path absolute and every key decoded. */
 export interface DepotConfig {
@@ -76,8 +76,12 @@ export function dataPaths(dataDir: string): { databasePath: string; stampPath: s
   };
 }
 
-/** Reads and checks the config folder once; throws DepotConfigError naming the first problem. */
-export function loadDepotConfig(configDir: string): DepotConfig {
+/**
+ * Reads and checks the config folder once; throws DepotConfigError naming the first problem.
+ * `statusDir` moves status.json out of the data folder: the systemd unit puts it on the tmpfs
+ * /run/keydepot (KEYDEPOT_STATUS_DIR), so its rewrite every 10 s never touches the SD card.
+ */
+export function loadDepotConfig(configDir: string, options: { statusDir?: string } = {}): DepotConfig {
   const file = join(configDir, DEPOT_FILE);
   if (!existsSync(file)) {
     throw new DepotConfigError(`${file} does not exist: run 'keydepot-depot provision <bundle.json>' first`);
@@ -110,11 +114,12 @@ export function loadDepotConfig(configDir: string): DepotConfig {
     hardware: depot.hardware,
     dataDir,
     ...dataPaths(dataDir),
+    ...(options.statusDir ? { statusPath: join(options.statusDir, 'status.json') } : {}),
   };
 }
 
 /** A key file: 64 hex digits, readable by its owner only (a copied key is a cloned depot). */
-export function readKeyFile(path: string): Uint8Array {
+function readKeyFile(path: string): Uint8Array {
   if (!existsSync(path)) throw new DepotConfigError(`${path} does not exist`);
   const mode = statSync(path).mode & 0o777;
   if ((mode & 0o077) !== 0) {

@@ -4,6 +4,7 @@ import { type DepotStatusFile, STATUS_FILE_VERSION } from './cli/status-file.js'
 import type { DepotConfig } from './config.js';
 import { createDepotCore, type DepotCore } from './depot/depot-core.js';
 import { derivePinMacKey } from './depot/pin-verdict.js';
+import { releaseEveryRelay } from './hardware/release-relays.js';
 import type { DepotHardware } from './hardware/types.js';
 import { Link } from './link/link.js';
 import { type LinkLogger, silentLogger } from './link/link-logger.js';
@@ -149,16 +150,23 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
     writeStatus,
     stop() {
       stopped ??= (async () => {
-        statusTimer?.cancel();
-        statusTimer = null;
-        link.stop();
-        unsubscribe();
-        // better-sqlite3 is synchronous: no transaction can be half-done here; stop() releases every lock.
-        core.stop();
-        writeStatus();
-        socket.close();
-        store.close();
-        await hardware.close();
+        // Relays first, before anything that could throw: a stop never leaves a strike energised.
+        for (const failure of releaseEveryRelay(hardware.compartments)) {
+          log.error({ err: failure.error, compartment: failure.number }, 'relay release failed');
+        }
+        try {
+          statusTimer?.cancel();
+          statusTimer = null;
+          link.stop();
+          unsubscribe();
+          // better-sqlite3 is synchronous: no transaction can be half-done here.
+          core.stop();
+          writeStatus();
+          socket.close();
+          store.close();
+        } finally {
+          await hardware.close();
+        }
         log.info({}, 'depot daemon stopped');
       })();
       return stopped;

@@ -1,29 +1,12 @@
 /**
- * @keydepot/firmware: the depot daemon. The simulator and tests build depots
- * from these pieces: config, the daemon, the link and its sockets.
+ * @keydepot/firmware: the depot daemon as the simulator and the benches build
+ * depots from it: config, the daemon, simulated hardware and the link's sockets.
  */
-export {
-  type DepotConfig,
-  DepotConfigError,
-  dataPaths,
-  loadDepotConfig,
-  type ProvisionSummary,
-  writeProvisioning,
-} from './config.js';
-export { type DaemonOptions, type DepotDaemon, FIRMWARE_VERSION, startDepotDaemon } from './daemon.js';
-export {
-  createSimulatedHardware,
-  SimulatedClock,
-  type SimulatedHardware,
-  type SimulatedHardwareOptions,
-} from './hardware/simulated/index.js';
-export type { DepotHardware } from './hardware/types.js';
-export type { DepotPort } from './link/depot-port.js';
-export { nextInitiationStamp } from './link/initiation-stamp.js';
-export { Link, type LinkOptions } from './link/link.js';
+export { type DepotConfig, loadDepotConfig, writeProvisioning } from './config.js';
+export { type DepotDaemon, startDepotDaemon } from './daemon.js';
+export { createSimulatedHardware, SimulatedClock, type SimulatedHardware } from './hardware/simulated/index.js';
 export { type LinkLogger, silentLogger } from './link/link-logger.js';
-export type { LinkSnapshot } from './link/link-snapshot.js';
-export { type Address, type DatagramEndpoint, endpointLinkSocket, type LinkSocket } from './link/link-socket.js';
-export { DEFAULT_RHYTHM, type Random, type RhythmSettings } from './link/rhythm.js';
-export { fileStampStore, memoryStampStore, type StampStore } from './link/stamp-store.js';
+export { type Address, endpointLinkSocket, type LinkSocket } from './link/link-socket.js';
+export { DEFAULT_RHYTHM, type RhythmSettings } from './link/rhythm.js';
+export { memoryStampStore, type StampStore } from './link/stamp-store.js';
 export { udpLinkSocket } from './link/udp-socket.js';

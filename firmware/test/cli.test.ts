@@ -1,5 +1,5 @@
 /** The technician's commands through runCli, on real files in a temporary folder. */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BUNDLE_FORMAT, randomBytes, toHex } from '@keydepot/shared';
@@ -127,5 +127,46 @@ describe('keydepot-depot status', () => {
     expect(text).toMatch(/session\s+handshaking|session\s+none/);
     expect(text).toMatch(/outbox\s+1 event/); // the BOOT event, never acknowledged
     expect(text).toContain('UNKNOWN');
+  });
+
+  it("keeps status.json where KEYDEPOT_STATUS_DIR says (the unit's tmpfs), not in the data folder", async () => {
+    const dir = tempDir();
+    const runtime = tempDir();
+    await runCli(['provision', bundleFile(dir), '--config-dir', dir], io().io);
+    const nowhere: LinkSocket = { send() {}, onMessage() {}, close() {} };
+    const daemon = await startDepotDaemon({
+      config: loadDepotConfig(dir, { statusDir: runtime }),
+      hardware: createSimulatedHardware({ compartments: 6 }),
+      socketFactory: () => nowhere,
+      statusIntervalMs: 0,
+    });
+    await daemon.stop();
+    expect(existsSync(join(dir, 'status.json'))).toBe(false);
+    expect(existsSync(join(runtime, 'status.json'))).toBe(true);
+    const t = io();
+    const env = { KEYDEPOT_STATUS_DIR: runtime };
+    expect(await runCli(['status', '--config-dir', dir], { ...t.io, env })).toBe(0);
+    expect(t.out.join('')).toMatch(/outbox\s+1 event/);
+  });
+});
+
+describe('command-line options (node:util parseArgs)', () => {
+  it('takes --name value and --name=value, and refuses unknown options and missing values in plain words', async () => {
+    const dir = tempDir();
+    const provisioned = io();
+    expect(await runCli(['provision', bundleFile(dir), `--config-dir=${dir}`], provisioned.io)).toBe(0);
+    expect(provisioned.out.join('')).toContain(`Provisioned depot 12 'Bahnhof Süd' in ${dir}`);
+    const cases: [string[], string][] = [
+      [['status', '--config-dir', dir, '--jsn'], 'keydepot-depot: unknown option --jsn\n'],
+      [['status', '--config-dir'], 'keydepot-depot: --config-dir needs a value\n'],
+      [['run', '--config-dir', dir, '--log-level'], 'keydepot-depot: --log-level needs a value\n'],
+      [['provision', bundleFile(dir), '--config-dir', dir, '--force=yes'], 'keydepot-depot: --force takes no value\n'],
+      [['test-hardware', '--config-dir', '--key-echo-seconds'], 'keydepot-depot: --config-dir needs a value\n'],
+    ];
+    for (const [argv, message] of cases) {
+      const t = io();
+      expect(await runCli(argv, t.io), argv.join(' ')).toBe(1);
+      expect(t.err.join('')).toBe(message);
+    }
   });
 });

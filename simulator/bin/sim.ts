@@ -13,7 +13,9 @@ const USAGE = `usage: pnpm sim [interactive]          a prompt to drive simulate
        pnpm sim load …                 the load mode (pnpm sim load --help)`;
 
 async function main(argv: string[]): Promise<number> {
-  const [mode = 'interactive', ...rest] = argv;
+  // `pnpm sim --quiet` or `pnpm sim --speed 60`: options without a mode belong to the interactive mode.
+  const [mode = 'interactive', ...rest] =
+    argv[0]?.startsWith('--') && argv[0] !== '--help' ? ['interactive', ...argv] : argv;
   const print = (line: string) => console.log(line);
   switch (mode) {
     case 'interactive':

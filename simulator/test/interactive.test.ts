@@ -4,6 +4,8 @@
  * depots on the real firmware, and each typed line runs through the command
  * table, printing the display, lock, door and key states as they change.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runInteractiveCli } from '../src/interactive/cli.js';
@@ -68,5 +70,29 @@ describe('sim interactive', () => {
     expect(text).toMatch(/cloud: +\S+ +service: wrong PIN/);
     expect(text).not.toContain('display: PIN zu kurz');
     expect(text.trimEnd().endsWith('Stopped.')).toBe(true);
+  });
+});
+
+describe('pnpm sim --quiet', () => {
+  it('opens the prompt without the event feed, as docs/simulator.md says', { timeout: 60_000 }, async () => {
+    const root = join(import.meta.dirname, '..', '..');
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'simulator', 'bin', 'sim.ts'), '--quiet'], {
+      cwd: root,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let text = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      text += chunk.toString('utf8');
+    });
+    child.stdin.end('depot hof\ntype 123456#\nwait 2s\nquit\n');
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    expect(text).not.toContain('usage: pnpm sim');
+    expect(text).toContain('display: Falsche PIN');
+    expect(text).not.toMatch(/cloud: /);
+    expect(text.trimEnd().endsWith('Stopped.')).toBe(true);
+    expect(code).toBe(0);
   });
 });

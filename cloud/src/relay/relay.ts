@@ -22,6 +22,7 @@ import { Replies } from './replies.js';
 import { SessionIds } from './session-ids.js';
 import { SessionTable } from './session-table.js';
 import { UplinkBatcher } from './uplink-batcher.js';
+import { UplinkScreen } from './uplink-screen.js';
 import { type AcceptedUplink, UplinkStore } from './uplink-store.js';
 
 export interface RelayOptions {
@@ -58,6 +59,8 @@ export interface RelayOptions {
   /** Uplink batches stored at once, for disjoint depots (default: 2 on MySQL, 1 on SQLite). */
   readonly storeLanes?: number;
   readonly sessionLookupsPerSecond?: number;
+  /** A depot repeating a protocol violation gets one alert row per this interval (default 10 min). */
+  readonly violationAlertEveryMs?: number;
   /** Called after a batch has committed and before its replies go out (tests use it to crash there). */
   readonly afterCommit?: () => void;
 }
@@ -143,6 +146,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       options.lastSeenEveryMs ?? Math.min(1_000, (options.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS) / 10),
     ),
     lastApplied: new LastAppliedWrites(),
+    screen: new UplinkScreen({ store: options.store, metrics, clock, alertEveryMs: options.violationAlertEveryMs }),
   });
   const batcher = new UplinkBatcher<AcceptedUplink>(
     (batch) => uplinkStore.storeAndAnswer(batch).catch(failed('batch')),

@@ -4,6 +4,7 @@ import { listGrantsForDepot, roleOn } from '../../src/store/grants.js';
 import { organisationsOfUser } from '../../src/store/organisations.js';
 import { findUserByUsername } from '../../src/store/users.js';
 import { testDialects } from '../databases.js';
+import { fingerprint } from './portal-crawl.js';
 import { createPortalHarness, type PortalHarness } from './portal-harness.js';
 
 /** The set-password link on a page, as a path. */
@@ -20,6 +21,8 @@ describe.each(testDialects())('a depot owner manages its users on %s', (dialect)
   let owner: number;
   let manager: number;
   let outsider: number;
+  let colleague: number;
+  let otherOrg: number;
   beforeAll(async () => {
     h = await createPortalHarness(dialect);
     const org = await h.organisation('Autohaus Kern');
@@ -29,6 +32,9 @@ describe.each(testDialects())('a depot owner manages its users on %s', (dialect)
     owner = await h.user('olga', { organisationId: org });
     manager = await h.user('max', { organisationId: org });
     outsider = await h.user('otto', { organisationId: other });
+    colleague = await h.user('paula', { organisationId: org });
+    await h.user('ops', { operator: true });
+    otherOrg = other;
     await h.grant(depot, owner, 'owner');
     await h.grant(depot, manager, 'manager');
     await h.grant(foreignDepot, outsider, 'owner');
@@ -58,33 +64,70 @@ describe.each(testDialects())('a depot owner manages its users on %s', (dialect)
     expect((await browser.get(`/depots/${foreignDepot}/users`)).status).toBe(404);
   });
 
-  it('adds an existing user (from another organisation too) with a role, audited with before/after', async () => {
+  it('adds an existing user of the organisation with a role, audited with before/after', async () => {
     const browser = h.client();
     await browser.login('olga');
     await browser.get(`/depots/${depot}/users`);
     const added = await browser.post(`/depots/${depot}/users`, {
       kind: 'existing',
-      member: 'otto',
+      member: 'paula',
       memberRole: 'viewer',
     });
     expect(added.status).toBe(303);
     expect(added.headers.get('location')).toBe(`/depots/${depot}/users?done=added`);
-    expect(await roleOn(h.db.db, depot, outsider)).toBe('viewer');
-    // Otto reaches depots of two organisations now.
-    expect((await organisationsOfUser(h.db.db, outsider)).length).toBe(2);
+    expect(await roleOn(h.db.db, depot, colleague)).toBe('viewer');
     const [entry] = await listAudit(h.db.db, { action: 'depot.grant', depotId: depot });
-    expect(entry).toMatchObject({ actor: 'user', actorUserId: owner, subject: 'otto', address: '192.0.2.10' });
+    expect(entry).toMatchObject({ actor: 'user', actorUserId: owner, subject: 'paula', address: '192.0.2.10' });
     expect(entry?.before).toBeUndefined();
-    expect(entry?.after).toEqual({ username: 'otto', role: 'viewer' });
+    expect(entry?.after).toEqual({ username: 'paula', role: 'viewer' });
 
     const again = await browser.post(`/depots/${depot}/users`, {
       kind: 'existing',
-      member: 'otto',
+      member: 'paula',
       memberRole: 'owner',
     });
     expect(again.status).toBe(400);
     expect(await again.text()).toContain('hat schon eine Rolle');
-    expect(await roleOn(h.db.db, depot, outsider)).toBe('viewer');
+    expect(await roleOn(h.db.db, depot, colleague)).toBe('viewer');
+  });
+
+  it('answers for a user of another organisation exactly as for a name nobody has, writing nothing', async () => {
+    const browser = h.client();
+    await browser.login('olga');
+    await browser.get(`/depots/${depot}/users`);
+    const before = await fingerprint(h.db.db);
+    // "otto" is the owner of another organisation's depot, "ops" a service operator in no organisation.
+    const answers: string[] = [];
+    for (const member of ['otto', 'ops', 'nobody-here']) {
+      for (const memberRole of ['viewer', 'owner']) {
+        const response = await browser.post(`/depots/${depot}/users`, { kind: 'existing', member, memberRole });
+        expect(response.status, member).toBe(400);
+        const html = await response.text();
+        expect(html).toContain('gibt es in Ihrer Organisation nicht');
+        answers.push(html.replaceAll(member, 'NAME'));
+      }
+    }
+    expect(new Set(answers).size).toBe(2);
+    expect(answers[0]).toBe(answers[4]);
+    expect(answers[2]).toBe(answers[4]);
+    expect(await fingerprint(h.db.db)).toBe(before);
+    expect(await roleOn(h.db.db, depot, outsider)).toBeNull();
+    expect(await organisationsOfUser(h.db.db, outsider)).toEqual([otherOrg]);
+
+    await browser.post('/language', { language: 'en' });
+    try {
+      await browser.get(`/depots/${depot}/users`);
+      const response = await browser.post(`/depots/${depot}/users`, {
+        kind: 'existing',
+        member: 'otto',
+        memberRole: 'viewer',
+      });
+      expect(response.status).toBe(400);
+      expect(await response.text()).toContain('Your organisation has no user with this name.');
+    } finally {
+      await browser.get(`/depots/${depot}/users`);
+      await browser.post('/language', { language: 'de' });
+    }
   });
 
   it('refuses unknown names, bad roles, empty and overlong input, changing nothing', async () => {
@@ -94,11 +137,11 @@ describe.each(testDialects())('a depot owner manages its users on %s', (dialect)
     const grants = JSON.stringify(await listGrantsForDepot(h.db.db, depot));
     const audits = (await listAudit(h.db.db)).length;
     const cases: Array<[Record<string, string>, string]> = [
-      [{ kind: 'existing', member: 'nobody-here', memberRole: 'viewer' }, 'gibt es nicht'],
+      [{ kind: 'existing', member: 'nobody-here', memberRole: 'viewer' }, 'gibt es in Ihrer Organisation nicht'],
       [{ kind: 'existing', member: 'max', memberRole: 'admin' }, 'Bitte wählen Sie eine Rolle.'],
       [{ kind: 'existing', member: '', memberRole: 'viewer' }, 'Bitte füllen Sie dieses Feld aus.'],
       [{ kind: 'existing', member: 'x'.repeat(101), memberRole: 'viewer' }, 'Höchstens 100 Zeichen.'],
-      [{ kind: 'existing', member: "' OR 1=1 --", memberRole: 'viewer' }, 'gibt es nicht'],
+      [{ kind: 'existing', member: "' OR 1=1 --", memberRole: 'viewer' }, 'gibt es in Ihrer Organisation nicht'],
       [{ kind: 'new', username: 'a b', displayName: 'A', language: 'de', role: 'viewer' }, 'Bitte 3 bis 100'],
       [{ kind: 'new', username: 'max', displayName: 'Max', language: 'de', role: 'viewer' }, 'vergeben'],
       [
@@ -197,13 +240,13 @@ describe.each(testDialects())('a depot owner manages its users on %s', (dialect)
     const browser = h.client();
     await browser.login('olga');
     await browser.get(`/depots/${depot}/users`);
-    const removed = await browser.post(`/depots/${depot}/users/${outsider}/remove`);
+    const removed = await browser.post(`/depots/${depot}/users/${colleague}/remove`);
     expect(removed.status).toBe(303);
-    expect(await roleOn(h.db.db, depot, outsider)).toBeNull();
+    expect(await roleOn(h.db.db, depot, colleague)).toBeNull();
     const [entry] = await listAudit(h.db.db, { action: 'depot.grant-remove' });
-    expect(entry).toMatchObject({ subject: 'otto', before: { username: 'otto', role: 'viewer' }, after: undefined });
+    expect(entry).toMatchObject({ subject: 'paula', before: { username: 'paula', role: 'viewer' }, after: undefined });
     // The account stays.
-    expect(await findUserByUsername(h.db.db, 'otto')).not.toBeNull();
+    expect(await findUserByUsername(h.db.db, 'paula')).not.toBeNull();
 
     await browser.get(`/depots/${depot}/users`);
     await browser.post(`/depots/${depot}/users/${manager}`, { role: 'owner' });

@@ -2,7 +2,9 @@
  * The authorization matrix: every route of the portal (taken from the route
  * table, so a new route is in here the moment it is registered) × every kind
  * of caller × an own and a foreign depot, checked against what the route's
- * declared access rule promises.
+ * declared access rule promises. A refused request writes nothing, and a
+ * foreign id is answered like an id nobody has, by the same SQL statements.
+ * Ids and names in form fields and query parameters: foreign-inputs.test.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Access } from '../../src/portal/access/access.js';
@@ -11,6 +13,7 @@ import { createPortalApp } from '../../src/portal/portal-app.js';
 import type { PortalDeps } from '../../src/portal/portal-env.js';
 import { DEPOT_ROLES } from '../../src/store/grants.js';
 import { testDialects } from '../databases.js';
+import { fingerprint } from './portal-crawl.js';
 import {
   ACTORS,
   type Actor,
@@ -19,12 +22,17 @@ import {
   PATH_PARAMETERS,
   type PortalWorld,
   pathParameters,
+  type Side,
 } from './portal-world.js';
+import { SqlRecorder } from './sql-recorder.js';
 
 /** The route table as the code registers it (building the app touches none of its dependencies). */
 const ROUTES: readonly RouteSpec[] = createPortalApp({} as PortalDeps).routes;
 
 type Variant = 'own' | 'foreign' | 'own depot, foreign sub-id';
+
+/** Ids no organisation has, for the answer a foreign id must not differ from. */
+const UNKNOWN: Side = { organisationId: 987654, depotId: 987654, pinId: 987654, commandId: 987654, userId: 987654 };
 type Outcome = 'login' | 403 | 404 | 'allowed';
 
 const SUB_IDS = ['pinId', 'commandId', 'userId', 'organisationId'];
@@ -67,8 +75,10 @@ function mismatch(route: RouteSpec, want: Outcome, response: Response): string |
 
 describe.each(testDialects())('authorization matrix on %s', (dialect) => {
   let world: PortalWorld;
+  let recorder: SqlRecorder;
   beforeAll(async () => {
     world = await createPortalWorld(dialect);
+    recorder = SqlRecorder.attach(world.h);
   });
   afterAll(() => world.h.dispose());
 
@@ -93,18 +103,44 @@ describe.each(testDialects())('authorization matrix on %s', (dialect) => {
 
   it.each(ROUTES.map((r) => [`${r.method} ${r.path}`, r] as const))('%s', async (_, route) => {
     const failures: string[] = [];
+    const send = async (actor: Actor, path: string) => {
+      const client = world.client(actor);
+      const { result: response, statements } = await recorder.during(() =>
+        route.method === 'GET' ? client.get(path) : client.post(path, { _csrf: world.csrf(actor) }),
+      );
+      const html = (response.headers.get('content-type') ?? '').includes('text/html');
+      // Any other body (a stylesheet, the dashboard's event stream) is not read.
+      const body = html ? await response.text() : '';
+      if (!html) await response.body?.cancel();
+      return { response, body, statements };
+    };
     for (const variant of variantsOf(route)) {
       const depot = variant === 'foreign' ? world.foreign : world.own;
       const sub = variant === 'own' ? world.own : world.foreign;
       const path = fillPath(world, route, depot, sub);
+      // The same path with ids nobody has in place of the foreign ones: it must not answer differently.
+      const unknownPath = fillPath(world, route, variant === 'foreign' ? UNKNOWN : world.own, UNKNOWN);
       for (const actor of ACTORS) {
-        const client = world.client(actor);
-        const response =
-          route.method === 'GET' ? await client.get(path) : await client.post(path, { _csrf: world.csrf(actor) });
-        await response.body?.cancel();
         const want = expected(route.access, actor, variant, route);
+        const before = want === 'allowed' ? '' : await fingerprint(world.h.db.db);
+        const { response, body, statements } = await send(actor, path);
         const wrong = mismatch(route, want, response);
         if (wrong !== null) failures.push(`${actor} on ${variant} (${path}): expected ${want}, got ${wrong}`);
+        if (want !== 'allowed' && (await fingerprint(world.h.db.db)) !== before) {
+          failures.push(`${actor} on ${variant} (${path}): refused, but the store changed`);
+        }
+        if (variant !== 'own' && (want === 403 || want === 404)) {
+          const unknown = await send(actor, unknownPath);
+          // The page names its own path (the language switch returns there): that part may differ.
+          const page = (text: string, own: string) => text.replaceAll(own, 'PATH');
+          const unlike = [
+            unknown.response.status !== response.status && 'status',
+            page(unknown.body, unknownPath) !== page(body, path) && 'page',
+            JSON.stringify(unknown.statements) !== JSON.stringify(statements) && 'statements',
+          ].filter(Boolean);
+          if (unlike.length > 0)
+            failures.push(`${actor} on ${variant} (${path}): ${unlike.join(', ')} unlike ${unknownPath}`);
+        }
         // Only a POST that got past the guard can have changed something (a grant removed, a session ended).
         if (route.method === 'POST' && want === 'allowed') {
           await world.restore();

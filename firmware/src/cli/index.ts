@@ -1,6 +1,6 @@
 import { DepotConfigError } from '../config.js';
 import { HardwareUnavailableError } from '../hardware/real-hardware.js';
-import { CliError, type CliIo, parseArgs } from './cli-io.js';
+import { CliError, type CliIo } from './cli-io.js';
 import { provisionCommand } from './provision-command.js';
 import { runCommand } from './run-command.js';
 import { statusCommand } from './status-command.js';
@@ -11,20 +11,20 @@ export type { CliIo } from './cli-io.js';
 const USAGE = `usage: keydepot-depot <command> [--config-dir dir]
 
   provision <bundle.json> [--force]   import a bundle from the cloud's 'depot create'
-  run [--simulated-hardware]          run the depot daemon (SIGINT/SIGTERM stop it)
+  run [--simulated-hardware] [--log-level level]
+                                      run the depot daemon (SIGINT/SIGTERM stop it);
+                                      level: fatal, error, warn, info (default), debug, trace
   status [--json]                     session, last check-in, outbox, lockout, clock
   test-hardware [--key-echo-seconds n] pulse each lock, print sensors, echo keypad keys
+                                      (without GPIO: the configuration and the keypad alone)
 
 The config folder is /etc/keydepot unless KEYDEPOT_CONFIG_DIR or --config-dir says otherwise.
 `;
 
-const BOOLEAN_FLAGS = ['force', 'simulated-hardware', 'json', 'help'];
-
 /** The technician's command line; returns the exit code. bin/keydepot-depot.ts only calls this. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   try {
-    const [command, ...rest] = argv;
-    const args = parseArgs(rest, BOOLEAN_FLAGS);
+    const [command, ...args] = argv;
     switch (command) {
       case 'provision':
         return provisionCommand(args, io);

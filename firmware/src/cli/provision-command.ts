@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { BundleError, parseProvisioningBundle } from '@keydepot/shared';
 import { DepotConfigError, writeProvisioning } from '../config.js';
-import { CliError, type CliIo, configDirOf, onlyFlags, type ParsedArgs } from './cli-io.js';
+import { CliError, type CliIo, configDirOf, parseCommandArgs } from './cli-io.js';
 
 /** `keydepot-depot provision <bundle.json> [--config-dir dir] [--force]`. */
-export function provisionCommand(args: ParsedArgs, io: CliIo): number {
-  onlyFlags(args, ['config-dir', 'force']);
+export function provisionCommand(argv: readonly string[], io: CliIo): number {
+  const args = parseCommandArgs(argv, { force: { type: 'boolean' } });
   const [bundlePath] = args.positionals;
   if (bundlePath === undefined)
     throw new CliError('usage: keydepot-depot provision <bundle.json> [--config-dir dir] [--force]');
@@ -17,7 +17,7 @@ export function provisionCommand(args: ParsedArgs, io: CliIo): number {
   }
   try {
     const bundle = parseProvisioningBundle(raw);
-    const summary = writeProvisioning(bundle, configDirOf(args, io), { force: args.flags.get('force') === true });
+    const summary = writeProvisioning(bundle, configDirOf(args, io), { force: args.values.force === true });
     io.stdout.write(
       [
         `${summary.replaced ? 'Re-provisioned' : 'Provisioned'} depot ${summary.depotId} '${summary.name}' in ${summary.configDir}`,

@@ -1,11 +1,10 @@
-import { loadDepotConfig } from '../config.js';
-import { startDepotDaemon } from '../daemon.js';
 import { RealClock } from '../hardware/clock.js';
 import { createRealHardware } from '../hardware/real-hardware.js';
 import { createSimulatedHardware, SimulatedClock } from '../hardware/simulated/index.js';
 import type { DepotHardware } from '../hardware/types.js';
 import { udpLinkSocket } from '../link/udp-socket.js';
-import { type CliIo, configDirOf, onlyFlags, type ParsedArgs } from './cli-io.js';
+import { runDepotService } from '../service/run-service.js';
+import { type CliIo, loadConfigOf, parseCommandArgs, stringOption } from './cli-io.js';
 import { createLogger } from './logger.js';
 
 /**
@@ -13,14 +12,13 @@ import { createLogger } from './logger.js';
  * Real drivers from depot.json's hardware section, or simulated ones on the
  * bench; SIGINT/SIGTERM stop it gracefully (locks released, database closed).
  */
-export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
-  onlyFlags(args, ['config-dir', 'simulated-hardware', 'log-level']);
-  const config = loadDepotConfig(configDirOf(args, io));
-  const level = args.flags.get('log-level');
-  const logger = createLogger(typeof level === 'string' ? level : (io.env.KEYDEPOT_LOG_LEVEL ?? 'info'));
+export async function runCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parseCommandArgs(argv, { 'simulated-hardware': { type: 'boolean' }, 'log-level': { type: 'string' } });
+  const config = loadConfigOf(args, io);
+  const logger = createLogger(stringOption(args, 'log-level') ?? io.env.KEYDEPOT_LOG_LEVEL ?? 'info');
   let hardware: DepotHardware;
   let simulatedClock: SimulatedClock | undefined;
-  if (args.flags.get('simulated-hardware') === true) {
+  if (args.values['simulated-hardware'] === true) {
     // The simulated clock at real speed: timers and the wall clock behave as on a real depot.
     simulatedClock = new SimulatedClock({ speed: 1, startWallMs: Date.now() });
     hardware = createSimulatedHardware({ compartments: config.compartments, clock: simulatedClock });
@@ -31,16 +29,19 @@ export async function runCommand(args: ParsedArgs, io: CliIo): Promise<number> {
       log: { info: (message) => logger.info({}, message), warn: (message) => logger.warn({}, message) },
     });
   }
-  const daemon = await startDepotDaemon({
-    config,
-    hardware,
-    logger,
-    socketFactory: (relay) =>
-      udpLinkSocket({ ...relay, onError: (error) => logger.debug({ err: error.message }, 'udp send failed') }),
-  });
-  const signal = await io.untilStopSignal();
-  logger.info({ signal }, 'stopping');
-  await daemon.stop();
-  simulatedClock?.stop();
+  try {
+    await runDepotService({
+      config,
+      hardware,
+      logger,
+      env: io.env,
+      hooks: process,
+      untilStopSignal: io.untilStopSignal,
+      socketFactory: (relay) =>
+        udpLinkSocket({ ...relay, onError: (error) => logger.debug({ err: error.message }, 'udp send failed') }),
+    });
+  } finally {
+    simulatedClock?.stop();
+  }
   return 0;
 }

@@ -1,5 +1,4 @@
-import { dataPaths, loadDepotConfig } from '../config.js';
-import { type CliIo, configDirOf, onlyFlags, type ParsedArgs } from './cli-io.js';
+import { type CliIo, loadConfigOf, parseCommandArgs } from './cli-io.js';
 import { type DepotStatusFile, readStatusFile } from './status-file.js';
 
 /** Older than this, the status file is from a daemon that is no longer running. */
@@ -10,11 +9,11 @@ const STALE_AFTER_MS = 60_000;
  * clock, read from the status file the daemon rewrites every 10 s, so it works
  * without talking to the daemon (and says so when the daemon is not running).
  */
-export function statusCommand(args: ParsedArgs, io: CliIo, nowMs = Date.now()): number {
-  onlyFlags(args, ['config-dir', 'json']);
-  const config = loadDepotConfig(configDirOf(args, io));
-  const status = readStatusFile(dataPaths(config.dataDir).statusPath);
-  if (args.flags.get('json') === true) {
+export function statusCommand(argv: readonly string[], io: CliIo, nowMs = Date.now()): number {
+  const args = parseCommandArgs(argv, { json: { type: 'boolean' } });
+  const config = loadConfigOf(args, io);
+  const status = readStatusFile(config.statusPath);
+  if (args.values.json === true) {
     io.stdout.write(`${JSON.stringify(status ?? null, null, 2)}\n`);
     return status === undefined ? 1 : 0;
   }
@@ -33,7 +32,7 @@ function ago(nowMs: number, thenMs: number): string {
 }
 
 /** The status as a technician reads it. */
-export function describeStatus(status: DepotStatusFile, nowMs: number): string {
+function describeStatus(status: DepotStatusFile, nowMs: number): string {
   const { link, depot } = status;
   const stale = nowMs - status.writtenAtMs > STALE_AFTER_MS;
   const lines = [

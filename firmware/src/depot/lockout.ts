@@ -7,8 +7,8 @@ import type { LockoutRecord } from '../store/records.js';
  * same transaction as the PIN_REJECTED event, so the counter never goes back.
  * That allows ~24 guesses a day, against ~1,400 for "5 wrong → 5 min".
  */
-export const FREE_ATTEMPTS = 5;
-export const FIRST_LOCKOUT_MS = 30_000;
+const FREE_ATTEMPTS = 5;
+const FIRST_LOCKOUT_MS = 30_000;
 export const MAX_LOCKOUT_MS = 3_600_000;
 
 export const NO_LOCKOUT: LockoutRecord = { failedAttempts: 0, level: 0, untilMs: 0 };

@@ -33,7 +33,7 @@ export const DEFAULT_SETTINGS: DepotSettings = {
   keepalive: true,
 };
 
-export type SettingValue = string | number | boolean;
+type SettingValue = string | number | boolean;
 
 /** Why a CONFIG key or value was refused. */
 export class SettingError extends Error {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
  * Labels of the chip that drives the 40-pin header, best first. A Pi 5 also shows
  * pinctrl-bcm2712 chips (the SoC's own GPIOs, not the header), so rp1 must win.
  */
-export const HEADER_CHIP_LABELS = ['pinctrl-rp1', 'pinctrl-bcm2711', 'pinctrl-bcm2835'] as const;
+const HEADER_CHIP_LABELS = ['pinctrl-rp1', 'pinctrl-bcm2711', 'pinctrl-bcm2835'] as const;
 
 /** A GPIO chip as sysfs describes it. */
 export interface GpioChip {
@@ -48,7 +48,7 @@ export async function listGpioChips(sysfsRoot = '/sys/class/gpio'): Promise<Gpio
  * Finds the header's chip: the one labelled `label` if given, else the first of
  * HEADER_CHIP_LABELS present. The error lists what was found, for the technician.
  */
-export function pickHeaderChip(chips: readonly GpioChip[], label?: string): GpioChip {
+function pickHeaderChip(chips: readonly GpioChip[], label?: string): GpioChip {
   const wanted = label ? [label] : HEADER_CHIP_LABELS;
   for (const candidate of wanted) {
     const chip = chips.find((c) => c.label === candidate);

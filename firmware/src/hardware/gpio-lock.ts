@@ -32,9 +32,13 @@ export class GpioLock implements CompartmentLock {
   pulse(durationMs: number): Promise<void> {
     if (this.closed) return Promise.reject(new Error(`lock on GPIO ${this.options.line} is closed`));
     return new Promise((resolve, reject) => {
-      const waiters = [...(this.current?.waiters ?? []), { resolve, reject }];
-      this.current?.timer.cancel();
-      this.current = undefined;
+      // A pulse during a pulse shares it and does not extend it: the relay is never energised longer than
+      // the first pulse asked for, however many pulses arrive.
+      if (this.current) {
+        this.current.waiters.push({ resolve, reject });
+        return;
+      }
+      const waiters = [{ resolve, reject }];
       try {
         this.gpio.writeSync(this.on);
       } catch (error) {
@@ -42,7 +46,6 @@ export class GpioLock implements CompartmentLock {
         for (const waiter of waiters) waiter.reject(error);
         return;
       }
-      // A pulse during a pulse restarts the release time; both callers learn when it ends.
       const timer = this.options.clock.after(durationMs, () => this.finish());
       this.current = { timer, waiters };
     });

@@ -4,7 +4,7 @@ import { z } from 'zod';
 const bcmPin = z.number().int().min(0).max(27);
 
 /** One compartment's wiring (docs/hardware.md has the default table). */
-export const compartmentWiringSchema = z.object({
+const compartmentWiringSchema = z.object({
   /** 1-based, as on the wire. */
   number: z.number().int().min(1).max(255),
   /** Relay input driving the lock. */
@@ -44,8 +44,6 @@ export const hardwareConfigSchema = z
     keyInverted: z.boolean().default(true),
     /** Contact bounce of reed contacts and microswitches settles well within 50 ms. */
     debounceMs: z.number().int().min(0).max(1_000).default(50),
-    /** How long the relay holds a strike open; most strikes want 0.5-3 s. */
-    lockPulseMs: z.number().int().min(100).max(10_000).default(1_000),
     compartments: z
       .array(compartmentWiringSchema)
       .min(1)
@@ -90,4 +88,3 @@ export const hardwareConfigSchema = z
   });
 
 export type HardwareConfig = z.infer<typeof hardwareConfigSchema>;
-export type CompartmentWiring = z.infer<typeof compartmentWiringSchema>;

@@ -17,7 +17,7 @@ export const KEYPAD_PROTOCOL = 'keypad/1';
 /** Longest board line we look at; longer ones are cut (a board spewing noise must not fill memory). */
 export const BOARD_LINE_MAX = 64;
 /** Characters per LCD row (HD44780 2×16). */
-export const DISPLAY_WIDTH = 16;
+const DISPLAY_WIDTH = 16;
 
 export type BoardMessage =
   | { readonly kind: 'key'; readonly key: KeypadKey }

@@ -75,13 +75,7 @@ export async function createRealHardware(options: RealHardwareOptions): Promise<
     closeAll(closers);
     throw error;
   }
-  const openSerialPort =
-    options.openSerialPort ?? ((path: string, baudRate: number) => new SerialPort({ path, baudRate }));
-  const keypad = new SerialKeypad({
-    openPort: () => openSerialPort(config.keypad.path, config.keypad.baudRate),
-    clock,
-    log,
-  });
+  const keypad = openSerialKeypad(options, clock, log);
   let closed = false;
   return {
     compartments,
@@ -95,6 +89,17 @@ export async function createRealHardware(options: RealHardwareOptions): Promise<
       await keypad.close();
     },
   };
+}
+
+/** The keypad board on its serial port, from the `keypad` section of the hardware config. */
+export function openSerialKeypad(
+  options: Pick<RealHardwareOptions, 'config' | 'openSerialPort'>,
+  clock: Clock,
+  log: KeypadLog,
+): SerialKeypad {
+  const { path, baudRate } = options.config.keypad;
+  const openSerialPort = options.openSerialPort ?? ((p: string, b: number) => new SerialPort({ path: p, baudRate: b }));
+  return new SerialKeypad({ openPort: () => openSerialPort(path, baudRate), clock, log });
 }
 
 function closeAll(closers: (() => void)[]): void {

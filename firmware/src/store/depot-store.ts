@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import {
   type CommandResultFrame,
   type EventFrame,
@@ -333,6 +334,24 @@ export class DepotStore {
  * synchronous=FULL makes every commit durable before it returns: the journal's
  * promise "committed before acted on" survives a power cut.
  */
+/**
+ * The CONFIG values stored in a depot's database, read without writing (no migration, no WAL checkpoint),
+ * for tools that run beside or instead of the daemon; undefined when there is no database yet.
+ */
+export function readStoredConfig(path: string): Record<string, string | number | boolean> | undefined {
+  if (!existsSync(path)) return undefined;
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const values: Record<string, string | number | boolean> = {};
+    for (const row of db.prepare('SELECT key, value FROM config').all() as { key: string; value: string }[]) {
+      values[row.key] = JSON.parse(row.value);
+    }
+    return values;
+  } finally {
+    db.close();
+  }
+}
+
 export function openDepotStore(path: string, options: OpenDepotStoreOptions = {}): DepotStore {
   const db = new Database(path);
   try {

@@ -32,18 +32,19 @@ describe('GpioLock', () => {
     expect(bank.line(17).level).toBe(0);
   });
 
-  it('restarts the pulse when pulsed again and resolves both callers at the end', async () => {
+  it('does not extend a pulse when pulsed again, and resolves both callers at its end', async () => {
     const bank = new FakeGpioBank();
     const clock = new SimulatedClock();
     const lock = new GpioLock({ Gpio: bank.Gpio, line: 5, activeLow: true, clock });
     const first = lock.pulse(1_000);
     clock.advance(500);
     const second = lock.pulse(1_000);
-    clock.advance(999);
+    clock.advance(499);
     expect(bank.line(5).level).toBe(0);
     clock.advance(1);
     await Promise.all([first, second]);
     expect(bank.line(5).level).toBe(1);
+    expect(bank.line(5).writes).toEqual([0, 1]);
   });
 
   it('releases at once on release() and on close(), and frees the line', async () => {

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
@@ -61,6 +61,39 @@ describe('firmware/systemd/keydepot-depot.service', () => {
     expect(keys.get('SupplementaryGroups')).toEqual(['gpio dialout']);
     expect(keys.get('ExecStart')).toEqual(['@EXEC_START@']);
     expect(keys.get('WantedBy')).toEqual(['multi-user.target']);
+  });
+
+  it('is a notify service with a watchdog, and a start limit that a retry timer lifts', () => {
+    expect(keys.get('Type')).toEqual(['notify']);
+    expect(keys.get('NotifyAccess')).toEqual(['main']);
+    expect(keys.get('WatchdogSec')).toEqual(['20s']);
+    expect(keys.get('WatchdogSignal')).toEqual(['SIGKILL']);
+    expect(keys.get('StartLimitIntervalSec')).toEqual(['10min']);
+    expect(keys.get('StartLimitBurst')).toEqual(['10']);
+    const retry = unitKeys(readFileSync(join(dirname(template), 'keydepot-depot-retry.service'), 'utf8'));
+    expect(retry.get('ExecCondition')).toEqual(['/bin/systemctl is-failed --quiet keydepot-depot.service']);
+    expect(retry.get('ExecStart')).toEqual([
+      '/bin/systemctl reset-failed keydepot-depot.service',
+      '/bin/systemctl start --no-block keydepot-depot.service',
+    ]);
+    const timer = unitKeys(readFileSync(join(dirname(template), 'keydepot-depot-retry.timer'), 'utf8'));
+    expect(timer.get('OnUnitActiveSec')).toEqual(['30min']);
+  });
+
+  it('has the installer turn on the hardware watchdog through systemd', () => {
+    const conf = spawnSync('bash', [script, '--print-watchdog'], { encoding: 'utf8' });
+    expect(conf.status).toBe(0);
+    const settings = unitKeys(conf.stdout);
+    expect(settings.get('RuntimeWatchdogSec')).toEqual(['15s']);
+    expect(readFileSync(script, 'utf8')).toMatch(/^ {2}install_watchdog$/m);
+  });
+
+  it('writes status.json to a tmpfs, and the command-line wrapper reads it there', () => {
+    expect(keys.get('RuntimeDirectory')).toEqual(['keydepot']);
+    expect(keys.get('Environment')).toEqual(expect.arrayContaining(['KEYDEPOT_STATUS_DIR=/run/keydepot']));
+    expect(readFileSync(script, 'utf8')).toContain(
+      ['export KEYDEPOT_STATUS_DIR=\\$', '{KEYDEPOT_STATUS_DIR:-/run/keydepot}'].join(''),
+    );
   });
 
   it('runs with the memory settings the RSS benchmark measures (bench/firmware/rss.ts)', () => {

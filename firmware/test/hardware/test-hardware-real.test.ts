@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SerialPortMock } from 'serialport';
@@ -87,5 +87,76 @@ describe('test-hardware over the real drivers (fake GPIO lines, mock serial port
     expect(board.port?.recording.toString()).toContain('D2 Schloss 2\n');
     expect(board.port?.recording.toString()).toContain('B KEY\n');
     await hardware.close();
+  });
+});
+
+describe('test-hardware without GPIO', () => {
+  it('checks the configuration and the keypad alone, says so, and exits 1', async () => {
+    const { provisionedDepot } = await import('../support/depot-fixture.js');
+    const { testHardwareCommand } = await import('../../src/cli/test-hardware-command.js');
+    const fixture = provisionedDepot({ relayPublicKey: new Uint8Array(32).fill(1), relayPort: 47_900 });
+    try {
+      const depotFile = join(fixture.dir, 'depot.json');
+      const depot = JSON.parse(await readFile(depotFile, 'utf8'));
+      await writeFile(depotFile, JSON.stringify({ ...depot, hardware: { keypad: { path: KEYPAD } } }));
+      const clock = new SimulatedClock();
+      const ports: SerialPortMock[] = [];
+      const { Gpio } = new FakeGpioBank();
+      let text = '';
+      const run = testHardwareCommand(
+        ['--config-dir', fixture.dir, '--key-echo-seconds', '2'],
+        {
+          stdout: { write: (t: string) => (text += t) },
+          stderr: { write: () => {} },
+          env: {},
+          untilStopSignal: () => new Promise(() => {}),
+        },
+        {
+          Gpio: Object.assign(Gpio, { accessible: false }),
+          clock,
+          openSerialPort: (path, baudRate) => {
+            const port = new SerialPortMock({ path, baudRate });
+            ports.push(port);
+            return port;
+          },
+        },
+      );
+      for (let turn = 0; turn < 200 && !ports[0]?.port?.recording.toString().includes('PING'); turn++) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      ports[0]?.port?.emitData('PONG\n');
+      for (let turn = 0; turn < 50 && !text.includes('press keys'); turn++) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      ports[0]?.port?.emitData('K5\n');
+      for (let turn = 0; turn < 50 && !text.includes('key 5'); turn++) {
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await clock.advanceAsync(2_000);
+      expect(await run).toBe(1);
+      expect(text).toContain(
+        `configuration: ${fixture.dir} is valid (depot 4711, 6 compartments wired, keypad ${KEYPAD})`,
+      );
+      expect(text).toContain('NOTE: GPIO unavailable (GPIO is not accessible');
+      expect(text).toContain('Locks and sensors are NOT tested; checking the keypad board alone.');
+      expect(text).toContain('keypad board: answers PING');
+      expect(text).toContain('  key 5');
+      expect(text).toContain('keydepot test-hardware: 0 compartments, 3000 ms pulses');
+    } finally {
+      fixture.remove();
+    }
+  });
+
+  it('lists --log-level in the usage text', async () => {
+    const { runCli } = await import('../../src/cli/index.js');
+    let text = '';
+    const code = await runCli(['help'], {
+      stdout: { write: (t: string) => (text += t) },
+      stderr: { write: () => {} },
+      env: {},
+      untilStopSignal: () => new Promise(() => {}),
+    });
+    expect(code).toBe(0);
+    expect(text).toMatch(/run \[--simulated-hardware\] \[--log-level level\]/);
   });
 });

@@ -72,6 +72,22 @@ describe('parseScenario', () => {
     expect(failure(file({ steps: [{ do: 'status' }], speed: 3 }))).toMatch(/unknown field 'speed'/);
     expect(failure(file({ steps: [] }))).toBe('steps must be a non-empty list');
     expect(failure(file({ steps: [{ do: 'status' }] }), 'x.yaml')).toMatch(/YAML scenarios need a YAML parser/);
+    expect(failure('[1, 2]')).toBe('test.json must be an object');
+    expect(failure(file({ steps: [{ do: 'status' }], name: ' ' }))).toBe('test.json: name must be a text');
+    expect(failure(file({ steps: [{ do: 'status' }], start: 'tomorrow' }))).toMatch(/^start must be an ISO time/);
+    expect(failure(file({ steps: [{ do: 'status' }], depots: [{ ...depot, language: 'fr' }] }))).toBe(
+      'depot 1: language must be de or en',
+    );
+    expect(failure(file({ steps: [{ do: 'status' }], depots: [{ ...depot, colour: 'red' }] }))).toBe(
+      "depot 1: unknown field 'colour' (allowed: id, name, compartments, address, language, timeZone)",
+    );
+    expect(failure(file({ steps: [{ do: 'status' }], depots: [{ ...depot, id: 'Hof' }] }))).toBe(
+      'depot 1: id must be lower-case letters, digits, -',
+    );
+    expect(failure(file({ steps: [{ do: 'status' }, 'status'] }))).toBe('step 2 must be an object');
+    expect(failure(file({ steps: [{ do: 'status', note: '' }] }))).toBe('step 1 (status): note must be a text');
+    expect(failure(file({ steps: [{ note: 'x' }] }))).toBe("step 1: 'do' must name a command");
+    expect(failure(file({ steps: [{ do: 'status' }], depots: undefined }))).toBe('depots must be a non-empty list');
   });
 
   it('accepts every example scenario shipped', () => {

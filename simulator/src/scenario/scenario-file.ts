@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { SimCommand } from './command.js';
 import { bindArgs, CallError, findCommand } from './commands.js';
 import { parseDuration } from './duration.js';
@@ -6,8 +7,9 @@ import type { DepotSpec } from './world.js';
 
 /**
  * A scenario file (JSON): the depots to register and timed steps to run on
- * them. Every field is checked before anything starts, so a typo fails in a
- * second with the step and field named, not after a simulated week.
+ * them. Every field is checked before anything starts (the file's shape by the
+ * zod schema below, each step's arguments by its command's parameters), so a
+ * typo fails in a second with the step and field named, not after a simulated week.
  */
 export interface Scenario {
   readonly name: string;
@@ -35,87 +37,96 @@ export class ScenarioError extends Error {
   override readonly name = 'ScenarioError';
 }
 
-type Json = Record<string, unknown>;
+const text = (field: string) =>
+  z.string({ error: `${field} must be a text` }).refine((value) => value.trim() !== '', `${field} must be a text`);
+const OBJECT = { error: 'must be an object' };
 
-function object(value: unknown, where: string): Json {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ScenarioError(`${where} must be an object`);
+const depotSchema = z.strictObject(
+  {
+    id: text('id').regex(/^[a-z0-9][a-z0-9-]*$/, 'id must be lower-case letters, digits, -'),
+    name: text('name'),
+    compartments: z
+      .number({ error: 'compartments must be a whole number 1-64' })
+      .int('compartments must be a whole number 1-64')
+      .min(1, 'compartments must be a whole number 1-64')
+      .max(64, 'compartments must be a whole number 1-64')
+      .default(6),
+    address: text('address').optional(),
+    language: z.enum(['de', 'en'], { error: 'language must be de or en' }).optional(),
+    timeZone: text('timeZone').optional(),
+  },
+  OBJECT,
+);
+
+/** A step's own fields; the rest are its command's arguments, checked by bindArgs. */
+const stepSchema = z.looseObject(
+  {
+    do: z.string({ error: "'do' must name a command" }),
+    at: z
+      .string({ error: "at must be a duration from the start, like '2h'" })
+      .refine((at) => parseDuration(at) !== undefined, "at must be a duration from the start, like '2h'")
+      .optional(),
+    note: text('note').optional(),
+  },
+  OBJECT,
+);
+
+const list = <T extends z.ZodType>(field: string, item: T) =>
+  z.array(item, { error: `${field} must be a non-empty list` }).min(1, `${field} must be a non-empty list`);
+
+const fileSchema = z.strictObject(
+  {
+    $comment: z.unknown().optional(),
+    name: text('name'),
+    description: text('description').optional(),
+    start: z
+      .string({ error: 'start must be an ISO time like 2026-06-05T18:30:00+02:00' })
+      .refine((start) => !Number.isNaN(Date.parse(start)), 'start must be an ISO time like 2026-06-05T18:30:00+02:00')
+      .optional(),
+    depots: list('depots', depotSchema),
+    steps: list('steps', stepSchema),
+  },
+  OBJECT,
+);
+
+/** The first problem zod found, placed as the tester reads it: `depot 2: …`, `step 4: …`, `file.json: …`. */
+function describeIssue(issue: z.core.$ZodIssue, fileName: string, steps: unknown): string {
+  const [section, index] = issue.path;
+  let where = `${fileName}: `;
+  if (typeof index === 'number' && section === 'depots') where = `depot ${index + 1}: `;
+  else if (typeof index === 'number' && section === 'steps') {
+    const name = (Array.isArray(steps) ? (steps[index] as { do?: unknown }) : undefined)?.do;
+    where =
+      issue.path[2] === 'do' || typeof name !== 'string' ? `step ${index + 1}: ` : `step ${index + 1} (${name}): `;
+  } else if (section === 'depots' || section === 'steps' || section === 'start') where = '';
+  if (issue.code === 'unrecognized_keys') {
+    const allowed = Object.keys(
+      section === 'depots' ? depotSchema.shape : section === 'steps' ? stepSchema.shape : fileSchema.shape,
+    );
+    return `${where}unknown field '${issue.keys[0]}' (allowed: ${allowed.join(', ')})`;
   }
-  return value as Json;
+  if (issue.message === OBJECT.error) return `${where.replace(/: $/, '')} must be an object`;
+  return `${where}${issue.message}`;
 }
 
-function onlyKeys(o: Json, allowed: readonly string[], where: string): void {
-  for (const key of Object.keys(o)) {
-    if (!allowed.includes(key))
-      throw new ScenarioError(`${where}: unknown field '${key}' (allowed: ${allowed.join(', ')})`);
-  }
-}
-
-function text(o: Json, key: string, where: string, optional = false): string | undefined {
-  const value = o[key];
-  if (value === undefined && optional) return undefined;
-  if (typeof value !== 'string' || value.trim() === '') throw new ScenarioError(`${where}: ${key} must be a text`);
-  return value;
-}
-
-function list(o: Json, key: string): unknown[] {
-  const value = o[key];
-  if (!Array.isArray(value) || value.length === 0) throw new ScenarioError(`${key} must be a non-empty list`);
-  return value;
-}
-
-function parseDepot(value: unknown, index: number, seen: Set<string>): DepotSpec {
-  const where = `depot ${index + 1}`;
-  const o = object(value, where);
-  onlyKeys(o, ['id', 'name', 'compartments', 'address', 'language', 'timeZone'], where);
-  const alias = text(o, 'id', where) as string;
-  if (!/^[a-z0-9][a-z0-9-]*$/.test(alias))
-    throw new ScenarioError(`${where}: id must be lower-case letters, digits, -`);
-  if (seen.has(alias)) throw new ScenarioError(`${where}: id '${alias}' is used twice`);
-  seen.add(alias);
-  const compartments = o.compartments ?? 6;
-  if (!Number.isInteger(compartments) || (compartments as number) < 1 || (compartments as number) > 64) {
-    throw new ScenarioError(`${where}: compartments must be a whole number 1-64`);
-  }
-  const language = o.language;
-  if (language !== undefined && language !== 'de' && language !== 'en') {
-    throw new ScenarioError(`${where}: language must be de or en`);
-  }
-  return {
-    alias,
-    name: text(o, 'name', where) as string,
-    address: text(o, 'address', where, true) ?? 'simulated',
-    compartments: compartments as number,
-    language,
-    timeZone: text(o, 'timeZone', where, true),
-  };
-}
-
-function parseStep(value: unknown, index: number): ScenarioStep {
+function bindStep(step: z.infer<typeof stepSchema>, index: number): ScenarioStep {
   const number = index + 1;
-  const o = object(value, `step ${number}`);
-  const name = o.do;
-  if (typeof name !== 'string') throw new ScenarioError(`step ${number}: 'do' must name a command`);
+  const { do: name, at, note, ...raw } = step;
   const command = findCommand(name);
   if (!command) throw new ScenarioError(`step ${number}: no command '${name}' (see \`pnpm sim commands\`)`);
-  const where = `step ${number} (${name})`;
-  let atMs: number | undefined;
-  if (o.at !== undefined) {
-    atMs = typeof o.at === 'string' ? parseDuration(o.at) : undefined;
-    if (atMs === undefined) throw new ScenarioError(`${where}: at must be a duration from the start, like '2h'`);
-  }
-  const note = text(o, 'note', where, true);
-  const raw = new Map(Object.entries(o).filter(([key]) => !['do', 'at', 'note'].includes(key)));
   let args: Map<string, ParamValue>;
   try {
-    args = bindArgs(command, raw);
+    args = bindArgs(command, new Map(Object.entries(raw)));
   } catch (error) {
-    if (error instanceof CallError) throw new ScenarioError(`${where}: ${error.message.replace(`${name}: `, '')}`);
+    if (error instanceof CallError) {
+      throw new ScenarioError(`step ${number} (${name}): ${error.message.replace(`${name}: `, '')}`);
+    }
     throw error;
   }
-  const words = [...raw].map(
+  const words = Object.entries(raw).map(
     ([key, v]) => `${key}=${typeof v === 'string' && v.includes(' ') ? JSON.stringify(v) : v}`,
   );
+  const atMs = at === undefined ? undefined : parseDuration(at);
   return { number, atMs, command, args, note, text: [name, ...words].join(' ') };
 }
 
@@ -132,16 +143,27 @@ export function parseScenario(source: string, fileName = 'scenario'): Scenario {
   } catch (error) {
     throw new ScenarioError(`${fileName} is not valid JSON: ${(error as Error).message}`);
   }
-  const o = object(json, fileName);
-  onlyKeys(o, ['$comment', 'name', 'description', 'start', 'depots', 'steps'], fileName);
-  let startWallMs: number | undefined;
-  if (o.start !== undefined) {
-    startWallMs = typeof o.start === 'string' ? Date.parse(o.start) : Number.NaN;
-    if (Number.isNaN(startWallMs)) throw new ScenarioError(`start must be an ISO time like 2026-06-05T18:30:00+02:00`);
+  const parsed = fileSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0] as z.core.$ZodIssue;
+    const steps = typeof json === 'object' && json !== null ? (json as { steps?: unknown }).steps : undefined;
+    throw new ScenarioError(describeIssue(issue, fileName, steps));
   }
+  const file = parsed.data;
   const seen = new Set<string>();
-  const depots = list(o, 'depots').map((d, i) => parseDepot(d, i, seen));
-  const steps = list(o, 'steps').map(parseStep);
+  const depots: DepotSpec[] = file.depots.map((depot, i) => {
+    if (seen.has(depot.id)) throw new ScenarioError(`depot ${i + 1}: id '${depot.id}' is used twice`);
+    seen.add(depot.id);
+    return {
+      alias: depot.id,
+      name: depot.name,
+      address: depot.address ?? 'simulated',
+      compartments: depot.compartments,
+      language: depot.language,
+      timeZone: depot.timeZone,
+    };
+  });
+  const steps = file.steps.map(bindStep);
   const names = new Set([...depots.map((d) => d.alias), ...depots.map((d) => d.name)]);
   let last = 0;
   for (const step of steps) {
@@ -155,9 +177,9 @@ export function parseScenario(source: string, fileName = 'scenario'): Scenario {
     last = step.atMs;
   }
   return {
-    name: text(o, 'name', fileName) as string,
-    description: text(o, 'description', fileName, true) ?? '',
-    startWallMs,
+    name: file.name,
+    description: file.description ?? '',
+    startWallMs: file.start === undefined ? undefined : Date.parse(file.start),
     depots,
     steps,
   };

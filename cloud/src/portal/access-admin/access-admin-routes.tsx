@@ -43,8 +43,9 @@ function refusalText(c: PortalContext, reason: GrantRefusal): string {
 }
 
 /**
- * A depot's users (owners only): who holds which role, add an existing user,
- * create a new one with a one-time set-password link, change and remove roles.
+ * A depot's users (owners only): who holds which role, add an existing user
+ * of the depot's organisation, create a new one with a one-time set-password
+ * link, change and remove roles.
  */
 export function accessAdminArea(): PortalArea {
   const area = new PortalArea('/depots/:depotId/users');

@@ -35,6 +35,7 @@ export const adminTexts = defineTexts({
     memberAdded: 'The member was added.',
     addMember: 'Add a member',
     noUser: 'There is no user with this name.',
+    notMember: 'This user is not a member of this organisation. Add them as a member first.',
     alreadyMember: 'This user is a member already.',
     noDepots: 'No depots yet.',
     noMembers: 'No members yet.',
@@ -49,7 +50,7 @@ export const adminTexts = defineTexts({
     badTimeZone: 'Not a time zone this server knows (e.g. Europe/Berlin).',
     depotLanguage: 'Keypad language',
     owner: 'Owner (user name, optional)',
-    ownerHint: 'Gets the owner role on the new depot.',
+    ownerHint: 'A member of this organisation; gets the owner role on the new depot.',
     download: 'Create and download bundle',
     notConfigured:
       'Provisioning is not set up on this server: KEYDEPOT_PUBLIC_RELAY_HOST is missing, so a bundle could not tell the depot where to dial.',
@@ -94,6 +95,7 @@ export const adminTexts = defineTexts({
     memberAdded: 'Das Mitglied wurde hinzugefügt.',
     addMember: 'Mitglied hinzufügen',
     noUser: 'Einen Benutzer mit diesem Namen gibt es nicht.',
+    notMember: 'Dieser Benutzer ist kein Mitglied dieser Organisation. Fügen Sie ihn zuerst als Mitglied hinzu.',
     alreadyMember: 'Dieser Benutzer ist schon Mitglied.',
     noDepots: 'Noch keine Depots.',
     noMembers: 'Noch keine Mitglieder.',
@@ -108,7 +110,7 @@ export const adminTexts = defineTexts({
     badTimeZone: 'Keine Zeitzone, die dieser Server kennt (z. B. Europe/Berlin).',
     depotLanguage: 'Sprache am Tastenfeld',
     owner: 'Inhaber (Benutzername, optional)',
-    ownerHint: 'Erhält die Inhaber-Rolle am neuen Depot.',
+    ownerHint: 'Ein Mitglied dieser Organisation; erhält die Inhaber-Rolle am neuen Depot.',
     download: 'Anlegen und Paket herunterladen',
     notConfigured:
       'Die Einrichtung ist auf diesem Server nicht eingerichtet: KEYDEPOT_PUBLIC_RELAY_HOST fehlt, ein Paket könnte dem Depot nicht sagen, wohin es sich verbinden soll.',

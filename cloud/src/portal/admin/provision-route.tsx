@@ -2,7 +2,7 @@ import { isTimeZone, provisionDepot } from '../../provisioning/provision-depot.j
 import { listDepots } from '../../store/depots.js';
 import { findOrganisationById } from '../../store/organisations.js';
 import { listMembers } from '../../store/portal/admin.js';
-import { grantFirstRole } from '../../store/portal/grants-admin.js';
+import { findMemberByUsername, grantFirstRole } from '../../store/portal/grants-admin.js';
 import { findUserByUsername, type User } from '../../store/users.js';
 import { parseId } from '../access/access.js';
 import { changedBy } from '../access-admin/user-form.js';
@@ -65,8 +65,11 @@ export async function provisionFromForm(c: PortalContext) {
   if (values.timeZone !== '' && !isTimeZone(values.timeZone)) form.fail('timeZone', t.badTimeZone);
   let owner: User | null = null;
   if (values.owner !== '') {
-    owner = await findUserByUsername(store.db, values.owner);
-    if (!owner || owner.disabledAtMs !== null) form.fail('owner', t.noUser);
+    // Only a member may own a depot of the organisation, as on the owners' own users page;
+    // the operator serves every organisation, so the message may say which is the case.
+    owner = await findMemberByUsername(store.db, organisation.id, values.owner);
+    if (!owner) form.fail('owner', (await findUserByUsername(store.db, values.owner)) ? t.notMember : t.noUser);
+    else if (owner.disabledAtMs !== null) form.fail('owner', t.noUser);
   }
   if (!keys?.publicRelayHost) return renderOrganisation(c, { form: { kind: 'depot', values } }, 400);
   if (!form.ok || compartmentCount === null) {

@@ -1,7 +1,4 @@
-import type { Kysely } from 'kysely';
 import type { AuditQuery, AuditScope } from '../../store/portal/audit-page.js';
-import type { Schema } from '../../store/schema.js';
-import { findUserByUsername } from '../../store/users.js';
 import { addDays, dayStartMs, parseDate } from '../depot/zoned-days.js';
 import type { Language } from '../i18n/language.js';
 import { auditTexts } from './audit-texts.js';
@@ -30,12 +27,11 @@ const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/;
  * before it reaches the store (which binds it as a parameter anyway); a bad
  * value gives a message for its field instead of a result.
  */
-export async function readAuditQuery(
-  db: Kysely<Schema>,
+export function readAuditQuery(
   scope: AuditScope,
   raw: (name: string) => string | undefined,
   lang: Language,
-): Promise<{ values: AuditFilterValues; query: AuditQuery; page: number; errors: Record<string, string> }> {
+): { values: AuditFilterValues; query: AuditQuery; page: number; errors: Record<string, string> } {
   const t = auditTexts[lang];
   const text = (name: string) => (raw(name) ?? '').trim().slice(0, 200);
   const values: AuditFilterValues = {
@@ -60,12 +56,10 @@ export async function readAuditQuery(
   }
   if (values.actor === 'relay' || values.actor === 'cli') query = { ...query, actor: { kind: values.actor } };
   else if (values.actor !== '') {
-    if (!USERNAME.test(values.actor)) errors.actor = t.badActor;
-    else {
-      // An unknown name simply matches nothing (the page does not say which names exist).
-      const user = await findUserByUsername(db, values.actor);
-      query = { ...query, actor: { userId: user?.id ?? null } };
-    }
+    // Matched by name in the page's query: an unknown name, or one of another organisation, simply
+    // matches nothing, by the same statements (the page tells no one which names exist).
+    if (USERNAME.test(values.actor)) query = { ...query, actor: { username: values.actor } };
+    else errors.actor = t.badActor;
   }
   if (values.from !== '') {
     const since = parseDate(values.from) ? dayStartMs(values.from, AUDIT_TIME_ZONE) : null;

@@ -16,7 +16,7 @@ export function auditArea(): PortalArea {
   area.get('/', SIGNED_IN, async (c) => {
     const db = c.get('deps').store.db;
     const scope = await auditScopeOf(db, currentUser(c));
-    const { values, query, page, errors } = await readAuditQuery(db, scope, (n) => c.req.query(n), c.get('lang'));
+    const { values, query, page, errors } = readAuditQuery(scope, (n) => c.req.query(n), c.get('lang'));
     const bad = Object.keys(errors).length > 0;
     const { rows, more } = bad ? { rows: [], more: false } : await auditPage(db, scope, query);
     return c.html(

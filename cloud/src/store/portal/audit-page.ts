@@ -36,8 +36,15 @@ export interface AuditQuery {
   readonly organisationId?: number;
   /** An action ('pin.create') or a prefix of whole words ('pin' matches pin.create, pin.revoke). */
   readonly action?: string;
-  /** The relay, the command line, or one user (null: a user name that does not exist). */
-  readonly actor?: { readonly kind: Exclude<AuditActor, 'user'> } | { readonly userId: number | null };
+  /**
+   * The relay, the command line, or one user: by id (null: a user name that
+   * does not exist), or by name, matched in the page's own query so that a
+   * name of another organisation costs what a name nobody has does.
+   */
+  readonly actor?:
+    | { readonly kind: Exclude<AuditActor, 'user'> }
+    | { readonly userId: number | null }
+    | { readonly username: string };
   readonly sinceMs?: number;
   readonly untilMs?: number;
   readonly page: number;
@@ -128,6 +135,7 @@ export async function auditPage(
   if (actor && 'userId' in actor && actor.userId !== null) {
     q = q.where('a.actor', '=', 'user').where('a.actor_user_id', '=', actor.userId);
   }
+  if (actor && 'username' in actor) q = q.where('a.actor', '=', 'user').where('u.username', '=', actor.username);
   if (query.sinceMs !== undefined) q = q.where('a.at_ms', '>=', query.sinceMs);
   if (query.untilMs !== undefined) q = q.where('a.at_ms', '<', query.untilMs);
   const rows = await q

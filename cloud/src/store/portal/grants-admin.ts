@@ -7,7 +7,7 @@ import { grantDepotRole, removeDepotGrant, roleOn } from '../grants.js';
 import { addOrganisationMember } from '../organisations.js';
 import { toNumber, toNumberOrNull } from '../row-values.js';
 import type { DepotRole, Schema } from '../schema.js';
-import { createUser, findUserById, findUserByUsername, type User } from '../users.js';
+import { createUser, findUserById, type User } from '../users.js';
 
 // Who may use a depot, as its owner manages it in the portal. Every change
 // writes its audit entry in the same transaction; the last owner of a depot
@@ -96,7 +96,32 @@ async function auditGrant(
   });
 }
 
-/** Gives an existing, enabled user a role on the depot (and membership in its organisation). */
+/**
+ * The user of this name if they are a member of the organisation, else null:
+ * one query, so a name of another organisation takes the same path as a name
+ * nobody has and the caller cannot tell the two apart.
+ */
+export async function findMemberByUsername(
+  db: Kysely<Schema>,
+  organisationId: number,
+  username: string,
+): Promise<User | null> {
+  const row = await db
+    .selectFrom('users as u')
+    .innerJoin('organisation_members as m', 'm.user_id', 'u.id')
+    .select('u.id')
+    .where('m.organisation_id', '=', organisationId)
+    .where('u.username', '=', username)
+    .executeTakeFirst();
+  return row ? findUserById(db, toNumber(row.id)) : null;
+}
+
+/**
+ * Gives an existing, enabled member of the depot's organisation a role on the
+ * depot. A user of another organisation is refused exactly like an unknown
+ * name: an owner may neither pull strangers into their depot (it would show
+ * on their dashboard) nor learn which user names exist elsewhere.
+ */
 export async function addExistingUser(
   store: { db: Kysely<Schema>; dialect: Dialect },
   depot: Depot,
@@ -105,7 +130,7 @@ export async function addExistingUser(
 ): Promise<GrantResult> {
   return inTransaction(store.db, async (trx) => {
     await lockDepot(trx, store.dialect, depot.id);
-    const user = await findUserByUsername(trx, input.username);
+    const user = await findMemberByUsername(trx, depot.organisationId, input.username);
     if (!user) return { ok: false, reason: 'no-user' };
     if (user.disabledAtMs !== null) return { ok: false, reason: 'disabled' };
     if ((await roleOn(trx, depot.id, user.id)) !== null) return { ok: false, reason: 'has-role' };
@@ -130,6 +155,21 @@ export async function grantFirstRole(
   await addMemberAudited(trx, depot.organisationId, user, by);
 }
 
+/**
+ * A user with their role on this depot, null for anyone without one. The
+ * grant is looked up first: an id of another organisation's user then costs
+ * exactly what an id nobody has does, and its existence stays unseen.
+ */
+async function grantedUser(
+  trx: Kysely<Schema>,
+  depotId: number,
+  userId: number,
+): Promise<{ user: User; role: DepotRole } | null> {
+  const role = await roleOn(trx, depotId, userId);
+  const user = role === null ? null : await findUserById(trx, userId);
+  return role !== null && user ? { user, role } : null;
+}
+
 /** Changes the role of someone who has one here; refuses to demote the last owner. */
 export async function changeRole(
   store: { db: Kysely<Schema>; dialect: Dialect },
@@ -139,9 +179,9 @@ export async function changeRole(
 ): Promise<GrantResult> {
   return inTransaction(store.db, async (trx) => {
     await lockDepot(trx, store.dialect, depot.id);
-    const user = await findUserById(trx, input.userId);
-    const before = user ? await roleOn(trx, depot.id, user.id) : null;
-    if (!user || before === null) return { ok: false, reason: 'no-grant' };
+    const granted = await grantedUser(trx, depot.id, input.userId);
+    if (!granted) return { ok: false, reason: 'no-grant' };
+    const { user, role: before } = granted;
     if (before === 'owner' && input.role !== 'owner' && (await ownerCount(trx, depot.id)) <= 1) {
       return { ok: false, reason: 'last-owner' };
     }
@@ -162,9 +202,9 @@ export async function removeAccess(
 ): Promise<GrantResult> {
   return inTransaction(store.db, async (trx) => {
     await lockDepot(trx, store.dialect, depot.id);
-    const user = await findUserById(trx, userId);
-    const before = user ? await roleOn(trx, depot.id, user.id) : null;
-    if (!user || before === null) return { ok: false, reason: 'no-grant' };
+    const granted = await grantedUser(trx, depot.id, userId);
+    if (!granted) return { ok: false, reason: 'no-grant' };
+    const { user, role: before } = granted;
     if (before === 'owner' && (await ownerCount(trx, depot.id)) <= 1) return { ok: false, reason: 'last-owner' };
     await removeDepotGrant(trx, { depotId: depot.id, userId: user.id });
     await auditGrant(trx, depot, by, 'depot.grant-remove', user.username, before, null);

@@ -9,7 +9,7 @@ export interface RelayEventsTable {
   id: import('kysely').Generated<number>;
   depot_id: number;
   at_ms: number;
-  kind: 'online' | 'offline';
+  kind: 'online' | 'offline' | 'protocol-violation';
   detail: import('kysely').Generated<string>;
 }
 

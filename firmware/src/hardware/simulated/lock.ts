@@ -13,7 +13,7 @@ export interface LockPulse {
 /**
  * A lock whose relay is a flag: it records every pulse and is "unlocked" while
  * energised, like an electric strike that lets the door be pushed open.
- * A pulse during a pulse restarts the release time, as the GPIO driver does.
+ * A pulse during a pulse shares it without extending it, as the GPIO driver does.
  */
 export class SimulatedLock implements CompartmentLock {
   readonly pulses: LockPulse[] = [];
@@ -45,14 +45,13 @@ export class SimulatedLock implements CompartmentLock {
       return Promise.reject(error);
     }
     return new Promise((resolve) => {
+      if (this.current) {
+        this.current.waiters.push(resolve);
+        return;
+      }
       const pulse: LockPulse = { atMs: this.clock.monotonicMs(), durationMs };
       this.pulses.push(pulse);
       const timer = this.clock.after(durationMs, () => this.deenergise(undefined));
-      if (this.current) {
-        this.current.timer.cancel();
-        this.current = { pulse, timer, waiters: [...this.current.waiters, resolve] };
-        return;
-      }
       this.current = { pulse, timer, waiters: [resolve] };
       this.changes.emit(false);
     });
