@@ -42,6 +42,12 @@ describe('loadConfig', () => {
     });
   });
 
+  it('does not repeat the password of a bad SMTP URL', () => {
+    expect(() => loadConfig({ KEYDEPOT_SMTP_URL: 'smtp://kasse:Geheim-42@mail.example.org/x/y' }, noFile)).toThrow(
+      "KEYDEPOT_SMTP_URL must be an smtp:// or smtps:// URL, got 'smtp://kasse:***@mail.example.org/x/y'",
+    );
+  });
+
   it('reads the PayPal hosts, the public URL and the mail settings, and names each bad one', () => {
     const config = loadConfig(
       {

@@ -209,6 +209,10 @@ function readConfigFile(
 }
 
 function show(value: unknown): string {
-  const textValue = typeof value === 'string' ? value : JSON.stringify(value);
+  // A URL's password (the SMTP URL's) must not land in a terminal or a service log.
+  const textValue = (typeof value === 'string' ? value : JSON.stringify(value)).replace(
+    /\/\/([^/@\s:]*):[^/@\s]*@/,
+    '//$1:***@',
+  );
   return `'${textValue.length > 60 ? `${textValue.slice(0, 60)}…` : textValue}'`;
 }
