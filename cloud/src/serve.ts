@@ -17,6 +17,11 @@ import { migrateToLatest } from './store/migrate.js';
 export interface ServeOptions {
   /** Store URL: `sqlite:<path>` or `mysql://…`. */
   readonly databaseUrl: string;
+  /**
+   * The data key file (created on first use): the relay seals session keys and
+   * PIN digits with it, the portal PINs it may show again.
+   */
+  readonly dataKeyFile: string;
   readonly relayKeys: KeyPair;
   readonly logger: Logger;
   readonly udpHost?: string;
@@ -27,9 +32,8 @@ export interface ServeOptions {
   readonly backend?: CryptoBackend;
   /** Extra relay settings (rate limits, intervals). */
   readonly relay?: Partial<Omit<RelayOptions, 'store' | 'relayKeys' | 'backend' | 'logger' | 'metrics'>>;
-  /** The portal's key files; without them only /metrics is served (relay-only processes and tests). */
+  /** The portal's settings; without them only /metrics is served (relay-only processes and tests). */
   readonly portal?: {
-    readonly dataKeyFile: string;
     readonly offlineMasterKeyFile: string;
     /** What provisioning bundles tell a depot to dial; without it the admin pages cannot provision depots. */
     readonly publicRelay?: { readonly host: string; readonly port: number };
@@ -57,7 +61,8 @@ export interface Running {
 /** Opens and migrates the store, starts the UDP relay and HTTP (placeholder portal, /metrics). */
 export async function serve(options: ServeOptions): Promise<Running> {
   const { logger } = options;
-  const store = openDatabase(options.databaseUrl);
+  const sealer = await loadDataSealer(options.dataKeyFile);
+  const store = openDatabase(options.databaseUrl, { sealer });
   const applied = await migrateToLatest(store);
   if (applied.length > 0) logger.info({ migrations: applied }, 'store migrated');
   const metrics = new RelayMetrics();
@@ -73,9 +78,8 @@ export async function serve(options: ServeOptions): Promise<Running> {
     port: options.udpPort,
   });
   const portalKeys = options.portal;
-  const sealer = portalKeys && (await loadDataSealer(portalKeys.dataKeyFile));
   let mailWorker: MailWorker | undefined;
-  if (portalKeys?.mail && sealer) {
+  if (portalKeys?.mail) {
     mailWorker = createMailWorker({
       store,
       sealer,
@@ -90,7 +94,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
     metricsText: () => metrics.text(),
     portal: portalKeys && {
       store,
-      sealer: sealer as NonNullable<typeof sealer>,
+      sealer,
       payments: createPayPalClients(portalKeys.payments),
       offlineMasterKey: async () =>
         (await loadOfflineMasterKey({ file: portalKeys.offlineMasterKeyFile, createIfMissing: true })).key,

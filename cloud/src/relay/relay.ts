@@ -11,6 +11,8 @@ import {
 import type { Logger } from 'pino';
 import { RelayMetrics } from '../metrics.js';
 import type { StoreDatabase } from '../store/database.js';
+import { scrubbingSqlite } from '../store/migrate.js';
+import { sealClearCommandSecrets } from '../store/relay/commands.js';
 import { LastSeenWrites } from '../store/relay/presence.js';
 import { LastAppliedWrites } from '../store/relay/uplinks.js';
 import { CommandCache } from './command-cache.js';
@@ -26,6 +28,7 @@ import { UplinkScreen } from './uplink-screen.js';
 import { type AcceptedUplink, UplinkStore } from './uplink-store.js';
 
 export interface RelayOptions {
+  /** Opened with the data key (`openDatabase(url, { sealer })`): session keys and PIN digits are stored sealed. */
   readonly store: StoreDatabase;
   /** The relay's static key pair (the same in every relay process of a deployment). */
   readonly relayKeys: KeyPair;
@@ -84,6 +87,14 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const clock = options.clock ?? Date.now;
   const metrics = options.metrics ?? new RelayMetrics();
   const logger = options.logger;
+  // Session keys and PIN digits are stored sealed: without the data key the relay could not keep either.
+  if (!options.store.sealer) throw new Error('the relay needs a store opened with the data key (its sealer)');
+  const sealedNow = await scrubbingSqlite(
+    options.store,
+    () => sealClearCommandSecrets(options.store),
+    (n) => n > 0,
+  );
+  if (sealedNow > 0) logger.info({ commands: sealedNow }, 'sealed the PIN digits of commands queued before 010');
   const counterBlock = options.counterBlock ?? 64;
   const ids = new SessionIds(options.backend, options.relayKeys.secretKey);
   const sessions = new SessionTable({

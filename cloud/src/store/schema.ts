@@ -73,8 +73,8 @@ export interface CompartmentsTable {
 export interface DepotSessionsTable {
   session_id: number;
   depot_id: number;
-  send_key: Uint8Array;
-  receive_key: Uint8Array;
+  /** Both transport keys (send ‖ receive, hex) sealed with the data key (store/relay/sessions.ts). */
+  keys_sealed: Uint8Array;
   remote_id: number;
   created_at_ms: number;
   confirmed_at_ms: number | null;
@@ -101,7 +101,10 @@ export interface CommandsTable {
   depot_id: number;
   id: number;
   kind: number;
+  /** The body as JSON without its secrets (store/relay/command-secrets.ts). */
   payload: string;
+  /** The body's secret fields (a PIN_ADD's digits) sealed with the data key; null when it has none. */
+  secret_sealed: Uint8Array | null;
   not_after_ms: Generated<number>;
   state: CommandState;
   created_at_ms: number;
@@ -177,7 +180,7 @@ export interface PasswordTokensTable {
   used_at_ms: number | null;
 }
 
-/** An organisation's PayPal credentials (migration 010); the secret only sealed. */
+/** An organisation's PayPal credentials (migration 011); the secret only sealed. */
 export interface PaymentSettingsTable {
   organisation_id: number;
   client_id: string;
@@ -193,7 +196,7 @@ export interface PaymentSettingsTable {
 
 export type MailState = 'queued' | 'sent' | 'failed';
 
-/** Mails waiting to be sent, sent, or given up on (migration 010); the message only sealed. */
+/** Mails waiting to be sent, sent, or given up on (migration 011); the message only sealed. */
 export interface MailOutboxTable {
   id: Generated<number>;
   organisation_id: number | null;
@@ -207,7 +210,7 @@ export interface MailOutboxTable {
   sent_at_ms: number | null;
 }
 
-/** PayPal webhook events already handled, by PayPal's event id (migration 010). */
+/** PayPal webhook events already handled, by PayPal's event id (migration 011). */
 export interface PaypalWebhookEventsTable {
   organisation_id: number;
   event_id: string;

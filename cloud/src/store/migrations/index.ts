@@ -8,7 +8,8 @@ import { pinCommands } from './006-pin-commands.js';
 import { eventsKindTime } from './007-events-kind-time.js';
 import { depotNewestEvent } from './008-depot-newest-event.js';
 import { organisationNameUnique } from './009-organisation-name-unique.js';
-import { paymentsMail } from './010-payments-mail.js';
+import { sealedSecrets } from './010-sealed-secrets.js';
+import { paymentsMail } from './011-payments-mail.js';
 
 /**
  * Every schema change, applied in name order on start and by `keydepot-cloud migrate`.
@@ -24,5 +25,6 @@ export const migrations: Record<string, Migration> = {
   '007-events-kind-time': eventsKindTime,
   '008-depot-newest-event': depotNewestEvent,
   '009-organisation-name-unique': organisationNameUnique,
-  '010-payments-mail': paymentsMail,
+  '010-sealed-secrets': sealedSecrets,
+  '011-payments-mail': paymentsMail,
 };
