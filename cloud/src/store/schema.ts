@@ -180,7 +180,30 @@ export interface PasswordTokensTable {
   used_at_ms: number | null;
 }
 
-/** An organisation's PayPal credentials (migration 011); the secret only sealed. */
+export type ExportJobState = 'queued' | 'running' | 'done' | 'failed';
+
+/** A background export (migration 011). */
+export interface ExportJobsTable {
+  id: Generated<number>;
+  depot_id: number;
+  user_id: number;
+  kind: string;
+  format: string;
+  params: string;
+  state: ExportJobState;
+  rows_written: Generated<number>;
+  attempts: Generated<number>;
+  file_name: string | null;
+  sha256: string | null;
+  bytes: number | null;
+  error: string | null;
+  created_at_ms: number;
+  started_at_ms: number | null;
+  heartbeat_ms: number | null;
+  finished_at_ms: number | null;
+}
+
+/** An organisation's PayPal credentials (migration 012); the secret only sealed. */
 export interface PaymentSettingsTable {
   organisation_id: number;
   client_id: string;
@@ -196,7 +219,7 @@ export interface PaymentSettingsTable {
 
 export type MailState = 'queued' | 'sent' | 'failed';
 
-/** Mails waiting to be sent, sent, or given up on (migration 011); the message only sealed. */
+/** Mails waiting to be sent, sent, or given up on (migration 012); the message only sealed. */
 export interface MailOutboxTable {
   id: Generated<number>;
   organisation_id: number | null;
@@ -210,7 +233,7 @@ export interface MailOutboxTable {
   sent_at_ms: number | null;
 }
 
-/** PayPal webhook events already handled, by PayPal's event id (migration 011). */
+/** PayPal webhook events already handled, by PayPal's event id (migration 012). */
 export interface PaypalWebhookEventsTable {
   organisation_id: number;
   event_id: string;
@@ -234,6 +257,7 @@ export interface Schema {
   portal_sessions: PortalSessionsTable;
   login_throttle: LoginThrottleTable;
   password_tokens: PasswordTokensTable;
+  export_jobs: ExportJobsTable;
   payment_settings: PaymentSettingsTable;
   mail_outbox: MailOutboxTable;
   paypal_webhook_events: PaypalWebhookEventsTable;
