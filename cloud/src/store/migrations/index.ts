@@ -11,6 +11,7 @@ import { organisationNameUnique } from './009-organisation-name-unique.js';
 import { sealedSecrets } from './010-sealed-secrets.js';
 import { exportJobs } from './011-export-jobs.js';
 import { customersInvoices } from './012-customers-invoices.js';
+import { paymentsMail } from './013-payments-mail.js';
 
 /**
  * Every schema change, applied in name order on start and by `keydepot-cloud migrate`.
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '010-sealed-secrets': sealedSecrets,
   '011-export-jobs': exportJobs,
   '012-customers-invoices': customersInvoices,
+  '013-payments-mail': paymentsMail,
 };
