@@ -140,7 +140,7 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
       stdout:
         `Data key 2 is now current (was 1); ${file} rewritten, mode 0400.\n` +
         'Re-sealed 12 values (pins.digits_sealed 5, commands.secret_sealed 5, depot_sessions.keys_sealed 1, ' +
-        'payment_settings.secret_sealed 1, mail_outbox.message_sealed 0).\n' +
+        'payment_settings.secret_sealed 1).\n' +
         'Older key ids still in use: none.\n' +
         'Keys in the file: 1, 2; data-key retire removes the unused ones.\n',
     });
