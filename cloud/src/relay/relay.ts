@@ -66,6 +66,11 @@ export interface RelayOptions {
   readonly sessionLookupsPerSecond?: number;
   /** A depot repeating a protocol violation gets one alert row per this interval (default 10 min). */
   readonly violationAlertEveryMs?: number;
+  /**
+   * SO_RCVBUF asked for (default 16 MiB): what queues while the relay is busy with a batch. Linux grants
+   * at most net.core.rmem_max (doubled for its bookkeeping); what it granted is in /metrics.
+   */
+  readonly receiveBufferBytes?: number;
   /** Called after a batch has committed and before its replies go out (tests use it to crash there). */
   readonly afterCommit?: () => void;
 }
@@ -80,6 +85,25 @@ export interface Relay {
   poke(): void;
   /** Stops taking datagrams, finishes in-flight writes and replies, stops timers. Leaves the store open. */
   close(): Promise<void>;
+}
+
+const DEFAULT_RECEIVE_BUFFER = 16 << 20;
+
+/**
+ * Asks for `requested` bytes of receive buffer and returns what the kernel granted. Datagrams that find
+ * it full are dropped by the kernel before the relay sees them: a depot then waits 2-3 s to retransmit.
+ */
+function receiveBuffer(socket: dgram.Socket, requested: number, logger: Logger): number {
+  try {
+    socket.setRecvBufferSize(requested);
+  } catch (error) {
+    // Some systems refuse a request above their cap instead of capping it (Linux caps).
+    logger.warn({ err: error, requested }, 'receive buffer size refused; the system default stays');
+  }
+  const granted = socket.getRecvBufferSize();
+  // Linux reports twice what it reserves for data: below the request means net.core.rmem_max capped it.
+  if (granted < requested) logger.warn({ requested, granted }, 'receive buffer smaller than asked (net.core.rmem_max)');
+  return granted;
 }
 
 const endpointOf = (address: string, port: number) => `${address}:${port}`;
@@ -109,7 +133,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const responder = new HandshakeResponder(options.backend, options.relayKeys);
   const cookies = new CookieChecker(options.backend, options.relayKeys.publicKey);
   const commands = new CommandCache();
-  const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
+  const socket = dgram.createSocket({ type: 'udp4', sendBufferSize: 4 << 20 });
   let closing = false;
 
   const drop = (reason: string) => metrics.drops.inc({ reason });
@@ -252,6 +276,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     });
   });
   socket.on('error', failed('socket'));
+  const bound = socket.address();
+  metrics.watchSocket(bound, receiveBuffer(socket, options.receiveBufferBytes ?? DEFAULT_RECEIVE_BUFFER, logger));
 
   const timers = new RelayTimers({
     store: options.store,
