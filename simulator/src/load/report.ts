@@ -47,6 +47,8 @@ export interface LoadReport {
     readonly received: number;
     /** Depot → relay telegrams per second during the load phase. */
     readonly sentPerSecond: number;
+    /** What the protocol's rhythm asks for at the speed-up (RHYTHM_TELEGRAMS_PER_MINUTE a depot): the ceiling of sentPerSecond. */
+    readonly rhythmPerSecond: number;
     readonly retransmissions: number;
     /** Retransmissions during the load phase. */
     readonly retransmissionsInLoad: number;
@@ -107,6 +109,12 @@ export interface LoadReport {
   };
 }
 
+/**
+ * Telegrams an idle depot sends per simulated minute: a check-in, and a keepalive after each 20-25 s
+ * of silence (protocol §10): about three.
+ */
+export const RHYTHM_TELEGRAMS_PER_MINUTE = 3;
+
 /** True when every invariant holds. */
 export const reportPassed = (report: LoadReport): boolean =>
   report.drained && Object.values(report.invariants).every(Boolean);
@@ -129,7 +137,10 @@ export function reportTable(report: LoadReport): string {
     ['check-ins sent / answered', `${n(checkIns.sent)} / ${n(checkIns.answered)}`],
     ['check-ins superseded by a new session / given up', `${n(checkIns.superseded)} / ${n(checkIns.unanswered)}`],
     ['telegrams depot → relay / relay → depot', `${n(telegrams.sent)} / ${n(telegrams.received)}`],
-    ['telegrams depot → relay per second (load phase)', n(telegrams.sentPerSecond)],
+    [
+      'telegrams depot → relay per second (load phase) / asked for by the rhythm',
+      `${n(telegrams.sentPerSecond)} / ${n(telegrams.rhythmPerSecond)}`,
+    ],
     [
       'retransmissions (load phase / whole run) / handshakes / sessions',
       `${n(telegrams.retransmissionsInLoad)} / ${n(telegrams.retransmissions)} / ${n(telegrams.handshakes)} / ${n(telegrams.sessions)}`,
@@ -148,7 +159,10 @@ export function reportTable(report: LoadReport): string {
       'PINs typed / opened / refused; wrong PINs',
       `${n(report.actions.pinsTyped)} / ${n(report.actions.compartmentsOpened)} / ${n(report.actions.pinsRefused)}; ${n(report.actions.wrongPins)}`,
     ],
-    ['round trip p50 / p90 / p99 / p99.9 (ms, load phase)', `${ms(rtt.p50)} / ${ms(rtt.p90)} / ${ms(rtt.p99)} / ${ms(rtt.p999)}`],
+    [
+      'round trip p50 / p90 / p99 / p99.9 (ms, load phase)',
+      `${ms(rtt.p50)} / ${ms(rtt.p90)} / ${ms(rtt.p99)} / ${ms(rtt.p999)}`,
+    ],
     ['relay CPU (load phase, % of one core)', `${relay.cpuPercent.toFixed(0)} %`],
     ['relay RSS at end / peak', `${n(relay.rssMiB)} MiB / ${n(relay.peakRssMiB)} MiB`],
     [

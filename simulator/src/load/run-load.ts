@@ -10,7 +10,7 @@ import { LatencyHistogram } from './latency.js';
 import { processUsage } from './process-usage.js';
 import { provisionFleet } from './provision.js';
 import { RelayChild } from './relay-child.js';
-import type { LoadReport } from './report.js';
+import { type LoadReport, RHYTHM_TELEGRAMS_PER_MINUTE } from './report.js';
 
 export interface LoadOptions {
   readonly depots: number;
@@ -70,7 +70,9 @@ export function rampSpeeds(speedup: number, steps = RAMP_STEPS): number[] {
 }
 
 /** UDP RcvbufErrors of the whole machine (/proc/net/snmp), or null where there is none. */
-export function machineRcvbufErrors(read: () => string = () => readFileSync('/proc/net/snmp', 'latin1')): number | null {
+export function machineRcvbufErrors(
+  read: () => string = () => readFileSync('/proc/net/snmp', 'latin1'),
+): number | null {
   try {
     const udp = read()
       .split('\n')
@@ -247,6 +249,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         sent: final.stats.telegramsSent,
         received: final.stats.telegramsReceived,
         sentPerSecond: (atLoadEnd.telegramsSent - atLoad.telegramsSent) / loadSeconds,
+        rhythmPerSecond: (options.depots * options.speedup * RHYTHM_TELEGRAMS_PER_MINUTE) / 60,
         retransmissions: final.stats.retransmissions,
         retransmissionsInLoad: atLoadEnd.retransmissions - atLoad.retransmissions,
         dropsAtDepots: final.stats.drops,
