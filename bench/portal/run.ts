@@ -108,7 +108,7 @@ export async function runEngine(
   }
 }
 
-/** What serve.ts gives the portal, with throw-away keys and no relay to poke. */
+/** What start-cloud.ts gives the portal, with throw-away keys and no relay to poke. */
 function portalDeps(store: StoreDatabase): PortalDeps {
   const offlineMaster = new Uint8Array(randomBytes(32));
   return {

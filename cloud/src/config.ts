@@ -40,7 +40,7 @@ export class ConfigError extends Error {
 }
 
 /** Environment variable naming a JSON file with any of the settings below (camelCase keys). */
-export const CONFIG_FILE_VARIABLE = 'KEYDEPOT_CONFIG';
+const CONFIG_FILE_VARIABLE = 'KEYDEPOT_CONFIG';
 
 const DEFAULT_UDP_PORT = 47900;
 
@@ -101,11 +101,6 @@ const SETTINGS = {
 
 type Key = keyof typeof SETTINGS;
 type Parsed = { [K in Key]?: z.output<(typeof SETTINGS)[K]['schema']> };
-
-/** The environment variable of every setting, for `--help` texts and docs. */
-export const CONFIG_VARIABLES: Readonly<Record<Key, string>> = Object.fromEntries(
-  Object.entries(SETTINGS).map(([key, setting]) => [key, setting.env]),
-) as Record<Key, string>;
 
 /**
  * Reads the settings from `env` and, if `KEYDEPOT_CONFIG` names one, a JSON

@@ -14,6 +14,7 @@ import { serve } from './serve.js';
 import { userDisable, userEnable } from './user-access.js';
 import { userCreate } from './user-create.js';
 import { userResetPassword } from './user-reset-password.js';
+import { verifyExportCommand } from './verify-export.js';
 
 /** Every `keydepot-cloud` command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -31,6 +32,7 @@ export const COMMANDS: readonly Command[] = [
   userDisable,
   userEnable,
   auditList,
+  verifyExportCommand,
   dataKeyRotate,
   dataKeyRetire,
 ];

@@ -9,6 +9,7 @@ import { auditArea } from './audit/audit-routes.js';
 import { authArea, LANGUAGE_COOKIE } from './auth/auth-routes.js';
 import { dashboardArea } from './dashboard/dashboard-routes.js';
 import { depotArea } from './depot/depot-routes.js';
+import { auditExportArea, exportArea } from './exports/export-routes.js';
 import { chooseLanguage } from './i18n/language.js';
 import { renderNotFound, renderServerError } from './pages/status-pages.js';
 import { pinsArea } from './pins/pins-routes.js';
@@ -35,8 +36,10 @@ function areas() {
     pinsArea(), // a depot's PINs: list, create, reveal, revoke
     remoteArea(), // remote open, lockout reset, a command's way to the depot
     depotArea(), // a depot's overview, movements, master data
+    exportArea(), // CSV and PDF downloads of a depot's lists
     accessAdminArea(), // a depot's users and their roles (owners)
     auditArea(), // the audit log of the user's depots (owners, managers; operators also the rest)
+    auditExportArea(), // the audit log as CSV, same scope and filter
     adminArea(), // organisations, accounts, depot provisioning (service operators)
   ];
 }

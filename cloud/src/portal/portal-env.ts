@@ -24,6 +24,8 @@ export interface PortalDeps {
   readonly logger: Logger;
   /** Served over TLS (directly or behind a proxy): adds HSTS. Cookies are always Secure. */
   readonly tls: boolean;
+  /** Background exports: where their files lie, and how to wake the runner; without it they are not offered. */
+  readonly exports?: { readonly dir: string; poke(): void };
   /** Behind our reverse proxy: the client address is the last X-Forwarded-For entry (the proxy appends it). */
   readonly trustForwardedFor?: boolean;
 }

@@ -180,6 +180,29 @@ export interface PasswordTokensTable {
   used_at_ms: number | null;
 }
 
+export type ExportJobState = 'queued' | 'running' | 'done' | 'failed';
+
+/** A background export (migration 011). */
+export interface ExportJobsTable {
+  id: Generated<number>;
+  depot_id: number;
+  user_id: number;
+  kind: string;
+  format: string;
+  params: string;
+  state: ExportJobState;
+  rows_written: Generated<number>;
+  attempts: Generated<number>;
+  file_name: string | null;
+  sha256: string | null;
+  bytes: number | null;
+  error: string | null;
+  created_at_ms: number;
+  started_at_ms: number | null;
+  heartbeat_ms: number | null;
+  finished_at_ms: number | null;
+}
+
 export interface Schema {
   organisations: OrganisationsTable;
   users: UsersTable;
@@ -195,4 +218,5 @@ export interface Schema {
   portal_sessions: PortalSessionsTable;
   login_throttle: LoginThrottleTable;
   password_tokens: PasswordTokensTable;
+  export_jobs: ExportJobsTable;
 }

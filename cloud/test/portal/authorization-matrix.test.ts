@@ -32,10 +32,17 @@ const ROUTES: readonly RouteSpec[] = createPortalApp({} as PortalDeps).routes;
 type Variant = 'own' | 'foreign' | 'own depot, foreign sub-id';
 
 /** Ids no organisation has, for the answer a foreign id must not differ from. */
-const UNKNOWN: Side = { organisationId: 987654, depotId: 987654, pinId: 987654, commandId: 987654, userId: 987654 };
+const UNKNOWN: Side = {
+  organisationId: 987654,
+  depotId: 987654,
+  pinId: 987654,
+  commandId: 987654,
+  userId: 987654,
+  jobId: 987654,
+};
 type Outcome = 'login' | 403 | 404 | 'allowed';
 
-const SUB_IDS = ['pinId', 'commandId', 'userId', 'organisationId'];
+const SUB_IDS = ['pinId', 'commandId', 'userId', 'organisationId', 'jobId'];
 
 function variantsOf(route: RouteSpec): Variant[] {
   const params = pathParameters(route);

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Hono } from 'hono';
+import { ExportRunner } from '../../src/exports/export-runner.js';
 import { createDataSealer } from '../../src/keys/data-key.js';
 import { createPortalApp, type Portal } from '../../src/portal/portal-app.js';
 import type { PortalDeps, PortalEnv } from '../../src/portal/portal-env.js';
@@ -25,6 +29,8 @@ export interface PortalHarness {
   readonly portal: Portal;
   readonly app: Hono<PortalEnv>;
   readonly deps: PortalDeps;
+  /** The background export runner over a temporary folder; tests call drain() to run queued jobs. */
+  readonly exports: ExportRunner;
   /** The clock the portal reads; tests move it forward (session timeouts, throttling). */
   now: number;
   pokes: number;
@@ -85,8 +91,14 @@ export async function createPortalHarness(dialect: Dialect): Promise<PortalHarne
     client(address = '192.0.2.10') {
       return new PortalClient(harness.app, address);
     },
-    dispose: () => db.dispose(),
+    exports: undefined as unknown as ExportRunner,
+    async dispose() {
+      await harness.exports.stop();
+      rmSync(exportDir, { recursive: true, force: true });
+      await db.dispose();
+    },
   };
+  const exportDir = mkdtempSync(join(tmpdir(), 'keydepot-exports-'));
   const deps: PortalDeps = {
     store: db,
     sealer: createDataSealer(new Map([[1, new Uint8Array(randomBytes(32))]]), 1),
@@ -97,9 +109,11 @@ export async function createPortalHarness(dialect: Dialect): Promise<PortalHarne
     clock: () => harness.now,
     logger: silentLogger,
     tls: false,
+    exports: { dir: exportDir, poke: () => {} },
   };
+  const exports = new ExportRunner({ store: db, dir: exportDir, clock: () => harness.now, logger: silentLogger });
   const portal = createPortalApp(deps);
-  Object.assign(harness, { deps, portal, app: portal.app });
+  Object.assign(harness, { deps, portal, app: portal.app, exports });
   return harness;
 }
 

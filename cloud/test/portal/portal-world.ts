@@ -4,6 +4,7 @@ import type { RouteSpec } from '../../src/portal/access/routes.js';
 import { createPasswordToken } from '../../src/portal/session/password-tokens.js';
 import { SESSION_COOKIE } from '../../src/portal/session/session-middleware.js';
 import type { Dialect } from '../../src/store/database.js';
+import { createExportJob } from '../../src/store/exports/export-jobs.js';
 import { grantDepotRole } from '../../src/store/grants.js';
 import { digitsPlace } from '../../src/store/portal/pins.js';
 import { queueCommand } from '../../src/store/relay/commands.js';
@@ -22,6 +23,8 @@ export interface Side {
   readonly commandId: number;
   /** A user with a grant on this depot who is none of the actors (so removing the grant harms no actor). */
   readonly userId: number;
+  /** A finished background export of this depot (its file in the harness's export folder). */
+  readonly jobId: number;
 }
 
 /**
@@ -128,7 +131,15 @@ async function makeSide(h: PortalHarness, organisationId: number, name: 'own' | 
     .set({ last_event_ms: h.now - 3_600_000 + (kinds.length - 1) * 1_000 })
     .where('id', '=', depotId)
     .execute();
-  return { organisationId, depotId, pinId, commandId, userId };
+  const jobId = await createExportJob(h.db.db, {
+    depotId,
+    userId,
+    kind: 'pins',
+    params: { query: {}, lang: 'de' },
+    nowMs: h.now,
+  });
+  await h.exports.drain();
+  return { organisationId, depotId, pinId, commandId, userId, jobId };
 }
 
 /** A PIN row as the PIN pages store it: digits sealed with their place, state on the depot. */
@@ -154,7 +165,7 @@ async function insertPin(h: PortalHarness, depotId: number): Promise<number> {
 }
 
 /** Path parameters of a route as the matrix fills them; a name not listed here fails the matrix. */
-export const PATH_PARAMETERS = ['depotId', 'pinId', 'commandId', 'userId', 'organisationId', 'token', 'name'];
+export const PATH_PARAMETERS = ['depotId', 'pinId', 'commandId', 'userId', 'organisationId', 'jobId', 'token', 'name'];
 
 export function pathParameters(route: RouteSpec): string[] {
   return [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1] as string);
@@ -171,6 +182,7 @@ export function fillPath(world: PortalWorld, route: RouteSpec, depot: Side, sub:
     commandId: String(sub.commandId),
     userId: String(sub.userId),
     organisationId: String(sub.organisationId),
+    jobId: String(sub.jobId),
     token: world.token,
     name: 'portal.css',
   };

@@ -88,6 +88,15 @@ export const ROUTE_INPUTS: Readonly<Record<string, RouteInputs>> = {
   'GET /depots/:depotId': values('saved'),
   // before/after are positions (time.event id) within the depot's own rows, never looked up.
   'GET /depots/:depotId/movements': values('compartment', 'kind', 'from', 'to', 'before', 'after'),
+  'GET /depots/:depotId/exports/movements': values('compartment', 'kind', 'from', 'to', 'delimiter'),
+  'GET /depots/:depotId/exports/report': values('month'),
+  'GET /depots/:depotId/exports/pins': values('delimiter'),
+  'GET /depots/:depotId/exports/jobs': values('started'),
+  'POST /depots/:depotId/exports/jobs': values('export', 'compartment', 'kind', 'from', 'to', 'delimiter', 'month'),
+  'GET /depots/:depotId/exports/jobs/live': none,
+  'GET /depots/:depotId/exports/jobs/:jobId': none,
+  'GET /depots/:depotId/exports/commands': values('delimiter'),
+  'GET /depots/:depotId/exports/alerts': values('compartment', 'from', 'to', 'delimiter'),
   'GET /depots/:depotId/settings': none,
   'POST /depots/:depotId/settings': values('name', 'address', 'timeZone', 'label-*'),
   'GET /depots/:depotId/users': values('done'),
@@ -122,6 +131,14 @@ export const ROUTE_INPUTS: Readonly<Record<string, RouteInputs>> = {
         rule: 'as-unknown',
         own: (own) => String(own.depotId),
       },
+      { field: 'actor', names: 'user-name', with: {}, rule: 'as-unknown' },
+    ],
+  },
+  // The page's own filter (and scope) with the export's separator: ids and names tried as on the page.
+  'GET /audit/export': {
+    values: ['action', 'from', 'to', 'delimiter'],
+    ids: [
+      { field: 'depot', names: 'depot-id', with: {}, rule: 'as-unknown', own: (own) => String(own.depotId) },
       { field: 'actor', names: 'user-name', with: {}, rule: 'as-unknown' },
     ],
   },

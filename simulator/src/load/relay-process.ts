@@ -1,6 +1,6 @@
 /**
  * The relay of a load run in its own process, so that its CPU time and memory
- * are its own: the cloud's `serve` (store migrated, relay key from the data
+ * are its own: the cloud's `startCloud` (store migrated, relay key from the data
  * folder, UDP relay, HTTP with /metrics) as `keydepot-cloud serve` starts it,
  * but on ports the system picks (port 0), which it reports over IPC.
  *
@@ -10,7 +10,7 @@
  * driver's `{ type: 'speed' }` message; `{ type: 'poke' }` polls the store
  * for commands at once, as the portal's routes make their relay do.
  */
-import { createLogger, loadRelayKey, serve } from '@keydepot/cloud';
+import { createLogger, loadRelayKey, startCloud } from '@keydepot/cloud';
 import { loadCryptoBackend } from '@keydepot/shared';
 
 const backend = await loadCryptoBackend('sodium-native');
@@ -27,7 +27,7 @@ const { keyPair } = await loadRelayKey({
   createIfMissing: false,
 });
 // Warnings and errors only, as JSON lines on stdout (the driver keeps them in a log file).
-const running = await serve({
+const running = await startCloud({
   databaseUrl: process.env.LOAD_DATABASE_URL ?? '',
   dataKeyFile: process.env.LOAD_DATA_KEY_FILE ?? '',
   relayKeys: keyPair,
@@ -36,7 +36,6 @@ const running = await serve({
   udpHost: '127.0.0.1',
   udpPort: 0,
   httpPort: 0,
-  handleSignals: false,
   relay: {
     clock,
     // The handshake limits (the protocol's defaults) count in the relay clock's seconds: real ones while the

@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { type ServerType, serve as serveHttp } from '@hono/node-server';
 import { type CryptoBackend, type KeyPair, loadCryptoBackend } from '@keydepot/shared';
 import type { Logger } from 'pino';
+import { ExportRunner } from './exports/export-runner.js';
 import { createApp } from './http/app.js';
 import { loadDataSealer } from './keys/data-key.js';
 import { loadOfflineMasterKey } from './keys/offline-master-key.js';
@@ -11,7 +12,7 @@ import { type Relay, type RelayOptions, startRelay } from './relay/relay.js';
 import { openDatabase, type StoreDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 
-export interface ServeOptions {
+export interface StartCloudOptions {
   /** Store URL: `sqlite:<path>` or `mysql://…`. */
   readonly databaseUrl: string;
   /**
@@ -34,13 +35,13 @@ export interface ServeOptions {
     readonly offlineMasterKeyFile: string;
     /** What provisioning bundles tell a depot to dial; without it the admin pages cannot provision depots. */
     readonly publicRelay?: { readonly host: string; readonly port: number };
+    /** Folder for background export files (docs/operations.md, Exports); without it exports are only downloaded at once. */
+    readonly exportDir?: string;
   };
   /** Serve HTTPS directly with this certificate and key (PEM files); otherwise HTTP behind a TLS proxy. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
   /** The portal is reached over HTTPS through a reverse proxy: send HSTS even though this process speaks HTTP. */
   readonly behindTlsProxy?: boolean;
-  /** Install SIGINT/SIGTERM handlers that shut down gracefully (default true). */
-  readonly handleSignals?: boolean;
 }
 
 export interface Running {
@@ -51,8 +52,12 @@ export interface Running {
   shutdown(): Promise<void>;
 }
 
-/** Opens and migrates the store, starts the UDP relay and HTTP (placeholder portal, /metrics). */
-export async function serve(options: ServeOptions): Promise<Running> {
+/**
+ * Opens and migrates the store, starts the UDP relay and HTTP (the portal when
+ * its key files are given, and /metrics). Stopping is the caller's: the CLI's
+ * `serve` calls `shutdown()` on SIGINT/SIGTERM.
+ */
+export async function startCloud(options: StartCloudOptions): Promise<Running> {
   const { logger } = options;
   const sealer = await loadDataSealer(options.dataKeyFile);
   const store = openDatabase(options.databaseUrl, { sealer });
@@ -71,6 +76,17 @@ export async function serve(options: ServeOptions): Promise<Running> {
     port: options.udpPort,
   });
   const portalKeys = options.portal;
+  const exportRunner =
+    portalKeys?.exportDir === undefined
+      ? undefined
+      : new ExportRunner({
+          store,
+          dir: portalKeys.exportDir,
+          clock: Date.now,
+          logger: logger.child({ category: 'exports' }),
+        });
+  // Jobs a previous run left half done are taken up again (or marked failed) right here.
+  await exportRunner?.start();
   const app = createApp({
     metricsText: () => metrics.text(),
     portal: portalKeys && {
@@ -89,6 +105,9 @@ export async function serve(options: ServeOptions): Promise<Running> {
           publicRelayPort: portalKeys.publicRelay?.port ?? 0,
         })),
       pokeRelay: () => relay.poke(),
+      ...(exportRunner && portalKeys?.exportDir
+        ? { exports: { dir: portalKeys.exportDir, poke: () => exportRunner.poke() } }
+        : {}),
       clock: Date.now,
       logger: logger.child({ category: 'portal' }),
       tls: options.tls !== undefined || options.behindTlsProxy === true,
@@ -120,24 +139,12 @@ export async function serve(options: ServeOptions): Promise<Running> {
       );
       await closed;
       clearTimeout(cut);
+      await exportRunner?.stop();
       await relay.close();
       await store.close();
       logger.info('stopped');
     })();
     return stopping;
   };
-  if (options.handleSignals ?? true) {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        shutdown().then(
-          () => process.exit(0),
-          (error) => {
-            logger.error({ err: error }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      });
-    }
-  }
   return { store, relay, httpPort: http.port, shutdown };
 }
