@@ -40,7 +40,7 @@ export function parseId(value: string | undefined): number | null {
 }
 
 /** The user's role on a live (not revoked) depot, with the depot; null when they have none. */
-async function depotAccessOf(db: Kysely<Schema>, depotId: number, userId: number) {
+export async function depotAccessOf(db: Kysely<Schema>, depotId: number, userId: number) {
   const grant = await db
     .selectFrom('depot_grants')
     .select('role')

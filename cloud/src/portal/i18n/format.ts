@@ -34,6 +34,10 @@ export function formatDate(lang: Language, ms: number, timeZone = 'Europe/Berlin
   ).format(ms);
 }
 
+export function formatNumber(lang: Language, n: number): string {
+  return cached(`n:${lang}`, () => new Intl.NumberFormat(LOCALE[lang])).format(n);
+}
+
 /** "vor 3 Minuten" / "3 minutes ago". */
 export function formatAgo(lang: Language, ms: number | null, nowMs: number): string {
   if (ms === null) return '–';
