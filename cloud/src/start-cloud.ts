@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
+import { dirname, join } from 'node:path';
 import { type ServerType, serve as serveHttp } from '@hono/node-server';
 import { type CryptoBackend, type KeyPair, loadCryptoBackend } from '@keydepot/shared';
 import type { Logger } from 'pino';
 import { ExportRunner } from './exports/export-runner.js';
 import { createApp } from './http/app.js';
+import { loadBlindIndex } from './keys/blind-index.js';
 import { loadDataSealer } from './keys/data-key.js';
 import { loadOfflineMasterKey } from './keys/offline-master-key.js';
 import { RelayMetrics } from './metrics.js';
@@ -32,6 +34,8 @@ export interface StartCloudOptions {
   readonly relay?: Partial<Omit<RelayOptions, 'store' | 'relayKeys' | 'backend' | 'logger' | 'metrics'>>;
   /** The portal's settings; without them only /metrics is served (relay-only processes and tests). */
   readonly portal?: {
+    /** The blind index key of customer search; default `index.key` beside the data key file. */
+    readonly indexKeyFile?: string;
     readonly offlineMasterKeyFile: string;
     /** What provisioning bundles tell a depot to dial; without it the admin pages cannot provision depots. */
     readonly publicRelay?: { readonly host: string; readonly port: number };
@@ -92,6 +96,7 @@ export async function startCloud(options: StartCloudOptions): Promise<Running> {
     portal: portalKeys && {
       store,
       sealer,
+      blindIndex: await loadBlindIndex(portalKeys.indexKeyFile ?? join(dirname(options.dataKeyFile), 'index.key')),
       offlineMasterKey: async () =>
         (await loadOfflineMasterKey({ file: portalKeys.offlineMasterKeyFile, createIfMissing: true })).key,
       provisioning:

@@ -10,6 +10,8 @@ import { depotRevoke } from './depot-revoke.js';
 import { migrate } from './migrate.js';
 import { organisationCreate } from './organisation-create.js';
 import { organisationList } from './organisation-list.js';
+import { organisationRoleCommand } from './organisation-role.js';
+import { retentionRun } from './retention-run.js';
 import { serve } from './serve.js';
 import { userDisable, userEnable } from './user-access.js';
 import { userCreate } from './user-create.js';
@@ -22,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   migrate,
   organisationCreate,
   organisationList,
+  organisationRoleCommand,
   depotCreate,
   depotRekey,
   depotRevoke,
@@ -35,4 +38,5 @@ export const COMMANDS: readonly Command[] = [
   verifyExportCommand,
   dataKeyRotate,
   dataKeyRetire,
+  retentionRun,
 ];

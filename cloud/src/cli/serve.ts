@@ -40,6 +40,7 @@ export const serve: Command = {
       httpHost: config.httpHost,
       httpPort: config.httpPort,
       portal: {
+        indexKeyFile: config.indexKeyFile,
         offlineMasterKeyFile: config.offlineMasterKeyFile,
         publicRelay: config.publicRelayHost
           ? { host: config.publicRelayHost, port: config.publicRelayPort }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Hono } from 'hono';
 import { ExportRunner } from '../../src/exports/export-runner.js';
+import { createBlindIndex } from '../../src/keys/blind-index.js';
 import { createDataSealer } from '../../src/keys/data-key.js';
 import { createPortalApp, type Portal } from '../../src/portal/portal-app.js';
 import type { PortalDeps, PortalEnv } from '../../src/portal/portal-env.js';
@@ -102,6 +103,7 @@ export async function createPortalHarness(dialect: Dialect): Promise<PortalHarne
   const deps: PortalDeps = {
     store: db,
     sealer: createDataSealer(new Map([[1, new Uint8Array(randomBytes(32))]]), 1),
+    blindIndex: createBlindIndex(new Uint8Array(randomBytes(32))),
     offlineMasterKey: async () => offlineMaster,
     pokeRelay: () => {
       harness.pokes += 1;
@@ -154,7 +156,8 @@ export class PortalClient {
     const token = '_csrf' in fields ? fields._csrf : csrfTokenIn(this.lastHtml);
     if (token) body.set('_csrf', token);
     for (const [name, value] of Object.entries(fields)) {
-      if (name !== '_csrf' && value !== null) body.set(name, value);
+      // append, not set: the names are distinct already, and set() rescans the whole list (quadratic).
+      if (name !== '_csrf' && value !== null) body.append(name, value);
     }
     const response = await this.request(path, {
       method: 'POST',
