@@ -1,4 +1,11 @@
+import { readFileSync } from 'node:fs';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The relay's UDP socket as the kernel lists it in /proc/net/udp: its bound address and port. */
+export interface SocketAddress {
+  readonly address: string;
+  readonly port: number;
+}
 
 /**
  * The relay's Prometheus metrics in their own registry (never the global
@@ -81,6 +88,29 @@ export class RelayMetrics {
     registers: [this.registry],
   });
 
+  readonly receiveBuffer = new Gauge({
+    name: 'keydepot_relay_udp_receive_buffer_bytes',
+    help: 'Receive buffer the kernel granted the UDP socket (SO_RCVBUF read back: Linux doubles the request, capped by net.core.rmem_max)',
+    registers: [this.registry],
+  });
+  private socket: SocketAddress | null = null;
+  readonly kernelDrops = new Gauge({
+    name: 'keydepot_relay_udp_receive_buffer_drops',
+    help: 'Datagrams the kernel dropped for the UDP socket because its receive buffer was full (a counter kept by the kernel, /proc/net/udp; absent where there is none)',
+    registers: [this.registry],
+    collect: () => {
+      const drops = this.socket ? readUdpDrops(this.socket) : null;
+      if (drops === null) this.kernelDrops.reset();
+      else this.kernelDrops.set(drops);
+    },
+  });
+
+  /** The bound relay socket: its granted receive buffer now, its kernel drops at each scrape. */
+  watchSocket(socket: SocketAddress, receiveBufferBytes: number): void {
+    this.socket = socket;
+    this.receiveBuffer.set(receiveBufferBytes);
+  }
+
   /** Times a store call and records it under `operation`. */
   async time<T>(operation: string, run: () => Promise<T>): Promise<T> {
     const end = this.storeLatency.startTimer({ operation });
@@ -102,5 +132,38 @@ export class RelayMetrics {
     return values
       .filter((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))
       .reduce((sum, v) => sum + v.value, 0);
+  }
+}
+
+/**
+ * The kernel's drop counter of the UDP socket bound to `socket`, from the text
+ * of /proc/net/udp (last column; addresses in hex, IPv4 in host byte order).
+ * Null when no row matches. Other sockets may use the same port on another
+ * loopback address, so the address must match too (0.0.0.0 for a wildcard bind).
+ */
+export function udpSocketDrops(table: string, socket: SocketAddress): number | null {
+  const wanted = `${ipv4Hex(socket.address)}:${socket.port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const line of table.split('\n')) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[1] === wanted) return Number(fields[fields.length - 1]);
+  }
+  return null;
+}
+
+/** 127.0.0.1 → 0100007F: /proc/net/udp prints the address as a host-order word (little-endian here). */
+function ipv4Hex(address: string): string {
+  const bytes = address.split('.').map(Number);
+  const ordered = isLittleEndian ? bytes.reverse() : bytes;
+  return ordered.map((b) => b.toString(16).toUpperCase().padStart(2, '0')).join('');
+}
+
+const isLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Kernel drops of the socket, or null off Linux (no /proc/net/udp) or for a socket not listed. */
+export function readUdpDrops(socket: SocketAddress): number | null {
+  try {
+    return udpSocketDrops(readFileSync('/proc/net/udp', 'latin1'), socket);
+  } catch {
+    return null;
   }
 }

@@ -11,7 +11,13 @@ import { runLoad } from '../src/load/run-load.js';
 
 describe('load mode', () => {
   it('drains a small fleet and reports stored = generated, applied = queued, all answered', async () => {
-    const report = await runLoad({ depots: 100, speedup: 60, durationMs: 4 * 60_000, pickupsPerDepotHour: 6 });
+    const report = await runLoad({
+      depots: 100,
+      speedup: 60,
+      durationMs: 4 * 60_000,
+      rampMs: 2_000,
+      pickupsPerDepotHour: 6,
+    });
     const table = reportTable(report);
 
     expect(report.depots.started, table).toBe(100);
@@ -27,6 +33,13 @@ describe('load mode', () => {
     expect(report.checkIns.answered + report.checkIns.superseded, table).toBe(report.checkIns.sent);
     expect(report.roundTripMs.count, table).toBeGreaterThan(0);
     expect(report.relay.cpuSeconds, table).toBeGreaterThan(0);
+    expect(report.phases.rampMs, table).toBeGreaterThanOrEqual(2_000);
+    if (process.platform === 'linux') {
+      // What the kernel granted the relay, read back through its /metrics; drops counted, none expected here.
+      expect(report.kernel.receiveBufferBytes, table).toBeGreaterThan(0);
+      expect(report.kernel.relayDropsInLoad, table).toBeLessThanOrEqual(report.kernel.relayDrops);
+      expect(table).toContain('relay receive buffer granted');
+    }
     expect(report.relay.rssMiB, table).toBeGreaterThan(10);
     expect(report.invariants).toEqual({
       eventsStoredEqualGenerated: true,

@@ -26,7 +26,7 @@ import { DEFAULT_OFFLINE_AFTER_MS, RelayTimers } from './relay-timers.js';
 import { Replies } from './replies.js';
 import { SessionIds } from './session-ids.js';
 import { SessionTable } from './session-table.js';
-import { bindUdpEndpoint } from './udp-endpoint.js';
+import { bindUdpEndpoint, type UdpEndpoint } from './udp-endpoint.js';
 import { UplinkBatcher } from './uplink-batcher.js';
 import { type AcceptedUplink, UplinkCommitter } from './uplink-committer.js';
 import { UplinkScreen } from './uplink-screen.js';
@@ -73,6 +73,11 @@ export interface RelayOptions {
   readonly sessionLookupsPerSecond?: number;
   /** A depot repeating a protocol violation gets one alert row per this interval (default 10 min). */
   readonly violationAlertEveryMs?: number;
+  /**
+   * UDP only: SO_RCVBUF asked for (default 16 MiB, udp-endpoint.ts); what the kernel granted and its
+   * full-buffer drops are in /metrics.
+   */
+  readonly receiveBufferBytes?: number;
   /** Called after a batch has committed and before its replies go out (tests use it to crash there). */
   readonly afterCommit?: () => void;
 }
@@ -125,13 +130,17 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   };
   // Hot path (one per reply): the labelled counters looked up once.
   const sendErrors = metrics.errors.labels('send');
-  const socket =
-    options.socket ??
-    (await bindUdpEndpoint({
-      host: options.host ?? '127.0.0.1',
-      port: options.port ?? 0,
-      onError: (where, error) => (where === 'send' ? sendErrors.inc() : failed(where)(error)),
-    }));
+  const udp = options.socket
+    ? undefined
+    : await bindUdpEndpoint({
+        host: options.host ?? '127.0.0.1',
+        port: options.port ?? 0,
+        onError: (where, error) => (where === 'send' ? sendErrors.inc() : failed(where)(error)),
+        receiveBufferBytes: options.receiveBufferBytes,
+        logger,
+      });
+  if (udp) metrics.watchSocket({ address: udp.address.host, port: udp.address.port }, udp.receiveBufferBytes);
+  const socket = options.socket ?? (udp as UdpEndpoint);
   let socketOpen = true;
   const sentByKind = new Map<string, ReturnType<typeof metrics.telegramsOut.labels>>();
   const send = (datagram: Uint8Array, endpoint: string, kind: string) => {

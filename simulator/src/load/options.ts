@@ -17,6 +17,9 @@ doors, keys and commands, drains, and reports.
   --duration <time>         simulated length of the load phase, e.g. 60s, 2m (default 60s);
                             it lasts duration / speed-up of wall-clock time (1 s at 60×)
                             after the fleet has booted in real time
+  --ramp <time>             wall time over which the clocks go from real time to the
+                            speed-up, in 20 even steps (default 10s); the load phase
+                            starts after it
   --database <url>          mysql://… for MariaDB (default: a fresh SQLite file)
   --hosts <n>               depot host processes (default: one per 2,500 depots, ≤ cores)
   --boot-rate <n>           depots booted per second at most (default 500); each depot
@@ -36,9 +39,9 @@ export interface LoadCliOptions {
 }
 
 /** `60s`, `2m`, `1h`, `500ms` → ms. */
-export function parseDuration(text: string): number {
+export function parseDuration(text: string, option = 'duration'): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim());
-  if (!match) throw new LoadUsageError(`--duration must be a time such as 60s, 2m or 500ms, got '${text}'`);
+  if (!match) throw new LoadUsageError(`--${option} must be a time such as 60s, 2m or 500ms, got '${text}'`);
   const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
   return Number(match[1]) * unit;
 }
@@ -64,6 +67,7 @@ export function parseLoadArgs(argv: readonly string[]): LoadCliOptions {
         speedup: { type: 'string' },
         duration: { type: 'string' },
         database: { type: 'string' },
+        ramp: { type: 'string' },
         hosts: { type: 'string' },
         'boot-rate': { type: 'string' },
         'pickups-per-hour': { type: 'string' },
@@ -88,6 +92,7 @@ export function parseLoadArgs(argv: readonly string[]): LoadCliOptions {
       depots: number(values, 'depots', 100, 1),
       speedup: number(values, 'speedup', 60, 1, false),
       durationMs: parseDuration((values.duration as string | undefined) ?? '60s'),
+      rampMs: parseDuration((values.ramp as string | undefined) ?? '10s', 'ramp'),
       databaseUrl: database,
       hosts: values.hosts === undefined ? undefined : number(values, 'hosts', 1, 1),
       bootPerSecond: number(values, 'boot-rate', 500, 1),

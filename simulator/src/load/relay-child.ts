@@ -39,6 +39,11 @@ export class RelayChild {
     await switched;
   }
 
+  /** Polls the store for queued commands now (the portal's routes call their relay's poke() the same way). */
+  poke(): void {
+    this.child.send({ type: 'poke' });
+  }
+
   usage(): ProcessUsage {
     return processUsage(this.child.pid ?? 0);
   }

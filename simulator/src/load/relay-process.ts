@@ -7,7 +7,8 @@
  *   LOAD_DATABASE_URL=…  LOAD_RELAY_KEY_FILE=…  LOAD_DATA_KEY_FILE=…  LOAD_SPEEDUP=60  (fork with an IPC channel)
  *
  * Its clock starts in real time and follows the depots' speed-up on the
- * driver's `{ type: 'speed' }` message.
+ * driver's `{ type: 'speed' }` message; `{ type: 'poke' }` polls the store
+ * for commands at once, as the portal's routes make their relay do.
  */
 import { createLogger, loadRelayKey, startCloud } from '@keydepot/cloud';
 import { loadCryptoBackend } from '@keydepot/shared';
@@ -18,7 +19,8 @@ const backend = await loadCryptoBackend('sodium-native');
 // never sees). Switched by the driver with the depots' clocks (TIME tolerates a minute of skew).
 const speedup = Number(process.env.LOAD_SPEEDUP ?? 1);
 let base = { realMs: Date.now(), relayMs: Date.now(), speed: 1 };
-const clock = () => base.relayMs + (Date.now() - base.realMs) * base.speed;
+// Whole ms, as Date.now() gives them: the ramp's fractional speeds would make TIME frames unencodable.
+const clock = () => Math.floor(base.relayMs + (Date.now() - base.realMs) * base.speed);
 const { keyPair } = await loadRelayKey({
   file: process.env.LOAD_RELAY_KEY_FILE ?? '',
   backend,
@@ -29,7 +31,7 @@ const running = await startCloud({
   databaseUrl: process.env.LOAD_DATABASE_URL ?? '',
   dataKeyFile: process.env.LOAD_DATA_KEY_FILE ?? '',
   relayKeys: keyPair,
-  logger: createLogger({ level: 'warn' }),
+  logger: createLogger({ level: process.env.LOAD_LOG_LEVEL === 'debug' ? 'debug' : 'warn' }),
   backend,
   udpHost: '127.0.0.1',
   udpPort: 0,
@@ -45,6 +47,8 @@ const running = await startCloud({
 });
 process.send?.({ type: 'listening', udpPort: running.relay.port, httpPort: running.httpPort });
 process.on('message', (message: { type: string; speedup: number }) => {
+  // A command queued in the driver's process: the portal's routes poke their in-process relay the same way.
+  if (message.type === 'poke') return running.relay.poke();
   if (message.type !== 'speed') return;
   const now = Date.now();
   base = { realMs: now, relayMs: clock(), speed: message.speedup };

@@ -17,6 +17,8 @@ export interface LoadReport {
     readonly pickupsPerDepotHour: number;
     readonly wrongPinsPerDepotHour: number;
     readonly offlinePins: boolean;
+    /** Wall-clock ms of the ramp from real time to the speed-up. */
+    readonly rampMs: number;
     /** 1-minute load average when the run began (other work on the machine skews every figure). */
     readonly loadAverageAtStart: number;
   };
@@ -24,7 +26,9 @@ export interface LoadReport {
   readonly phases: {
     readonly provisionMs: number;
     readonly bootMs: number;
-    /** Switching the relay's and every depot's clock to the speed-up. */
+    /** The relay's and every depot's clock from real time to the speed-up, in steps. */
+    readonly rampMs: number;
+    /** From the end of the ramp to the load phase's first counters. */
     readonly switchMs: number;
     readonly loadMs: number;
     readonly drainMs: number;
@@ -43,7 +47,11 @@ export interface LoadReport {
     readonly received: number;
     /** Depot → relay telegrams per second during the load phase. */
     readonly sentPerSecond: number;
+    /** What the protocol's rhythm asks for at the speed-up (RHYTHM_TELEGRAMS_PER_MINUTE a depot): the ceiling of sentPerSecond. */
+    readonly rhythmPerSecond: number;
     readonly retransmissions: number;
+    /** Retransmissions during the load phase. */
+    readonly retransmissionsInLoad: number;
     /** Relay datagrams the depots dropped, by reason. */
     readonly dropsAtDepots: Readonly<Record<string, number>>;
     readonly handshakes: number;
@@ -63,13 +71,23 @@ export interface LoadReport {
     readonly pinsRefused: number;
     readonly wrongPins: number;
   };
-  /** Exchange round trips (first telegram out to first relay telegram back) from the load phase on, ms. */
+  /** Exchange round trips (first telegram out to first relay telegram back) in the load phase, ms. */
   readonly roundTripMs: {
     readonly count: number;
     readonly p50: number | null;
     readonly p90: number | null;
     readonly p99: number | null;
     readonly p999: number | null;
+  };
+  /** The relay socket as the kernel sees it (Linux; 0 elsewhere). */
+  readonly kernel: {
+    /** SO_RCVBUF the kernel granted the relay (Linux reports twice the data it will queue). */
+    readonly receiveBufferBytes: number;
+    /** Datagrams to the relay the kernel dropped on a full receive buffer: in the load phase, in the whole run. */
+    readonly relayDropsInLoad: number;
+    readonly relayDrops: number;
+    /** UDP RcvbufErrors of the whole machine during the run (other work included); null off Linux. */
+    readonly machineRcvbufErrors: number | null;
   };
   /** CPU % of one core during the load phase, memory at the end and at peak (MiB). */
   readonly relay: {
@@ -91,6 +109,12 @@ export interface LoadReport {
   };
 }
 
+/**
+ * Telegrams an idle depot sends per simulated minute: a check-in, and a keepalive after each 20-25 s
+ * of silence (protocol §10): about three.
+ */
+export const RHYTHM_TELEGRAMS_PER_MINUTE = 3;
+
 /** True when every invariant holds. */
 export const reportPassed = (report: LoadReport): boolean =>
   report.drained && Object.values(report.invariants).every(Boolean);
@@ -106,17 +130,28 @@ export function reportTable(report: LoadReport): string {
   const rows: [string, string][] = [
     ['depots started / online at load start', `${n(report.depots.started)} / ${n(report.depots.onlineAtLoadStart)}`],
     [
-      'phases (wall clock): provision / boot (1×) / load / drain (1×)',
-      `${s(report.phases.provisionMs)} / ${s(report.phases.bootMs)} / ${s(report.phases.loadMs)} / ${s(report.phases.drainMs)}`,
+      'phases (wall clock): provision / boot (1×) / ramp / load / drain (1×)',
+      `${s(report.phases.provisionMs)} / ${s(report.phases.bootMs)} / ${s(report.phases.rampMs)} / ${s(report.phases.loadMs)} / ${s(report.phases.drainMs)}`,
     ],
     ['simulated time in the load phase', `${(set.durationMs / 60_000).toFixed(1)} min (× ${set.speedup})`],
     ['check-ins sent / answered', `${n(checkIns.sent)} / ${n(checkIns.answered)}`],
     ['check-ins superseded by a new session / given up', `${n(checkIns.superseded)} / ${n(checkIns.unanswered)}`],
     ['telegrams depot → relay / relay → depot', `${n(telegrams.sent)} / ${n(telegrams.received)}`],
-    ['telegrams depot → relay per second (load phase)', n(telegrams.sentPerSecond)],
     [
-      'retransmissions / handshakes / sessions',
-      `${n(telegrams.retransmissions)} / ${n(telegrams.handshakes)} / ${n(telegrams.sessions)}`,
+      'telegrams depot → relay per second (load phase) / asked for by the rhythm',
+      `${n(telegrams.sentPerSecond)} / ${n(telegrams.rhythmPerSecond)}`,
+    ],
+    [
+      'retransmissions (load phase / whole run) / handshakes / sessions',
+      `${n(telegrams.retransmissionsInLoad)} / ${n(telegrams.retransmissions)} / ${n(telegrams.handshakes)} / ${n(telegrams.sessions)}`,
+    ],
+    [
+      'relay receive buffer granted; kernel drops there (load phase / whole run)',
+      `${n(report.kernel.receiveBufferBytes / 1024)} KiB; ${n(report.kernel.relayDropsInLoad)} / ${n(report.kernel.relayDrops)}`,
+    ],
+    [
+      'UDP RcvbufErrors of the whole machine (whole run)',
+      report.kernel.machineRcvbufErrors === null ? '–' : n(report.kernel.machineRcvbufErrors),
     ],
     ['events generated / stored', `${n(events.generated)} / ${n(events.stored)}`],
     ['commands queued / applied', `${n(commands.queued)} / ${n(commands.applied)}`],
@@ -124,7 +159,10 @@ export function reportTable(report: LoadReport): string {
       'PINs typed / opened / refused; wrong PINs',
       `${n(report.actions.pinsTyped)} / ${n(report.actions.compartmentsOpened)} / ${n(report.actions.pinsRefused)}; ${n(report.actions.wrongPins)}`,
     ],
-    ['round trip p50 / p90 / p99 / p99.9 (ms)', `${ms(rtt.p50)} / ${ms(rtt.p90)} / ${ms(rtt.p99)} / ${ms(rtt.p999)}`],
+    [
+      'round trip p50 / p90 / p99 / p99.9 (ms, load phase)',
+      `${ms(rtt.p50)} / ${ms(rtt.p90)} / ${ms(rtt.p99)} / ${ms(rtt.p999)}`,
+    ],
     ['relay CPU (load phase, % of one core)', `${relay.cpuPercent.toFixed(0)} %`],
     ['relay RSS at end / peak', `${n(relay.rssMiB)} MiB / ${n(relay.peakRssMiB)} MiB`],
     [

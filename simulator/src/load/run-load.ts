@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, loadDataSealer } from '@keydepot/cloud';
@@ -10,7 +10,7 @@ import { LatencyHistogram } from './latency.js';
 import { processUsage } from './process-usage.js';
 import { provisionFleet } from './provision.js';
 import { RelayChild } from './relay-child.js';
-import type { LoadReport } from './report.js';
+import { type LoadReport, RHYTHM_TELEGRAMS_PER_MINUTE } from './report.js';
 
 export interface LoadOptions {
   readonly depots: number;
@@ -21,6 +21,12 @@ export interface LoadOptions {
    * durationMs / speedup of wall-clock time.
    */
   readonly durationMs: number;
+  /**
+   * Wall-clock ms over which the relay's and every depot's clock go from real time to the speed-up, in
+   * RAMP_STEPS even steps (default 10 s). At once, the fleet's rate jumped 60-fold within one read of the
+   * relay's socket; the load phase, and every figure of it, starts once the ramp is done.
+   */
+  readonly rampMs?: number;
   /** Depot host processes (default: one per 2,500 depots, at most one per core). */
   readonly hosts?: number;
   /** `mysql://…` for MariaDB; default a fresh SQLite file in the work folder. */
@@ -43,7 +49,7 @@ export interface LoadOptions {
 }
 
 export interface ProgressSample {
-  readonly phase: 'provision' | 'boot' | 'load' | 'drain' | 'stop';
+  readonly phase: 'provision' | 'boot' | 'ramp' | 'load' | 'drain' | 'stop';
   readonly elapsedMs: number;
   readonly depots: number;
   readonly online: number;
@@ -53,6 +59,32 @@ export interface ProgressSample {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Speed steps of the ramp from real time to the speed-up. */
+export const RAMP_STEPS = 20;
+
+/** The speeds of the ramp, evenly spaced so that the fleet's rate (proportional to speed) rises evenly. */
+export function rampSpeeds(speedup: number, steps = RAMP_STEPS): number[] {
+  if (speedup <= 1) return [speedup];
+  return Array.from({ length: steps }, (_, i) => 1 + ((speedup - 1) * (i + 1)) / steps);
+}
+
+/** UDP RcvbufErrors of the whole machine (/proc/net/snmp), or null where there is none. */
+export function machineRcvbufErrors(
+  read: () => string = () => readFileSync('/proc/net/snmp', 'latin1'),
+): number | null {
+  try {
+    const udp = read()
+      .split('\n')
+      .filter((line) => line.startsWith('Udp:'));
+    const names = udp[0]?.split(/\s+/) ?? [];
+    const values = udp[1]?.split(/\s+/) ?? [];
+    const at = names.indexOf('RcvbufErrors');
+    return at < 0 || values[at] === undefined ? null : Number(values[at]);
+  } catch {
+    return null;
+  }
+}
 
 /**
  * A load run: depots registered through the cloud's provisioning functions,
@@ -81,6 +113,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
   const started = performance.now();
   // Other work on the machine skews every figure: the report says how busy it was.
   const loadAverage = loadavg()[0];
+  const rcvbufErrorsAtStart = machineRcvbufErrors();
   const hostCount = options.hosts ?? Math.max(1, Math.min(cpus().length, Math.ceil(options.depots / 2_500)));
   let relay: RelayChild | undefined;
   let hosts: HostPool | undefined;
@@ -121,12 +154,19 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     await everyDepotOnline(hosts, bundles.length, 90_000);
     const booted = performance.now();
 
-    // The whole fleet and the relay at the speed-up at once (TIME tolerates a minute of skew between them).
-    await relay.setSpeed(options.speedup);
-    await hosts.setSpeed(options.speedup);
+    // The fleet and the relay to the speed-up together, step by step (TIME tolerates a minute of skew
+    // between them): the timers each depot armed in real time then fall due at a rate that rises evenly.
+    phase = 'ramp';
+    const speeds = rampSpeeds(options.speedup);
+    for (const speed of speeds) {
+      await Promise.all([relay.setSpeed(speed), hosts.setSpeed(speed)]);
+      await sleep((options.rampMs ?? 10_000) / speeds.length);
+    }
+    const ramped = performance.now();
     phase = 'load';
     const atLoad = await hosts.freshStats();
     const relayAtLoad = relay.usage();
+    const kernelDropsAtLoad = await relay.metric('keydepot_relay_udp_receive_buffer_drops');
     const hostsAtLoad = hostsCpu(hosts);
     const loadStarted = performance.now();
     hosts.send({ type: 'activity', on: true });
@@ -145,6 +185,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     await pump.stop();
     const atLoadEnd = await hosts.freshStats();
     const relayAtLoadEnd = relay.usage();
+    const kernelDropsAtLoadEnd = await relay.metric('keydepot_relay_udp_receive_buffer_drops');
     const hostsAtLoadEnd = hostsCpu(hosts);
     const loaded = performance.now();
 
@@ -161,8 +202,12 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     const relayEnd = relay.usage();
     const relayDrops = await relay.metricByLabel('keydepot_relay_drops_total', 'reason');
     const relayErrors = await relay.metricByLabel('keydepot_relay_errors_total', 'where');
+    const kernelDropsEnd = await relay.metric('keydepot_relay_udp_receive_buffer_drops');
+    const receiveBufferBytes = await relay.metric('keydepot_relay_udp_receive_buffer_bytes');
+    const rcvbufErrorsAtEnd = machineRcvbufErrors();
     const loadSeconds = (loaded - loadStarted) / 1000;
-    const roundTrips = new LatencyHistogram(final.stats.roundTrips.counts);
+    // The load phase alone: the steady rate at the speed-up, neither the ramp nor the drain.
+    const roundTrips = new LatencyHistogram(atLoadEnd.roundTrips.counts);
     roundTrips.add({ counts: atLoad.roundTrips.counts.map((c) => -c) });
     const sent = final.stats.checkIns;
     return {
@@ -182,12 +227,14 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         pickupsPerDepotHour: options.pickupsPerDepotHour ?? 2,
         wrongPinsPerDepotHour: options.wrongPinsPerDepotHour ?? 1,
         offlinePins: options.offlinePins ?? false,
+        rampMs: options.rampMs ?? 10_000,
         loadAverageAtStart: loadAverage,
       },
       phases: {
         provisionMs: provisioned - started,
         bootMs: booted - provisioned,
-        switchMs: loadStarted - booted,
+        rampMs: ramped - booted,
+        switchMs: loadStarted - ramped,
         loadMs: loaded - loadStarted,
         drainMs: drainedAt - loaded,
       },
@@ -202,7 +249,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         sent: final.stats.telegramsSent,
         received: final.stats.telegramsReceived,
         sentPerSecond: (atLoadEnd.telegramsSent - atLoad.telegramsSent) / loadSeconds,
+        rhythmPerSecond: (options.depots * options.speedup * RHYTHM_TELEGRAMS_PER_MINUTE) / 60,
         retransmissions: final.stats.retransmissions,
+        retransmissionsInLoad: atLoadEnd.retransmissions - atLoad.retransmissions,
         dropsAtDepots: final.stats.drops,
         handshakes: final.stats.handshakesSent,
         sessions: final.stats.sessionsEstablished,
@@ -221,6 +270,13 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
         p90: roundTrips.percentile(0.9),
         p99: roundTrips.percentile(0.99),
         p999: roundTrips.percentile(0.999),
+      },
+      kernel: {
+        receiveBufferBytes,
+        relayDropsInLoad: kernelDropsAtLoadEnd - kernelDropsAtLoad,
+        relayDrops: kernelDropsEnd,
+        machineRcvbufErrors:
+          rcvbufErrorsAtStart === null || rcvbufErrorsAtEnd === null ? null : rcvbufErrorsAtEnd - rcvbufErrorsAtStart,
       },
       relay: {
         drops: relayDrops,
@@ -260,7 +316,7 @@ function hostsCpu(hosts: HostPool): number {
 }
 
 /** Waits for every depot's session; fails when none came online for `stallMs` (a fleet that stopped booting). */
-async function everyDepotOnline(hosts: HostPool, depots: number, stallMs: number): Promise<void> {
+export async function everyDepotOnline(hosts: HostPool, depots: number, stallMs: number): Promise<void> {
   let best = 0;
   let progressAt = performance.now();
   for (;;) {
