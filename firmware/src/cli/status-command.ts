@@ -31,6 +31,13 @@ function ago(nowMs: number, thenMs: number): string {
   return `${new Date(thenMs).toISOString()} (${seconds} s ago)`;
 }
 
+function describeDisk(status: DepotStatusFile): string {
+  const disk = status.disk;
+  if (disk === undefined || !disk.full) return 'ok';
+  const dropped = disk.dropped > 0 ? `, ${disk.dropped} LOST` : '';
+  return `FULL: ${disk.events} event(s) held in memory${dropped}; free space in the data folder`;
+}
+
 /** The status as a technician reads it. */
 function describeStatus(status: DepotStatusFile, nowMs: number): string {
   const { link, depot } = status;
@@ -43,6 +50,8 @@ function describeStatus(status: DepotStatusFile, nowMs: number): string {
     `  outbox       ${depot.outboxSize} event(s) not yet acknowledged`,
     `  lockout      ${status.lockedOut ? `until ${new Date(depot.lockoutUntilMs).toISOString()}` : 'none'}, ${depot.failedAttempts} failed attempt(s)`,
     `  clock        ${status.clockKnown ? 'known (set by the relay)' : 'UNKNOWN: time-bound PINs are refused'}`,
+    `  disk         ${describeDisk(status)}`,
+    `  keypad       ${status.keypadDead ? 'DEAD: the keypad board does not answer' : 'answers'}`,
     `  commands     last applied ${depot.lastCommandId}`,
     `  telegrams    ${link.telegramsSent} sent, ${link.telegramsReceived} answered, ${link.retransmissions} retransmitted, ${link.handshakesSent} handshakes`,
     `  firmware     ${depot.firmwareVersion}, up ${depot.uptimeSeconds} s`,

@@ -19,6 +19,10 @@ export interface DepotStatusFile {
   readonly depot: StatusFrame;
   readonly lockedOut: boolean;
   readonly clockKnown: boolean;
+  /** Disk full (decisions held in memory, or the reserve released), held and dropped events; absent in older files. */
+  readonly disk?: { readonly full: boolean; readonly events: number; readonly dropped: number };
+  /** The keypad board stopped answering pings; absent in older files. */
+  readonly keypadDead?: boolean;
 }
 
 /** Reads the status file, or undefined when the daemon has not written one yet. */
