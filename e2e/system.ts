@@ -44,6 +44,7 @@ export async function startSystem(): Promise<RunningSystem> {
     const { keyPair } = await loadRelayKey({ file: join(dataDir, 'relay.key'), backend, createIfMissing: false });
     const cloud = await serve({
       databaseUrl: `sqlite:${join(dataDir, 'keydepot.sqlite')}`,
+      dataKeyFile: join(dataDir, 'data.key'),
       relayKeys: keyPair,
       logger: silentLogger(),
       backend,
@@ -54,7 +55,6 @@ export async function startSystem(): Promise<RunningSystem> {
       handleSignals: false,
       relay: { pollIntervalMs: 100 },
       portal: {
-        dataKeyFile: join(dataDir, 'data.key'),
         offlineMasterKeyFile: join(dataDir, 'offline-master.key'),
       },
     });

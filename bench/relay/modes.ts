@@ -49,9 +49,31 @@ export async function prepareStore(
           name: `bench ${i + j}`,
           public_key: publicKey,
           compartment_count: 6,
+          // The check-in STATUS reports command 7 applied: a depot can only report a command sent to it
+          // (protocol §8.10), so each depot has commands 1-7, sent and applied (the first check-in raises its last applied).
+          last_command_id: 7,
           created_at_ms: Date.now(),
         })),
       )
+      .execute();
+  }
+  const depotIds = (await db.selectFrom('depots').select('id').execute()).map((d) => d.id);
+  const commands = depotIds.flatMap((depotId) =>
+    Array.from({ length: 7 }, (_, k) => ({
+      depot_id: depotId,
+      id: k + 1,
+      kind: 4,
+      payload: JSON.stringify({ command: 4 }),
+      state: 'applied' as const,
+      created_at_ms: Date.now(),
+      sent_at_ms: Date.now(),
+      finished_at_ms: Date.now(),
+    })),
+  );
+  for (let i = 0; i < commands.length; i += 1_000) {
+    await db
+      .insertInto('commands')
+      .values(commands.slice(i, i + 1_000))
       .execute();
   }
   await store.close();

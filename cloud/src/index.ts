@@ -3,6 +3,7 @@
 export type { CliIo } from './cli/command.js';
 export { runCli } from './cli/run-cli.js';
 export { createApp } from './http/app.js';
+export { type DataSealer, loadDataSealer } from './keys/data-key.js';
 export { loadRelayKey } from './keys/relay-key.js';
 export { createLogger, silentLogger } from './log.js';
 export { RelayMetrics } from './metrics.js';
@@ -10,7 +11,7 @@ export { SESSION_COOKIE } from './portal/session/session-middleware.js';
 export { HandshakeRateLimiter, type HandshakeRateLimiterOptions } from './relay/handshake-rate-limiter.js';
 export { type Relay, type RelayOptions, startRelay } from './relay/relay.js';
 export { type Running, type ServeOptions, serve } from './serve.js';
-export { type Dialect, openDatabase, type StoreDatabase } from './store/database.js';
+export { type Dialect, type OpenDatabaseOptions, openDatabase, type StoreDatabase } from './store/database.js';
 export { migrateToLatest } from './store/migrate.js';
 export {
   CommandRejectedError,

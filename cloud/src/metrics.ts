@@ -28,6 +28,12 @@ export class RelayMetrics {
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
+  readonly violations = new Counter({
+    name: 'keydepot_relay_protocol_violations_total',
+    help: 'Frames of authenticated depots that broke a protocol rule (protocol §8.10), by reason',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
   readonly handshakes = new Counter({
     name: 'keydepot_relay_handshakes_total',
     help: 'Handshakes completed (a response was sent)',

@@ -22,6 +22,7 @@ async function withServer(
     const backend = await loadCryptoBackend('sodium-native');
     const running = await serve({
       databaseUrl: `sqlite:${join(dir, 'store.sqlite')}`,
+      dataKeyFile: join(dir, 'data.key'),
       relayKeys: generateKeyPair(backend),
       backend,
       logger: pino({ level: 'silent' }),
@@ -29,7 +30,7 @@ async function withServer(
       udpPort: 0,
       httpPort: 0,
       handleSignals: false,
-      portal: { dataKeyFile: join(dir, 'data.key'), offlineMasterKeyFile: join(dir, 'offline-master.key') },
+      portal: { offlineMasterKeyFile: join(dir, 'offline-master.key') },
       ...extra(dir),
     });
     try {

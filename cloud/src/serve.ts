@@ -14,6 +14,11 @@ import { migrateToLatest } from './store/migrate.js';
 export interface ServeOptions {
   /** Store URL: `sqlite:<path>` or `mysql://…`. */
   readonly databaseUrl: string;
+  /**
+   * The data key file (created on first use): the relay seals session keys and
+   * PIN digits with it, the portal PINs it may show again.
+   */
+  readonly dataKeyFile: string;
   readonly relayKeys: KeyPair;
   readonly logger: Logger;
   readonly udpHost?: string;
@@ -24,9 +29,8 @@ export interface ServeOptions {
   readonly backend?: CryptoBackend;
   /** Extra relay settings (rate limits, intervals). */
   readonly relay?: Partial<Omit<RelayOptions, 'store' | 'relayKeys' | 'backend' | 'logger' | 'metrics'>>;
-  /** The portal's key files; without them only /metrics is served (relay-only processes and tests). */
+  /** The portal's settings; without them only /metrics is served (relay-only processes and tests). */
   readonly portal?: {
-    readonly dataKeyFile: string;
     readonly offlineMasterKeyFile: string;
     /** What provisioning bundles tell a depot to dial; without it the admin pages cannot provision depots. */
     readonly publicRelay?: { readonly host: string; readonly port: number };
@@ -50,7 +54,8 @@ export interface Running {
 /** Opens and migrates the store, starts the UDP relay and HTTP (placeholder portal, /metrics). */
 export async function serve(options: ServeOptions): Promise<Running> {
   const { logger } = options;
-  const store = openDatabase(options.databaseUrl);
+  const sealer = await loadDataSealer(options.dataKeyFile);
+  const store = openDatabase(options.databaseUrl, { sealer });
   const applied = await migrateToLatest(store);
   if (applied.length > 0) logger.info({ migrations: applied }, 'store migrated');
   const metrics = new RelayMetrics();
@@ -70,7 +75,7 @@ export async function serve(options: ServeOptions): Promise<Running> {
     metricsText: () => metrics.text(),
     portal: portalKeys && {
       store,
-      sealer: await loadDataSealer(portalKeys.dataKeyFile),
+      sealer,
       offlineMasterKey: async () =>
         (await loadOfflineMasterKey({ file: portalKeys.offlineMasterKeyFile, createIfMissing: true })).key,
       provisioning:

@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { type CryptoBackend, keyPairFromSecret, loadBestCryptoBackend } from '@keydepot/shared';
-import { type DepotStatusFile, STATUS_FILE_VERSION } from './cli/status-file.js';
-import type { DepotConfig } from './config.js';
+import { type DepotStatusFile, STATUS_FILE_VERSION, writeStatusFile } from './cli/status-file.js';
+import { type DepotConfig, ownerOnlyDepotFiles } from './config.js';
 import { createDepotCore, type DepotCore } from './depot/depot-core.js';
 import { KeypadHealth } from './depot/keypad-health.js';
 import { derivePinMacKey } from './depot/pin-verdict.js';
@@ -13,6 +13,7 @@ import { type LinkLogger, silentLogger } from './link/link-logger.js';
 import type { LinkSocket } from './link/link-socket.js';
 import type { Random, RhythmSettings } from './link/rhythm.js';
 import { fileStampStore, type StampStore } from './link/stamp-store.js';
+import { RenewingSocket } from './service/renewing-socket.js';
 import { type DepotStore, openDepotStore } from './store/depot-store.js';
 import { DiskHealth } from './store/disk-health.js';
 import { DiskReserve } from './store/disk-reserve.js';
@@ -75,6 +76,9 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
   const log = options.logger ?? silentLogger;
   const backend = options.backend ?? (await loadBestCryptoBackend());
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  for (const folder of ownerOnlyDepotFiles(config)) {
+    log.warn({ folder }, `group or others may enter ${folder}: run chmod 700 ${folder}`);
+  }
   const reserve = new DiskReserve(config.reservePath ?? `${config.databasePath}.reserve`, config.diskReserveBytes ?? 0);
   const store = openDepotStore(config.databasePath, {
     nowMs: Math.floor(hardware.clock.wallMs()),
@@ -171,12 +175,11 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
       lockedOut: core.lockedOut(),
       clockKnown: core.clockKnown(),
       disk: { full: disk.full, ...store.heldCounts() },
+      ...(socket instanceof RenewingSocket ? { socket: socket.health } : {}),
       keypadDead: keypadHealth.dead,
     };
-    const temporary = `${config.statusPath}.tmp`;
     try {
-      writeFileSync(temporary, `${JSON.stringify(status, null, 2)}\n`);
-      renameSync(temporary, config.statusPath);
+      writeStatusFile(config.statusPath, status);
     } catch (error) {
       log.warn({ err: error }, 'could not write the status file');
     }

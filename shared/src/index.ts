@@ -8,6 +8,7 @@ export * from './frame-codec.js';
 export * from './frames.js';
 export * from './handshake.js';
 export * from './offline-pin.js';
+export * from './owner-only-files.js';
 export * from './provisioning-bundle.js';
 export * from './receive.js';
 export * from './replay-window.js';

@@ -156,7 +156,7 @@ function receive(state: ReturnType<typeof handshake>, drop: DropVector): [string
     const opened = state.responder.openInitiation(datagram, () => drop.admit ?? true);
     if (!opened.ok) return [opened.reason];
     expect(toHex(opened.depotPublicKey)).toBe(hs.depotStaticPublic);
-    return drop.storedStamp !== undefined && opened.stamp <= drop.storedStamp ? ['handshake'] : null;
+    return drop.storedStamp !== undefined && opened.stamp <= drop.storedStamp ? ['stale-stamp'] : null;
   }
   if (drop.receiver === 'depot' && shape.type === TelegramType.HandshakeResponse) {
     const consumed = state.newPending().consumeResponse(datagram, drop.nowMs);

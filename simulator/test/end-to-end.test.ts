@@ -45,6 +45,7 @@ describe.each(testDialects())('a depot end to end on %s', (dialect) => {
     const { keyPair } = await loadRelayKey({ file: join(cli.dataDir, 'relay.key'), backend, createIfMissing: false });
     const cloud: Running = await serve({
       databaseUrl: cli.database.url,
+      dataKeyFile: join(cli.dataDir, 'data.key'),
       relayKeys: keyPair,
       logger: silentLogger(),
       backend,

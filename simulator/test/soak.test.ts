@@ -87,6 +87,7 @@ describe(`the soak: ${DEPOTS} depots, ${HOURS} simulated hours, a hostile networ
     const { keyPair } = await loadRelayKey({ file: join(cli.dataDir, 'relay.key'), backend, createIfMissing: false });
     const cloud: Running = await serve({
       databaseUrl: cli.database.url,
+      dataKeyFile: join(cli.dataDir, 'data.key'),
       relayKeys: keyPair,
       logger: silentLogger(),
       backend,

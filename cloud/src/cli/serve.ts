@@ -1,3 +1,4 @@
+import { modeOf, openToOthers } from '@keydepot/shared';
 import { loadRelayKey } from '../keys/relay-key.js';
 import { categoryLogger, createLogger } from '../log.js';
 import { serve as startServing } from '../serve.js';
@@ -18,10 +19,18 @@ export const serve: Command = {
     await context.store();
     const backend = await context.crypto();
     const logger = createLogger({ level: config.logLevel });
+    // The data folder holds the store, its WAL and (by default) the key files: owner only (docs/operations.md).
+    const folderMode = modeOf(config.dataDir);
+    if (folderMode !== undefined && openToOthers(folderMode)) {
+      context.io.stderr.write(
+        `warning: group or others may enter ${config.dataDir}: run chmod 700 ${config.dataDir}\n`,
+      );
+    }
     const { keyPair, created } = await loadRelayKey({ file: config.relayKeyFile, backend, createIfMissing: true });
     if (created) logger.info({ file: config.relayKeyFile }, 'relay key created');
     const running = await startServing({
       databaseUrl: config.databaseUrl,
+      dataKeyFile: config.dataKeyFile,
       relayKeys: keyPair,
       logger,
       backend,
@@ -31,7 +40,6 @@ export const serve: Command = {
       httpPort: config.httpPort,
       handleSignals: false,
       portal: {
-        dataKeyFile: config.dataKeyFile,
         offlineMasterKeyFile: config.offlineMasterKeyFile,
         publicRelay: config.publicRelayHost
           ? { host: config.publicRelayHost, port: config.publicRelayPort }

@@ -45,6 +45,8 @@ export class RelayTimers {
   private polls = 0;
   private revokedCheckedMs: number;
   private stopped = false;
+  /** Commands whose secret did not open, already reported (a poll every 250 ms would repeat it). */
+  private readonly reportedUnreadable = new Set<string>();
 
   constructor(private readonly o: RelayTimersOptions) {
     this.revokedCheckedMs = o.clock();
@@ -91,8 +93,18 @@ export class RelayTimers {
         if (ended > 0) await auditSessionsEnded(store, { depotId: forget.depotId, ended, reason, nowMs });
       }
     }
-    const loaded = await metrics.time('load-commands', () => loadPendingCommands(store));
-    this.o.commands.replace(loaded.commands, loaded.lastApplied);
+    const cache = this.o.commands;
+    const loaded = await metrics.time('load-commands', () =>
+      loadPendingCommands(store, (depotId, id) => cache.bodyOf(depotId, id)),
+    );
+    for (const { depotId, id, error } of loaded.unreadable) {
+      const key = `${depotId}/${id}`;
+      if (this.reportedUnreadable.has(key)) continue;
+      this.reportedUnreadable.add(key);
+      metrics.errors.inc({ where: 'command-secret' });
+      this.o.logger.warn({ depotId, commandId: id, err: error }, 'command not carried: its secret did not open');
+    }
+    cache.replace(loaded.commands, loaded.lastApplied);
     for (const depotId of [...this.o.commands.depots()]) this.o.replies.pushIfFresh(depotId);
   }
 

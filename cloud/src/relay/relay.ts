@@ -11,6 +11,8 @@ import {
 import type { Logger } from 'pino';
 import { RelayMetrics } from '../metrics.js';
 import type { StoreDatabase } from '../store/database.js';
+import { scrubbingSqlite } from '../store/migrate.js';
+import { sealClearCommandSecrets } from '../store/relay/commands.js';
 import { LastSeenWrites } from '../store/relay/presence.js';
 import { LastAppliedWrites } from '../store/relay/uplinks.js';
 import { CommandCache } from './command-cache.js';
@@ -22,9 +24,11 @@ import { Replies } from './replies.js';
 import { SessionIds } from './session-ids.js';
 import { SessionTable } from './session-table.js';
 import { UplinkBatcher } from './uplink-batcher.js';
+import { UplinkScreen } from './uplink-screen.js';
 import { type AcceptedUplink, UplinkStore } from './uplink-store.js';
 
 export interface RelayOptions {
+  /** Opened with the data key (`openDatabase(url, { sealer })`): session keys and PIN digits are stored sealed. */
   readonly store: StoreDatabase;
   /** The relay's static key pair (the same in every relay process of a deployment). */
   readonly relayKeys: KeyPair;
@@ -58,6 +62,8 @@ export interface RelayOptions {
   /** Uplink batches stored at once, for disjoint depots (default: 2 on MySQL, 1 on SQLite). */
   readonly storeLanes?: number;
   readonly sessionLookupsPerSecond?: number;
+  /** A depot repeating a protocol violation gets one alert row per this interval (default 10 min). */
+  readonly violationAlertEveryMs?: number;
   /** Called after a batch has committed and before its replies go out (tests use it to crash there). */
   readonly afterCommit?: () => void;
 }
@@ -81,6 +87,14 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   const clock = options.clock ?? Date.now;
   const metrics = options.metrics ?? new RelayMetrics();
   const logger = options.logger;
+  // Session keys and PIN digits are stored sealed: without the data key the relay could not keep either.
+  if (!options.store.sealer) throw new Error('the relay needs a store opened with the data key (its sealer)');
+  const sealedNow = await scrubbingSqlite(
+    options.store,
+    () => sealClearCommandSecrets(options.store),
+    (n) => n > 0,
+  );
+  if (sealedNow > 0) logger.info({ commands: sealedNow }, 'sealed the PIN digits of commands queued before 010');
   const counterBlock = options.counterBlock ?? 64;
   const ids = new SessionIds(options.backend, options.relayKeys.secretKey);
   const sessions = new SessionTable({
@@ -143,6 +157,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       options.lastSeenEveryMs ?? Math.min(1_000, (options.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS) / 10),
     ),
     lastApplied: new LastAppliedWrites(),
+    screen: new UplinkScreen({ store: options.store, metrics, clock, alertEveryMs: options.violationAlertEveryMs }),
   });
   const batcher = new UplinkBatcher<AcceptedUplink>(
     (batch) => uplinkStore.storeAndAnswer(batch).catch(failed('batch')),

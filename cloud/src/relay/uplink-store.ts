@@ -15,6 +15,7 @@ import { type LastAppliedWrites, storeUplinks, type Uplink } from '../store/rela
 import type { CommandCache } from './command-cache.js';
 import type { RelaySession } from './relay-session.js';
 import type { Replies } from './replies.js';
+import type { UplinkScreen } from './uplink-screen.js';
 
 /** A depot telegram that passed every check, waiting for its batch. */
 export interface AcceptedUplink {
@@ -37,6 +38,8 @@ export interface UplinkStoreOptions {
   readonly lastSeen?: LastSeenWrites;
   /** Skips raising last applied commands this process already committed. */
   readonly lastApplied?: LastAppliedWrites;
+  /** Takes protocol violations out of the batch before it is stored (protocol §8.10). */
+  readonly screen?: UplinkScreen;
 }
 
 function toUplink(a: AcceptedUplink): Uplink {
@@ -77,7 +80,9 @@ export class UplinkStore {
     }
   }
 
-  private async store(batch: readonly AcceptedUplink[]): Promise<void> {
+  private async store(accepted: readonly AcceptedUplink[]): Promise<void> {
+    // Still answered as usual: the depot sees a normal reply, only the violating frames had no effect.
+    const batch = this.o.screen ? await this.o.screen.screen(accepted) : accepted;
     const nowMs = this.o.clock();
     const uplinks = batch.map(toUplink);
     let plaintexts: Uint8Array[][] = [];

@@ -73,8 +73,8 @@ export interface CompartmentsTable {
 export interface DepotSessionsTable {
   session_id: number;
   depot_id: number;
-  send_key: Uint8Array;
-  receive_key: Uint8Array;
+  /** Both transport keys (send ‖ receive, hex) sealed with the data key (store/relay/sessions.ts). */
+  keys_sealed: Uint8Array;
   remote_id: number;
   created_at_ms: number;
   confirmed_at_ms: number | null;
@@ -101,7 +101,10 @@ export interface CommandsTable {
   depot_id: number;
   id: number;
   kind: number;
+  /** The body as JSON without its secrets (store/relay/command-secrets.ts). */
   payload: string;
+  /** The body's secret fields (a PIN_ADD's digits) sealed with the data key; null when it has none. */
+  secret_sealed: Uint8Array | null;
   not_after_ms: Generated<number>;
   state: CommandState;
   created_at_ms: number;

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { StatusFrame } from '@keydepot/shared';
 import type { LinkSnapshot } from '../link/link-snapshot.js';
+import type { SocketHealth } from '../service/renewing-socket.js';
 
 export const STATUS_FILE_VERSION = 1;
 
@@ -21,8 +22,23 @@ export interface DepotStatusFile {
   readonly clockKnown: boolean;
   /** Disk full (decisions held in memory, or the reserve released), held and dropped events; absent in older files. */
   readonly disk?: { readonly full: boolean; readonly events: number; readonly dropped: number };
+  /** The relay socket's renewals and send errors (the daemon's UDP socket only). */
+  readonly socket?: SocketHealth;
   /** The keypad board stopped answering pings; absent in older files. */
   readonly keypadDead?: boolean;
+}
+
+/**
+ * Replaces the status file atomically (temporary file, rename), mode 0600: it
+ * tells whoever reads it the depot's lockout, outbox and link state, so only
+ * the daemon's user (and `sudo -u keydepot keydepot-depot status`) may.
+ */
+export function writeStatusFile(path: string, status: DepotStatusFile): void {
+  const temporary = `${path}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(status, null, 2)}\n`, { mode: 0o600 });
+  // writeFileSync keeps the mode of a temporary file left by an older version.
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, path);
 }
 
 /** Reads the status file, or undefined when the daemon has not written one yet. */

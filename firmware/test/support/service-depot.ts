@@ -13,7 +13,7 @@ import { loadDepotConfig } from '../../src/config.js';
 import type { DaemonOptions } from '../../src/daemon.js';
 import { RealClock } from '../../src/hardware/clock.js';
 import { createRealHardware } from '../../src/hardware/real-hardware.js';
-import { udpLinkSocket } from '../../src/link/udp-socket.js';
+import { type RenewingSocketOptions, renewingUdpSocket } from '../../src/service/renewing-socket.js';
 import { runDepotService } from '../../src/service/run-service.js';
 import { fileGpio, injectFault } from './file-gpio.js';
 
@@ -22,15 +22,18 @@ export interface ServiceDepotSpec {
   readonly linesDir: string;
   /** Daemon settings for the test (default: no status file rewrites). */
   readonly daemon?: Pick<DaemonOptions, 'statusIntervalMs' | 'diskCheckIntervalMs' | 'keypadPingIntervalMs' | 'rhythm'>;
+  /** When the relay socket is renewed (default: as the daemon does). */
+  readonly socket?: Pick<RenewingSocketOptions, 'errorsToRenew' | 'silenceToRenewMs' | 'checkMs'>;
 }
 
 const spec = JSON.parse(process.argv[2] ?? '') as ServiceDepotSpec;
 const config = loadDepotConfig(spec.configDir, { statusDir: process.env.KEYDEPOT_STATUS_DIR || undefined });
 SerialPortMock.binding.createPort(config.hardware.keypad.path, { echo: false, record: true });
 let keypadPort: SerialPortMock | undefined;
+const clock = new RealClock();
 const hardware = await createRealHardware({
   config: config.hardware,
-  clock: new RealClock(),
+  clock,
   Gpio: fileGpio(spec.linesDir),
   openSerialPort: (path, baudRate) => {
     keypadPort = new SerialPortMock({ path, baudRate });
@@ -50,14 +53,15 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   else if (line.startsWith('keys ')) board([...line.slice(5)].map((key) => `K${key}\n`).join(''));
   else if (line === 'board dead' || line === 'board alive') boardAlive = line === 'board alive';
 });
+const logger = createLogger(process.env.KEYDEPOT_LOG_LEVEL ?? 'info');
 await runDepotService({
   config,
   hardware,
-  logger: createLogger('info'),
+  logger,
   env: process.env,
   hooks: process,
   untilStopSignal: () => new Promise((resolve) => process.once('SIGTERM', () => resolve('SIGTERM'))),
-  socketFactory: (relay) => udpLinkSocket(relay),
+  socketFactory: (relay) => renewingUdpSocket(relay, clock, logger, spec.socket),
   daemon: { statusIntervalMs: 0, ...spec.daemon },
 });
 process.exit(0);

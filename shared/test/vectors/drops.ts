@@ -30,7 +30,7 @@ function receive(
   if (shape.type === TelegramType.HandshakeInitiation && drop.receiver === 'relay') {
     const opened = at.responder.openInitiation(datagram, () => drop.admit ?? true);
     if (!opened.ok) return [opened.reason];
-    return opened.stamp <= (drop.storedStamp ?? -1) ? ['handshake'] : null;
+    return opened.stamp <= (drop.storedStamp ?? -1) ? ['stale-stamp'] : null;
   }
   if (shape.type === TelegramType.HandshakeResponse && drop.receiver === 'depot') {
     const consumed = at.newPending().consumeResponse(datagram, drop.nowMs);
@@ -106,7 +106,7 @@ export function dropsSection(
       bytes: edit(fromDepot[1], 4, (v) => v ^ 1),
     },
     {
-      note: 'transport telegram arriving when the session is older than REJECT_AFTER_MS',
+      note: 'transport telegram arriving when the session is exactly REJECT_AFTER_MS old (age ≥ REJECT_AFTER_MS is expired)',
       receiver: 'relay',
       nowMs: FIXED.establishedAtMs + REJECT_AFTER_MS,
       bytes: fromDepot[1],

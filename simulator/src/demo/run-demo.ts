@@ -63,6 +63,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const { keyPair } = await loadRelayKey({ file: join(options.dataDir, 'relay.key'), backend, createIfMissing: false });
   const cloud = await serve({
     databaseUrl: `sqlite:${join(options.dataDir, 'keydepot.sqlite')}`,
+    dataKeyFile: join(options.dataDir, 'data.key'),
     relayKeys: keyPair,
     logger: createLogger({ level: 'warn' }),
     backend,
@@ -73,7 +74,6 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     handleSignals: false,
     relay: { pollIntervalMs: 100 },
     portal: {
-      dataKeyFile: join(options.dataDir, 'data.key'),
       offlineMasterKeyFile: join(options.dataDir, 'offline-master.key'),
     },
   });

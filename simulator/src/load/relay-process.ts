@@ -4,7 +4,7 @@
  * folder, UDP relay, HTTP with /metrics) as `keydepot-cloud serve` starts it,
  * but on ports the system picks (port 0), which it reports over IPC.
  *
- *   LOAD_DATABASE_URL=…  LOAD_RELAY_KEY_FILE=…  LOAD_SPEEDUP=60  (fork with an IPC channel)
+ *   LOAD_DATABASE_URL=…  LOAD_RELAY_KEY_FILE=…  LOAD_DATA_KEY_FILE=…  LOAD_SPEEDUP=60  (fork with an IPC channel)
  *
  * Its clock starts in real time and follows the depots' speed-up on the
  * driver's `{ type: 'speed' }` message.
@@ -27,6 +27,7 @@ const { keyPair } = await loadRelayKey({
 // Warnings and errors only, as JSON lines on stdout (the driver keeps them in a log file).
 const running = await serve({
   databaseUrl: process.env.LOAD_DATABASE_URL ?? '',
+  dataKeyFile: process.env.LOAD_DATA_KEY_FILE ?? '',
   relayKeys: keyPair,
   logger: createLogger({ level: 'warn' }),
   backend,

@@ -114,6 +114,7 @@ async function startIn(
   const { keyPair } = await loadRelayKey({ file: join(dataDir, 'relay.key'), backend, createIfMissing: false });
   const cloud = await serve({
     databaseUrl: `sqlite:${join(dataDir, 'keydepot.sqlite')}`,
+    dataKeyFile: join(dataDir, 'data.key'),
     relayKeys: keyPair,
     logger: silentLogger(),
     backend,

@@ -2,7 +2,7 @@ import type { Alert } from '../../store/portal/alerts.js';
 import type { View } from '../components/view.js';
 import { formatDateTime } from '../i18n/format.js';
 import { compartmentName } from './depot-components.js';
-import { alertName } from './event-texts.js';
+import { alertName, violationText } from './event-texts.js';
 
 /**
  * Open alerts as a list; each item carries data-alert (depot, compartment,
@@ -24,11 +24,11 @@ export function AlertList(props: {
         const depot = props.depots.get(a.depotId);
         const when = a.sinceMs > 0 ? a.sinceMs : a.receivedAtMs;
         return (
-          <li data-alert={`${a.depotId}:${a.compartment}:${a.kind}`}>
+          <li data-alert={`${a.depotId}:${a.compartment}:${a.kind}${a.violation ? `:${a.violation.reason}` : ''}`}>
             <span class={a.kind === 'door-left-open' ? 'badge warn' : 'badge bad'}>{alertName(view.lang, a.kind)}</span>{' '}
             {props.showDepot && depot ? <a href={`/depots/${a.depotId}`}>{depot.name}</a> : null}
             {props.showDepot ? ', ' : null}
-            {compartmentName(view, a.compartment)}
+            {a.violation ? violationText(view.lang, a.violation) : compartmentName(view, a.compartment)}
             {', '}
             <time>{formatDateTime(view.lang, when, depot?.timeZone)}</time>
           </li>

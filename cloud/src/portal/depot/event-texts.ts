@@ -1,5 +1,5 @@
 import { CommandKind, EventKind } from '@keydepot/shared';
-import type { AlertKind } from '../../store/portal/alerts.js';
+import type { AlertKind, ViolationDetail } from '../../store/portal/alerts.js';
 import type { CommandState } from '../../store/schema.js';
 import type { Language } from '../i18n/language.js';
 
@@ -109,10 +109,67 @@ export function commandStateTone(state: CommandState): 'ok' | 'warn' | 'bad' {
 }
 
 const ALERT_NAMES: Record<Language, Record<AlertKind, string>> = {
-  en: { tamper: 'Door forced', 'door-left-open': 'Door left open', lockout: 'Keypad locked' },
-  de: { tamper: 'Tür aufgebrochen', 'door-left-open': 'Tür offen gelassen', lockout: 'Tastatur gesperrt' },
+  en: {
+    tamper: 'Door forced',
+    'door-left-open': 'Door left open',
+    lockout: 'Keypad locked',
+    'protocol-violation': 'Protocol violation',
+    'disk-full': 'Depot disk full',
+    'keypad-dead': 'Keypad not responding',
+  },
+  de: {
+    tamper: 'Tür aufgebrochen',
+    'door-left-open': 'Tür offen gelassen',
+    lockout: 'Tastatur gesperrt',
+    'protocol-violation': 'Protokollverletzung',
+    'disk-full': 'Speicher des Depots voll',
+    'keypad-dead': 'Tastatur antwortet nicht',
+  },
 };
 
 export function alertName(lang: Language, kind: AlertKind): string {
   return ALERT_NAMES[lang][kind];
+}
+
+/** Frame kinds only the cloud sends, by their code (protocol §8.1). */
+const RELAY_FRAMES: Record<number, string> = { 2: 'EVENT_ACK', 3: 'COMMAND', 6: 'TIME' };
+
+/** What a depot's protocol violation was (protocol §8.10), as one readable sentence. */
+const VIOLATION_TEXTS: Record<Language, { lead: string; reasons: Record<string, (v: ViolationDetail) => string> }> = {
+  en: {
+    lead: 'Depot sent a protocol violation',
+    reasons: {
+      'wrong-direction': (v) => `a ${RELAY_FRAMES[v.value] ?? `kind ${v.value}`} frame, which only the cloud sends`,
+      'unknown-command': (v) =>
+        `a result for command ${v.value}, which was never sent to it (${issued('en', v.limit)}); it was ignored`,
+      'last-applied': (v) =>
+        `status reports command ${v.value} as applied, which was never sent to it (${issued('en', v.limit)}); it was ignored`,
+      'compartment-count': (v) => `status with ${v.value} compartments, ${v.limit} are set up; it was ignored`,
+      'event-compartment': (v) => `an event for compartment ${v.value}, only ${v.limit} are set up`,
+    },
+  },
+  de: {
+    lead: 'Depot hat gegen das Protokoll verstoßen',
+    reasons: {
+      'wrong-direction': (v) => `eine Nachricht vom Typ ${RELAY_FRAMES[v.value] ?? v.value}, die nur die Cloud sendet`,
+      'unknown-command': (v) =>
+        `Ergebnis für Befehl ${v.value}, der ihm nie gesendet wurde (${issued('de', v.limit)}); es wurde ignoriert`,
+      'last-applied': (v) =>
+        `Status meldet Befehl ${v.value} als ausgeführt, der ihm nie gesendet wurde (${issued('de', v.limit)}); er wurde ignoriert`,
+      'compartment-count': (v) => `Status mit ${v.value} Fächern, eingerichtet sind ${v.limit}; er wurde ignoriert`,
+      'event-compartment': (v) => `Ereignis für Fach ${v.value}, eingerichtet sind nur ${v.limit}`,
+    },
+  },
+};
+
+function issued(lang: Language, lastIssued: number): string {
+  if (lang === 'de') return lastIssued === 0 ? 'bisher wurde kein Befehl erteilt' : `zuletzt erteilt: ${lastIssued}`;
+  return lastIssued === 0 ? 'no command was issued yet' : `last issued: ${lastIssued}`;
+}
+
+/** "Depot sent a protocol violation: …" in the user's language. */
+export function violationText(lang: Language, v: ViolationDetail): string {
+  const t = VIOLATION_TEXTS[lang];
+  const reason = t.reasons[v.reason];
+  return reason ? `${t.lead}: ${reason(v)}` : `${t.lead}: ${v.reason}`;
 }

@@ -1,10 +1,18 @@
 import { EventKind } from '@keydepot/shared';
 import { type Kysely, sql } from 'kysely';
+import { DEPOT_HEALTH } from '../relay/status.js';
 import { toNumber, toNumberOrNull } from '../row-values.js';
 import type { Schema } from '../schema.js';
 import { inChunks } from './id-chunks.js';
 
-export type AlertKind = 'tamper' | 'door-left-open' | 'lockout';
+export type AlertKind = 'tamper' | 'door-left-open' | 'lockout' | 'protocol-violation' | 'disk-full' | 'keypad-dead';
+
+/** What a depot sent that broke the protocol (relay/uplink-rules.ts): the reason, what it sent, its limit. */
+export interface ViolationDetail {
+  readonly reason: string;
+  readonly value: number;
+  readonly limit: number;
+}
 
 /** Something at a depot that needs a look, open until the depot reports it over. */
 export interface Alert {
@@ -17,6 +25,8 @@ export interface Alert {
   /** Depot time of the raising event (0 when its clock was unknown), or when the STATUS came. */
   readonly sinceMs: number;
   readonly receivedAtMs: number;
+  /** For a protocol violation: what the depot sent. */
+  readonly violation?: ViolationDetail;
 }
 
 const RAISES: Record<number, AlertKind> = {
@@ -33,6 +43,14 @@ const RAISES: Record<number, AlertKind> = {
  * recent alerts, not to the whole history.
  */
 export const ALERT_HORIZON_MS = 7 * 86_400_000;
+
+/**
+ * A protocol violation is an alert for this long after the relay last
+ * recorded it. Nothing reports it over; a depot still sending it is recorded
+ * again every 10 minutes (relay/uplink-screen.ts), so the alert stays open
+ * while it lasts and closes a day after it stopped.
+ */
+export const VIOLATION_ALERT_MS = 86_400_000;
 
 interface Raised {
   id: number;
@@ -122,6 +140,8 @@ export async function openAlerts(db: Kysely<Schema>, depotIds: readonly number[]
     });
   }
   alerts.push(...(await lockoutsFromStatus(db, depotIds, nowMs, lockoutEvents)));
+  alerts.push(...(await protocolViolations(db, depotIds, nowMs)));
+  alerts.push(...(await healthFromStatus(db, depotIds)));
   return alerts.sort((a, b) => b.receivedAtMs - a.receivedAtMs || a.depotId - b.depotId);
 }
 
@@ -227,4 +247,85 @@ async function lockoutsFromStatus(
       sinceMs: toNumber(row.received_at_ms),
       receivedAtMs: toNumber(row.received_at_ms),
     }));
+}
+
+/** The newest recorded protocol violation per depot and reason within VIOLATION_ALERT_MS (relay_events). */
+async function protocolViolations(db: Kysely<Schema>, depotIds: readonly number[], nowMs: number): Promise<Alert[]> {
+  const rows = await inChunks(
+    depotIds,
+    async (chunk) =>
+      (
+        await sql<{ id: number; depot_id: number; at_ms: number; detail: string }>`
+    SELECT id, depot_id, at_ms, detail FROM relay_events
+    WHERE depot_id IN (${sql.join(chunk)}) AND at_ms >= ${nowMs - VIOLATION_ALERT_MS} AND kind = 'protocol-violation'`.execute(
+          db,
+        )
+      ).rows,
+  );
+  const newest = new Map<string, { id: number; alert: Alert }>();
+  for (const row of rows) {
+    const violation = parseViolation(row.detail);
+    if (!violation) continue;
+    const depotId = toNumber(row.depot_id);
+    const key = `${depotId}:${violation.reason}`;
+    const id = toNumber(row.id);
+    if ((newest.get(key)?.id ?? 0) > id) continue;
+    const atMs = toNumber(row.at_ms);
+    newest.set(key, {
+      id,
+      alert: {
+        depotId,
+        compartment: 0,
+        kind: 'protocol-violation',
+        eventId: null,
+        sinceMs: atMs,
+        receivedAtMs: atMs,
+        violation,
+      },
+    });
+  }
+  return [...newest.values()].map((n) => n.alert);
+}
+
+function parseViolation(detail: string): ViolationDetail | undefined {
+  try {
+    const v = JSON.parse(detail) as Partial<ViolationDetail>;
+    if (typeof v.reason !== 'string' || typeof v.value !== 'number' || typeof v.limit !== 'number') return undefined;
+    return { reason: v.reason, value: v.value, limit: v.limit };
+  } catch {
+    return undefined;
+  }
+}
+
+const HEALTH_ALERTS: readonly [number, AlertKind][] = [
+  [DEPOT_HEALTH.diskFull, 'disk-full'],
+  [DEPOT_HEALTH.keypadDead, 'keypad-dead'],
+];
+
+/**
+ * A full disk or a dead keypad, as the depot's newest STATUS says (health
+ * flags, protocol §8.6): open while the flag is set, over with the first
+ * STATUS without it. A depot that stopped reporting keeps its last word,
+ * and its offline badge says why nothing newer came.
+ */
+async function healthFromStatus(db: Kysely<Schema>, depotIds: readonly number[]): Promise<Alert[]> {
+  const rows = await inChunks(
+    depotIds,
+    async (chunk) =>
+      (
+        await sql<{ depot_id: number; health: number; received_at_ms: number }>`
+    SELECT depot_id, health, received_at_ms FROM depot_status
+    WHERE depot_id IN (${sql.join(chunk)}) AND health <> 0`.execute(db)
+      ).rows,
+  );
+  return rows.flatMap((row) =>
+    HEALTH_ALERTS.filter(([bit]) => (toNumber(row.health) & bit) !== 0).map(([, kind]) => ({
+      depotId: toNumber(row.depot_id),
+      compartment: 0,
+      kind,
+      eventId: null,
+      sinceMs: toNumber(row.received_at_ms),
+      receivedAtMs: toNumber(row.received_at_ms),
+    })),
+  );
 }

@@ -129,7 +129,8 @@ export async function dashboardMark(db: Kysely<Schema>): Promise<string> {
     (SELECT sum(online) FROM depots) AS o,
     (SELECT max(updated_at_ms) FROM compartments) AS c,
     (SELECT max(lockout_until_ms) FROM depot_status) AS l,
-    (SELECT count(*) FROM depot_grants) AS g`.execute(db);
+    (SELECT count(*) FROM depot_grants) AS g,
+    (SELECT max(id) FROM relay_events) AS r`.execute(db);
   return JSON.stringify(Object.values(result.rows[0] ?? {}).map((v) => (v === null ? null : String(v))));
 }
 

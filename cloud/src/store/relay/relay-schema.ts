@@ -9,7 +9,7 @@ export interface RelayEventsTable {
   id: import('kysely').Generated<number>;
   depot_id: number;
   at_ms: number;
-  kind: 'online' | 'offline';
+  kind: 'online' | 'offline' | 'protocol-violation';
   detail: import('kysely').Generated<string>;
 }
 
@@ -26,6 +26,8 @@ export interface DepotStatusTable {
   clock_known: number;
   firmware_version: string;
   compartments: Uint8Array;
+  /** STATUS health flags: DEPOT_HEALTH (store/relay/status.ts). */
+  health: number;
 }
 
 export interface EventHeadsTable {
