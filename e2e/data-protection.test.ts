@@ -53,6 +53,9 @@ function recordingBackend(inner: CryptoBackend, keys: Map<string, Uint8Array>): 
       note(key);
       return inner.aeadOpen(out, ciphertext, ad, nonce, key);
     },
+    // The cookie reply's key derives from the relay's public key: not a secret, so not recorded.
+    xaeadSeal: (out, plaintext, ad, nonce, key) => inner.xaeadSeal(out, plaintext, ad, nonce, key),
+    xaeadOpen: (out, ciphertext, ad, nonce, key) => inner.xaeadOpen(out, ciphertext, ad, nonce, key),
   };
 }
 

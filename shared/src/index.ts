@@ -7,6 +7,7 @@ export * from './errors.js';
 export * from './frame-codec.js';
 export * from './frames.js';
 export * from './handshake.js';
+export * from './noise/cookie.js';
 export * from './offline-pin.js';
 export * from './owner-only-files.js';
 export * from './provisioning-bundle.js';

@@ -1,5 +1,6 @@
 import dgram from 'node:dgram';
 import {
+  CookieChecker,
   type CryptoBackend,
   classifyDatagram,
   decodeFrames,
@@ -16,6 +17,7 @@ import { sealClearCommandSecrets } from '../store/relay/commands.js';
 import { LastSeenWrites } from '../store/relay/presence.js';
 import { LastAppliedWrites } from '../store/relay/uplinks.js';
 import { CommandCache } from './command-cache.js';
+import { CookieReplyBudget } from './cookie-reply-budget.js';
 import { HandshakeRateLimiter, type HandshakeRateLimiterOptions } from './handshake-rate-limiter.js';
 import { handleInitiation } from './handshakes.js';
 import type { RelaySession } from './relay-session.js';
@@ -105,6 +107,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   });
   const limiter = new HandshakeRateLimiter(options.handshakeLimits);
   const responder = new HandshakeResponder(options.backend, options.relayKeys);
+  const cookies = new CookieChecker(options.backend, options.relayKeys.publicKey);
   const commands = new CommandCache();
   const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
   let closing = false;
@@ -174,6 +177,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     backend: options.backend,
     responder,
     limiter,
+    cookies,
+    cookieReplies: new CookieReplyBudget(),
     ids,
     sessions,
     metrics,
@@ -201,6 +206,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     const confirms = !session.confirmed;
     session.confirmed = true;
     limiter.trust(sourceKey, nowMs);
+    // The cookie lane trusts by address and port: another host behind the same NAT address gains nothing.
+    if (sourceKey !== endpoint) limiter.trust(endpoint, nowMs);
     replies.heardFrom(session.depotId, nowMs);
     metrics.telegramsIn.inc();
     batcher.add({ session, counter: opened.counter, endpoint, newest: opened.newest, confirms, frames });
