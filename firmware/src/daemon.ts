@@ -144,6 +144,7 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
     rhythm: options.rhythm,
     random: options.random,
     logger: log,
+    depotId: config.depotId,
     keepaliveEnabled: () => config.keepalive && core.settings().keepalive,
   });
   // A drain starts with STATUS, so a relocked compartment reaches the portal with it.

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { backends } from '../test/backends.js';
 import { NOW } from '../test/sessions.js';
+import { STALE_STAMP_HINT_BYTES } from './constants.js';
 import { generateKeyPair } from './crypto/index.js';
 import { createInitiation } from './handshake.js';
-import { openStaleStampHint, STALE_STAMP_HINT_BYTES, sealStaleStampHint } from './stale-stamp-hint.js';
+import { openStaleStampHint, sealStaleStampHint } from './stale-stamp-hint.js';
 
 describe.each(backends)('stale-stamp hint on $name', (backend) => {
   const relayKeys = generateKeyPair(backend);

@@ -1,5 +1,11 @@
 import { readU64Number, utf8, viewOf, writeU64Number } from './bytes.js';
-import { PROTOCOL_VERSION } from './constants.js';
+import {
+  HANDSHAKE_INITIATION_BYTES,
+  MAC2_BYTES,
+  PROTOCOL_VERSION,
+  STALE_STAMP_HINT_BYTES,
+  TelegramType,
+} from './constants.js';
 import type { CryptoBackend } from './crypto/backend.js';
 import { randomBytes } from './crypto/index.js';
 import { readU32, writeU32 } from './telegram.js';
@@ -15,7 +21,7 @@ import { readU32, writeU32 } from './telegram.js';
  *
  * key = BLAKE2b-256(key = X25519(relay static, depot static),
  *                   "keydepot stale-stamp hint v1" ‖ initiation's e ‖ its sender id)
- * ad  = the hint's first 8 bytes ‖ the whole initiation telegram
+ * ad  = the hint's first 8 bytes ‖ the initiation telegram up to its mac1 (mac2 left out)
  *
  * Only the relay and the depot know the static-static secret, so only they can
  * make a hint the depot accepts; the key and the associated data bind it to
@@ -23,8 +29,9 @@ import { readU32, writeU32 } from './telegram.js';
  * nothing for any later initiation.
  */
 
-export const STALE_STAMP_HINT_TYPE = 5;
-export const STALE_STAMP_HINT_BYTES = 44;
+const STALE_STAMP_HINT_TYPE = TelegramType.StaleStampHint;
+/** What the hint covers of its initiation: all but mac2 (a depot may send the same initiation again with a cookie). */
+const COVERED_INITIATION_BYTES = HANDSHAKE_INITIATION_BYTES - MAC2_BYTES;
 const NONCE_AT = 8;
 const NONCE_BYTES = 12;
 const SEALED_AT = NONCE_AT + NONCE_BYTES;
@@ -39,9 +46,9 @@ function hintKey(backend: CryptoBackend, shared: Uint8Array, initiation: Uint8Ar
 }
 
 function associated(hint: Uint8Array, initiation: Uint8Array): Uint8Array {
-  const ad = new Uint8Array(8 + initiation.length);
+  const ad = new Uint8Array(8 + COVERED_INITIATION_BYTES);
   ad.set(hint.subarray(0, 8));
-  ad.set(initiation, 8);
+  ad.set(initiation.subarray(0, COVERED_INITIATION_BYTES), 8);
   return ad;
 }
 
