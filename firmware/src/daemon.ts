@@ -225,7 +225,7 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
           // better-sqlite3 is synchronous: no transaction can be half-done here.
           ['core', () => core.stop()],
           // Held decisions get a last chance to reach the disk.
-          ['held writes', () => disk.check()],
+          ['held writes', () => disk.flushHeld()],
           [
             // Still full: what is held goes beside status.json (the unit's tmpfs), for the next run.
             'held spill',

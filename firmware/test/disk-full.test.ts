@@ -101,7 +101,10 @@ it('keeps opening for stored PINs on a full disk, reports it, and journals what 
   });
   let daemon = startDaemon();
   await waitFor('the PIN stored', () => relay.core.results.some((r) => r.id === 1));
-  expect(statSync(join(mount, 'reserve.bin')).size).toBe(RESERVE_BYTES);
+  const reserveMade = () =>
+    existsSync(join(mount, 'reserve.bin')) && statSync(join(mount, 'reserve.bin')).size === RESERVE_BYTES;
+  await waitFor('the reserve made', reserveMade);
+  expect(status()?.disk?.full).toBe(false);
 
   // A runaway writer fills the disk, and keeps filling whatever the depot frees.
   const filler = join(mount, 'runaway.log');

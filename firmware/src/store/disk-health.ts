@@ -31,12 +31,15 @@ export interface DiskHealthOptions {
 export class DiskHealth {
   private timer: Timer | undefined;
   private reported = false;
+  /** The reserve was given up for a full disk (or could not be made for want of space) and is not back yet. */
+  private released = false;
   private readonly intervalMs: number;
 
   constructor(private readonly options: DiskHealthOptions) {
     this.intervalMs = options.intervalMs ?? 5_000;
     options.store.onUnwritable = (error) => {
       const released = options.reserve.release();
+      this.released = true;
       options.log.error(
         { err: (error as Error).message, reserveReleased: released },
         'disk full: the depot keeps its decisions in memory until space returns',
@@ -45,14 +48,17 @@ export class DiskHealth {
     };
   }
 
-  /** True while writes are held in memory or the reserve is missing. */
+  /** True while writes are held in memory or the reserve was given up and is not back yet. */
   get full(): boolean {
-    return this.options.store.holding || !this.options.reserve.present;
+    return this.options.store.holding || this.released;
   }
 
-  /** Makes the reserve if it is missing (at start) and begins the checks. */
+  /**
+   * Begins the checks. The first, one interval after start, makes the reserve if it is missing:
+   * writing it (megabytes, synced) stays off the start, where a crash loop would repeat it.
+   */
   start(): void {
-    this.check();
+    this.changed();
     const tick = () => {
       this.check();
       this.timer = this.options.clock.after(this.intervalMs, tick);
@@ -63,6 +69,19 @@ export class DiskHealth {
   stop(): void {
     this.timer?.cancel();
     this.timer = undefined;
+  }
+
+  /** Writes what is held, if the disk lets it (on stop: no reserve is made then); never throws. */
+  flushHeld(): void {
+    const { store, log } = this.options;
+    try {
+      if (store.isOpen && store.holding) {
+        store.prune();
+        store.flush();
+      }
+    } catch (error) {
+      log.error({ err: error }, 'writing the held decisions failed');
+    }
   }
 
   /** One round; never throws (it runs from a timer). */
@@ -81,7 +100,13 @@ export class DiskHealth {
           if (held.dropped > 0) log.error({ dropped: held.dropped }, 'events lost while the disk was full');
         }
       }
-      if (!store.holding && !reserve.present && !reserve.ensure()) store.prune();
+      if (!store.holding) {
+        if (reserve.present || reserve.ensure()) this.released = false;
+        else {
+          this.released = true;
+          store.prune();
+        }
+      }
     } catch (error) {
       log.error({ err: error }, 'disk check failed');
     }
