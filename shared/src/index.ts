@@ -3,6 +3,7 @@ export * from './bytes.js';
 export * from './command-order.js';
 export * from './constants.js';
 export * from './crypto/index.js';
+export * from './datagram-endpoint.js';
 export * from './errors.js';
 export * from './frame-codec.js';
 export * from './frames.js';
