@@ -8,10 +8,10 @@ import { pinCommands } from './006-pin-commands.js';
 import { eventsKindTime } from './007-events-kind-time.js';
 import { depotNewestEvent } from './008-depot-newest-event.js';
 import { organisationNameUnique } from './009-organisation-name-unique.js';
-import { depotHealth } from './010-depot-health.js';
 import { sealedSecrets } from './010-sealed-secrets.js';
 import { exportJobs } from './011-export-jobs.js';
 import { customersInvoices } from './012-customers-invoices.js';
+import { depotHealth } from './013-depot-health.js';
 
 /**
  * Every schema change, applied in name order on start and by `keydepot-cloud migrate`.
@@ -27,8 +27,8 @@ export const migrations: Record<string, Migration> = {
   '007-events-kind-time': eventsKindTime,
   '008-depot-newest-event': depotNewestEvent,
   '009-organisation-name-unique': organisationNameUnique,
-  '010-depot-health': depotHealth,
   '010-sealed-secrets': sealedSecrets,
   '011-export-jobs': exportJobs,
   '012-customers-invoices': customersInvoices,
+  '013-depot-health': depotHealth,
 };
