@@ -35,7 +35,53 @@ describe('loadConfig', () => {
       cryptoBackend: 'sodium-native',
       tlsCertFile: undefined,
       tlsKeyFile: undefined,
+      paypalSandboxUrl: 'https://api-m.sandbox.paypal.com',
+      paypalLiveUrl: 'https://api-m.paypal.com',
+      publicUrl: undefined,
+      smtpUrl: undefined,
+      mailFrom: 'keydepot <noreply@localhost>',
     });
+  });
+
+  it('does not repeat the password of a bad SMTP URL', () => {
+    expect(() => loadConfig({ KEYDEPOT_SMTP_URL: 'smtp://kasse:Geheim-42@mail.example.org/x/y' }, noFile)).toThrow(
+      "KEYDEPOT_SMTP_URL must be an smtp:// or smtps:// URL, got 'smtp://kasse:***@mail.example.org/x/y'",
+    );
+  });
+
+  it('reads the PayPal hosts, the public URL and the mail settings, and names each bad one', () => {
+    const config = loadConfig(
+      {
+        KEYDEPOT_PAYPAL_SANDBOX_URL: 'http://127.0.0.1:4010',
+        KEYDEPOT_PUBLIC_URL: 'https://portal.example.org',
+        KEYDEPOT_SMTP_URL: 'smtps://kasse:geheim@mail.example.org:465',
+        KEYDEPOT_MAIL_FROM: 'Werkstatt Hof <kasse@example.org>',
+      },
+      noFile,
+    );
+    expect(config).toMatchObject({
+      paypalSandboxUrl: 'http://127.0.0.1:4010',
+      paypalLiveUrl: 'https://api-m.paypal.com',
+      publicUrl: 'https://portal.example.org',
+      smtpUrl: 'smtps://kasse:geheim@mail.example.org:465',
+      mailFrom: 'Werkstatt Hof <kasse@example.org>',
+    });
+    expect(() =>
+      loadConfig(
+        {
+          KEYDEPOT_PAYPAL_LIVE_URL: 'api-m.paypal.com',
+          KEYDEPOT_SMTP_URL: 'mail.example.org',
+          KEYDEPOT_MAIL_FROM: 'kasse',
+        },
+        noFile,
+      ),
+    ).toThrow(
+      [
+        "KEYDEPOT_PAYPAL_LIVE_URL must be an http(s) URL, got 'api-m.paypal.com'",
+        "KEYDEPOT_SMTP_URL must be an smtp:// or smtps:// URL, got 'mail.example.org'",
+        `KEYDEPOT_MAIL_FROM must be a sender address such as "Werkstatt Hof <kasse@example.org>", got 'kasse'`,
+      ].join('\n'),
+    );
   });
 
   it('derives file defaults from the data folder and the public port from the UDP port', () => {

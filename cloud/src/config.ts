@@ -29,6 +29,15 @@ export interface CloudConfig {
   readonly tlsKeyFile: string | undefined;
   /** HTTP sits behind a TLS-terminating reverse proxy: send HSTS, take the client address from X-Forwarded-For. */
   readonly behindProxy: boolean;
+  /** PayPal's REST hosts; overridable so a test or demo talks to a local stand-in (docs/operations.md, "Payment"). */
+  readonly paypalSandboxUrl: string;
+  readonly paypalLiveUrl: string;
+  /** The portal's address as customers and PayPal reach it (webhook URL, payment links); unset: not shown. */
+  readonly publicUrl: string | undefined;
+  /** `smtp://user:pass@host:587` or `smtps://…:465`; unset: mails wait in the outbox (docs/operations.md, "Mail"). */
+  readonly smtpUrl: string | undefined;
+  /** The sender of every mail. */
+  readonly mailFrom: string;
 }
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -59,6 +68,7 @@ const port = z.preprocess(
   (v) => (typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v),
   z.number().int().min(1).max(65535),
 );
+const httpUrl = z.string().regex(/^https?:\/\/[^\s]+$/);
 const SETTINGS = {
   dataDir: { env: 'KEYDEPOT_DATA_DIR', must: 'a folder path', schema: text },
   databaseUrl: {
@@ -99,6 +109,19 @@ const SETTINGS = {
       (v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : v),
       z.boolean(),
     ),
+  },
+  paypalSandboxUrl: { env: 'KEYDEPOT_PAYPAL_SANDBOX_URL', must: 'an http(s) URL', schema: httpUrl },
+  paypalLiveUrl: { env: 'KEYDEPOT_PAYPAL_LIVE_URL', must: 'an http(s) URL', schema: httpUrl },
+  publicUrl: { env: 'KEYDEPOT_PUBLIC_URL', must: 'an http(s) URL', schema: httpUrl },
+  smtpUrl: {
+    env: 'KEYDEPOT_SMTP_URL',
+    must: 'an smtp:// or smtps:// URL',
+    schema: z.string().regex(/^smtps?:\/\/[^/\s]+\/?$/),
+  },
+  mailFrom: {
+    env: 'KEYDEPOT_MAIL_FROM',
+    must: 'a sender address such as "Werkstatt Hof <kasse@example.org>"',
+    schema: z.string().regex(/^[^\r\n]*<?[^\s@<>]+@[^\s@<>]+>?$/),
   },
 } as const satisfies Record<string, { env: string; must: string; schema: z.ZodType }>;
 
@@ -152,6 +175,11 @@ export function loadConfig(
     tlsCertFile: parsed.tlsCertFile,
     tlsKeyFile: parsed.tlsKeyFile,
     behindProxy: parsed.behindProxy ?? false,
+    paypalSandboxUrl: parsed.paypalSandboxUrl ?? 'https://api-m.sandbox.paypal.com',
+    paypalLiveUrl: parsed.paypalLiveUrl ?? 'https://api-m.paypal.com',
+    publicUrl: parsed.publicUrl,
+    smtpUrl: parsed.smtpUrl,
+    mailFrom: parsed.mailFrom ?? 'keydepot <noreply@localhost>',
   };
 }
 
@@ -180,6 +208,10 @@ function readConfigFile(
 }
 
 function show(value: unknown): string {
-  const textValue = typeof value === 'string' ? value : JSON.stringify(value);
+  // A URL's password (the SMTP URL's) must not land in a terminal or a service log.
+  const textValue = (typeof value === 'string' ? value : JSON.stringify(value)).replace(
+    /\/\/([^/@\s:]*):[^/@\s]*@/,
+    '//$1:***@',
+  );
   return `'${textValue.length > 60 ? `${textValue.slice(0, 60)}…` : textValue}'`;
 }

@@ -9,7 +9,10 @@ import { createApp } from './http/app.js';
 import { loadBlindIndex } from './keys/blind-index.js';
 import { loadDataSealer } from './keys/data-key.js';
 import { loadOfflineMasterKey } from './keys/offline-master-key.js';
+import { createSmtpTransport } from './mail/mail-transport.js';
+import { createMailWorker, type MailWorker } from './mail/mail-worker.js';
 import { RelayMetrics } from './metrics.js';
+import { createPayPalClients, type PaymentOptions } from './payments/paypal-clients.js';
 import { type Relay, type RelayOptions, startRelay } from './relay/relay.js';
 import { openDatabase, type StoreDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
@@ -41,6 +44,10 @@ export interface StartCloudOptions {
     readonly publicRelay?: { readonly host: string; readonly port: number };
     /** Folder for background export files (docs/operations.md, Exports); without it exports are only downloaded at once. */
     readonly exportDir?: string;
+    /** PayPal hosts (a stand-in in tests and the demo) and the portal's public URL. */
+    readonly payments?: PaymentOptions;
+    /** SMTP for the mail outbox; without it mails wait in the outbox. */
+    readonly mail?: { readonly smtpUrl: string; readonly from: string; readonly intervalMs?: number };
   };
   /** Serve HTTPS directly with this certificate and key (PEM files); otherwise HTTP behind a TLS proxy. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
@@ -91,12 +98,25 @@ export async function startCloud(options: StartCloudOptions): Promise<Running> {
         });
   // Jobs a previous run left half done are taken up again (or marked failed) right here.
   await exportRunner?.start();
+  let mailWorker: MailWorker | undefined;
+  if (portalKeys?.mail) {
+    mailWorker = createMailWorker({
+      store,
+      sealer,
+      transport: createSmtpTransport({ url: portalKeys.mail.smtpUrl, from: portalKeys.mail.from }),
+      clock: Date.now,
+      logger: logger.child({ category: 'mail' }),
+      intervalMs: portalKeys.mail.intervalMs,
+    });
+    mailWorker.start();
+  }
   const app = createApp({
     metricsText: () => metrics.text(),
     portal: portalKeys && {
       store,
       sealer,
       blindIndex: await loadBlindIndex(portalKeys.indexKeyFile ?? join(dirname(options.dataKeyFile), 'index.key')),
+      payments: createPayPalClients(portalKeys.payments),
       offlineMasterKey: async () =>
         (await loadOfflineMasterKey({ file: portalKeys.offlineMasterKeyFile, createIfMissing: true })).key,
       provisioning:
@@ -145,6 +165,7 @@ export async function startCloud(options: StartCloudOptions): Promise<Running> {
       await closed;
       clearTimeout(cut);
       await exportRunner?.stop();
+      await mailWorker?.stop();
       await relay.close();
       await store.close();
       logger.info('stopped');

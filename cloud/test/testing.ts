@@ -9,6 +9,8 @@ export { readDataKeys } from '../src/keys/data-key-file.js';
 export { openSessionKeys } from '../src/store/relay/sessions.js';
 export { type CliHarness, type CliRun, createCliHarness } from './cli/cli-harness.js';
 export { createTestDatabase, type TestDatabase, testDialects } from './databases.js';
+export { type ReceivedMail, SmtpSink } from './mail/smtp-sink.js';
+export { PayPalStandIn, type StandInFailure, type StandInOperation } from './paypal-standin/paypal-standin.js';
 export { csrfTokenIn } from './portal/portal-harness.js';
 export { insertDepot } from './relay/fixtures.js';
 export { keySecret, leaks, mysqlDumps, type Secret, textSecret } from './secret-search.js';

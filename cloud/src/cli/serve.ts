@@ -46,6 +46,11 @@ export const serve: Command = {
           ? { host: config.publicRelayHost, port: config.publicRelayPort }
           : undefined,
         exportDir: join(config.dataDir, 'exports'),
+        payments: {
+          hosts: { sandbox: config.paypalSandboxUrl, live: config.paypalLiveUrl },
+          publicUrl: config.publicUrl,
+        },
+        mail: config.smtpUrl ? { smtpUrl: config.smtpUrl, from: config.mailFrom } : undefined,
       },
       tls:
         config.tlsCertFile && config.tlsKeyFile

@@ -1,4 +1,6 @@
 import { Hono } from 'hono';
+import { createPayPalClients } from '../payments/paypal-clients.js';
+import { paypalWebhookHandler } from '../payments/webhook-endpoint.js';
 import { createPortalApp } from '../portal/portal-app.js';
 import type { PortalDeps } from '../portal/portal-env.js';
 
@@ -17,6 +19,18 @@ export function createApp(options: AppOptions): Hono {
     return c.body(await options.metricsText());
   });
   if (options.portal) {
+    // PayPal's webhooks: a machine endpoint outside the portal (no session, no CSRF form), verified at PayPal instead.
+    const { store, sealer, payments, clock, logger } = options.portal;
+    app.post(
+      '/paypal/webhook/:organisationId',
+      paypalWebhookHandler({
+        store,
+        sealer,
+        payments: payments ?? createPayPalClients(),
+        clock,
+        logger: logger.child({ category: 'paypal-webhook' }),
+      }),
+    );
     // The portal is a complete app of its own (middleware, 404 page); everything but /metrics goes to it.
     const portal = createPortalApp(options.portal).app;
     app.all('*', (c) => portal.fetch(c.req.raw, c.env));

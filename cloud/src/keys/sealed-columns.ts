@@ -1,6 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import { customerPlace, PERSONAL_FIELDS, sealedColumn } from '../store/customers/customer-fields.js';
 import { recipientPlace } from '../store/invoices/invoice-actions.js';
+import { messagePlace } from '../store/mail/mail-outbox.js';
+import { secretPlace } from '../store/payments/payment-settings.js';
 import { digitsPlace } from '../store/portal/pins.js';
 import { commandSecretPlace } from '../store/relay/command-secrets.js';
 import { sessionKeysPlace } from '../store/relay/sessions.js';
@@ -40,6 +42,13 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     place: ([id]: readonly unknown[]) => customerPlace(field)(id as number),
   })),
   { table: 'invoices', column: 'recipient_sealed', idColumns: ['id'], place: ([id]) => recipientPlace(id as number) },
+  {
+    table: 'payment_settings',
+    column: 'secret_sealed',
+    idColumns: ['organisation_id'],
+    place: ([id]) => secretPlace(id as number),
+  },
+  { table: 'mail_outbox', column: 'message_sealed', idColumns: ['id'], place: ([id]) => messagePlace(id as number) },
 ];
 
 export const columnName = (c: SealedColumn) => `${c.table}.${c.column}`;

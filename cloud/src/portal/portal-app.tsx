@@ -14,6 +14,7 @@ import { auditExportArea, exportArea } from './exports/export-routes.js';
 import { chooseLanguage } from './i18n/language.js';
 import { invoicesArea } from './invoices/invoices-routes.js';
 import { renderNotFound, renderServerError } from './pages/status-pages.js';
+import { paymentArea } from './payments/payment-routes.js';
 import { pinsArea } from './pins/pins-routes.js';
 import type { PortalDeps, PortalEnv } from './portal-env.js';
 import { remoteArea } from './remote/remote-routes.js';
@@ -49,6 +50,7 @@ function areas() {
     auditArea(), // the audit log of the user's depots (owners, managers; operators also the rest)
     auditExportArea(), // the audit log as CSV, same scope and filter
     adminArea(), // organisations, accounts, depot provisioning (service operators)
+    paymentArea(), // an organisation's PayPal settings (organisation owners)
   ];
 }
 

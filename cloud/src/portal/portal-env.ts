@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import type { Logger } from 'pino';
 import type { BlindIndex } from '../keys/blind-index.js';
 import type { DataSealer } from '../keys/data-key.js';
+import type { PayPalClients } from '../payments/paypal-clients.js';
 import type { ProvisioningKeys } from '../provisioning/provision-depot.js';
 import type { StoreDatabase } from '../store/database.js';
 import type { Depot } from '../store/depots.js';
@@ -22,6 +23,8 @@ export interface PortalDeps {
   readonly offlineMasterKey: () => Promise<Uint8Array>;
   /** Keys and public relay address for provisioning depots in the admin pages; without it they say so. */
   readonly provisioning?: () => Promise<ProvisioningKeys>;
+  /** PayPal with each organisation's credentials; without it the payment pages use PayPal's own hosts. */
+  readonly payments?: PayPalClients;
   /** Tells the relay a command was queued, so a connected depot gets it at once. */
   readonly pokeRelay: () => void;
   readonly clock: () => number;
@@ -49,6 +52,8 @@ export interface PortalVariables {
   /** Set by the organisation guard on /organisations/:organisationId routes with customer data. */
   organisation: Organisation;
   organisationRole: OrganisationRole;
+  /** Set by the organisation-owner guard on /organisations/:organisationId routes. */
+  organisationId: number;
 }
 
 export type PortalEnv = { Variables: PortalVariables };

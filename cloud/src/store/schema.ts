@@ -296,6 +296,45 @@ export interface InvoiceLinesTable {
   net_cents: number;
 }
 
+/** An organisation's PayPal credentials (migration 013); the secret only sealed. */
+export interface PaymentSettingsTable {
+  organisation_id: number;
+  client_id: string;
+  secret_sealed: Uint8Array;
+  secret_hint: string;
+  environment: 'sandbox' | 'live';
+  webhook_id: string;
+  checked_at_ms: number | null;
+  check_result: string | null;
+  updated_at_ms: number;
+  updated_by_user_id: number | null;
+}
+
+export type MailState = 'queued' | 'sent' | 'failed';
+
+/** Mails waiting to be sent, sent, or given up on (migration 013); the message only sealed. */
+export interface MailOutboxTable {
+  id: Generated<number>;
+  organisation_id: number | null;
+  purpose: string;
+  message_sealed: Uint8Array | null;
+  state: MailState;
+  attempts: number;
+  next_attempt_at_ms: number;
+  last_error: string | null;
+  created_at_ms: number;
+  sent_at_ms: number | null;
+}
+
+/** PayPal webhook events already handled, by PayPal's event id (migration 013). */
+export interface PaypalWebhookEventsTable {
+  organisation_id: number;
+  event_id: string;
+  event_type: string;
+  resource_id: string;
+  received_at_ms: number;
+}
+
 export interface Schema {
   organisations: OrganisationsTable;
   users: UsersTable;
@@ -319,4 +358,7 @@ export interface Schema {
   customer_index: CustomerIndexTable;
   invoices: InvoicesTable;
   invoice_lines: InvoiceLinesTable;
+  payment_settings: PaymentSettingsTable;
+  mail_outbox: MailOutboxTable;
+  paypal_webhook_events: PaypalWebhookEventsTable;
 }

@@ -10,6 +10,7 @@ import { readDataKeys } from '../../src/keys/data-key-file.js';
 import { rotateDataKey } from '../../src/keys/data-key-rotation.js';
 import { keyUses } from '../../src/keys/sealed-columns.js';
 import { listAudit } from '../../src/store/audit.js';
+import { readPaymentCredentials, savePaymentSettings } from '../../src/store/payments/payment-settings.js';
 import { revealDigits } from '../../src/store/portal/pins.js';
 import { loadPendingCommands } from '../../src/store/relay/commands.js';
 import { acceptHandshake, loadSession } from '../../src/store/relay/sessions.js';
@@ -23,6 +24,7 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
   let root: string;
   let file: string;
   let depot: number;
+  let org: number;
   let manager: PortalClient;
 
   // The harness's portal, sealing with the key file as `serve` does.
@@ -34,7 +36,7 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
     mkdirSync(join(root, 'data'), { mode: 0o700 });
     writeFileSync(file, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
     Object.assign(h.deps, { sealer: await loadDataSealer(file) });
-    const org = await h.organisation('Autohaus Kern');
+    org = await h.organisation('Autohaus Kern');
     depot = await h.depot(org, 'Werkstatt Süd');
     await h.grant(depot, await h.user('mara', { organisationId: org }), 'manager');
     manager = h.client('192.0.2.40');
@@ -116,6 +118,19 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
     const pins = await createPins(5);
     const sessionKeys = await storeSession();
     expect(await keyBytes()).toEqual([1, 1, 1, 1, 1]);
+    const actor = {
+      userId: await h.user('olga', { organisationId: org }),
+      organisationId: org,
+      nowMs: h.now,
+      address: null,
+    };
+    const secret = 'EHpaypal-secret-under-key-1';
+    await savePaymentSettings(h.db.db, h.deps.sealer, actor, {
+      clientId: 'AZ1',
+      secret,
+      environment: 'sandbox',
+      webhookId: '',
+    });
     expect(await otherKeyBytes()).toEqual({ commands: [1, 1, 1, 1, 1], sessions: [1] });
 
     const run = await cli(['data-key', 'rotate', '--batch-size', '2']);
@@ -124,7 +139,8 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
       stderr: '',
       stdout:
         `Data key 2 is now current (was 1); ${file} rewritten, mode 0400.\n` +
-        'Re-sealed 11 values (pins.digits_sealed 5, commands.secret_sealed 5, depot_sessions.keys_sealed 1).\n' +
+        'Re-sealed 12 values (pins.digits_sealed 5, commands.secret_sealed 5, depot_sessions.keys_sealed 1, ' +
+        'payment_settings.secret_sealed 1, mail_outbox.message_sealed 0).\n' +
         'Older key ids still in use: none.\n' +
         'Keys in the file: 1, 2; data-key retire removes the unused ones.\n',
     });
@@ -134,6 +150,7 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
     for (const [id, digits] of pins) expect(await revealed(id)).toBe(digits);
     const fresh = await loadDataSealer(file);
     for (const [id, digits] of pins) expect(await revealDigits(h.db.db, fresh, depot, id)).toBe(digits);
+    expect((await readPaymentCredentials(h.db.db, fresh, org))?.clientSecret).toBe(secret);
     // A relay with the rewritten file still carries every PIN_ADD's digits and continues the session.
     const relayStore = { ...h.db, sealer: fresh };
     const pending = await loadPendingCommands(relayStore);
@@ -151,7 +168,18 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
       actor: 'cli',
       subject: 'data key 2',
       before: { currentKeyId: 1, keyIds: [1] },
-      after: { currentKeyId: 2, keyIds: [1, 2], resumed: false, resealed: { 'pins.digits_sealed': 5 } },
+      after: {
+        currentKeyId: 2,
+        keyIds: [1, 2],
+        resumed: false,
+        resealed: {
+          'pins.digits_sealed': 5,
+          'commands.secret_sealed': 5,
+          'depot_sessions.keys_sealed': 1,
+          'payment_settings.secret_sealed': 1,
+          'mail_outbox.message_sealed': 0,
+        },
+      },
     });
     const keyFileText = readFileSync(file, 'utf8');
     for (const hex of keyFileText.match(/[0-9a-f]{64}/g) ?? []) expect(JSON.stringify(entry)).not.toContain(hex);

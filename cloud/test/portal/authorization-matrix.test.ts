@@ -75,6 +75,8 @@ function expected(access: Access, actor: Actor, variant: Variant, route: RouteSp
     if (access.role === 'manager' && held === 'viewer') return 403;
     return variant === 'own' ? 'allowed' : 404;
   }
+  // The owner actor owns the own organisation's only depot; every other actor is a member without that.
+  if (access.kind === 'organisation-owner') return variant === 'foreign' ? 404 : actor === 'owner' ? 'allowed' : 403;
   const held = actor === 'viewer' || actor === 'manager' || actor === 'owner' ? actor : null;
   if (variant === 'foreign' || held === null) return 404;
   if (DEPOT_ROLES.indexOf(held) > DEPOT_ROLES.indexOf(access.role)) return 403;

@@ -47,7 +47,11 @@ export interface PortalHarness {
   dispose(): Promise<void>;
 }
 
-export async function createPortalHarness(dialect: Dialect): Promise<PortalHarness> {
+/** `deps` replaces or adds portal dependencies (PayPal clients pointed at the stand-in, a logger to read). */
+export async function createPortalHarness(
+  dialect: Dialect,
+  options: { deps?: Partial<PortalDeps> } = {},
+): Promise<PortalHarness> {
   const db = await createTestDatabase(dialect);
   const offlineMaster = new Uint8Array(randomBytes(32));
   const harness: PortalHarness = {
@@ -112,6 +116,7 @@ export async function createPortalHarness(dialect: Dialect): Promise<PortalHarne
     logger: silentLogger,
     tls: false,
     exports: { dir: exportDir, poke: () => {} },
+    ...options.deps,
   };
   const exports = new ExportRunner({ store: db, dir: exportDir, clock: () => harness.now, logger: silentLogger });
   const portal = createPortalApp(deps);

@@ -224,6 +224,12 @@ export const ROUTE_INPUTS: Readonly<Record<string, RouteInputs>> = {
     values: Object.keys(DEPOT_FORM),
     ids: [{ field: 'owner', names: 'user-name', with: DEPOT_FORM, rule: 'as-unknown', operator: 'refused' }],
   },
+  'GET /payment': none,
+  'GET /organisations/:organisationId/payment': values('done'),
+  'POST /organisations/:organisationId/payment': values('clientId', 'secret', 'environment', 'webhookId'),
+  'POST /organisations/:organisationId/payment/check': none,
+  'GET /organisations/:organisationId/mail': values('done'),
+  'POST /organisations/:organisationId/mail/test': values('address'),
 };
 
 export const routeKey = (route: RouteSpec) => `${route.method} ${route.path}`;

@@ -85,7 +85,8 @@ describe.each(testDialects())('migration 010 of clear secrets on %s', (dialect) 
     const before = (await written()).flatMap(([where, bytes]) => leaks(where, bytes, secrets));
     expect(before.length).toBeGreaterThanOrEqual(4);
 
-    expect(await migrateToLatest(store)).toEqual(['010-sealed-secrets']);
+    // Later migrations (011, …) run too; this one must be among them.
+    expect(await migrateToLatest(store)).toContain('010-sealed-secrets');
     expect(await store.db.selectFrom('depot_sessions').selectAll().execute()).toEqual([]);
     const payloads = async () =>
       (await store.db.selectFrom('commands').select(['id', 'payload', 'secret_sealed']).orderBy('id').execute()).map(

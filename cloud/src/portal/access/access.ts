@@ -4,6 +4,7 @@ import { findDepotById } from '../../store/depots.js';
 import { isDepotRole } from '../../store/grants.js';
 import { organisationRoleOf } from '../../store/organisation-roles.js';
 import { findOrganisationById } from '../../store/organisations.js';
+import { isOrganisationMember, isOrganisationOwner } from '../../store/payments/organisation-owner.js';
 import type { DepotRole, OrganisationRole, Schema } from '../../store/schema.js';
 import { renderForbidden, renderNotFound } from '../pages/status-pages.js';
 import type { PortalEnv } from '../portal-env.js';
@@ -17,19 +18,23 @@ import type { PortalEnv } from '../portal-env.js';
  * - depot: a role of at least `role` on the depot in the path's `:depotId`;
  * - organisation: a role of at least `role` on the customer data of the
  *   organisation in the path's `:organisationId` (store/organisation-roles.ts).
+ * - organisation-owner: an owner of the organisation in the path's
+ *   `:organisationId` (store/payments/organisation-owner.ts).
  */
 export type Access =
   | { readonly kind: 'public' }
   | { readonly kind: 'signed-in' }
   | { readonly kind: 'operator' }
   | { readonly kind: 'depot'; readonly role: DepotRole }
-  | { readonly kind: 'organisation'; readonly role: OrganisationRole };
+  | { readonly kind: 'organisation'; readonly role: OrganisationRole }
+  | { readonly kind: 'organisation-owner' };
 
 export const PUBLIC: Access = { kind: 'public' };
 export const SIGNED_IN: Access = { kind: 'signed-in' };
 export const OPERATOR: Access = { kind: 'operator' };
 export const depotRole = (role: DepotRole): Access => ({ kind: 'depot', role });
 export const organisationRole = (role: OrganisationRole): Access => ({ kind: 'organisation', role });
+export const ORGANISATION_OWNER: Access = { kind: 'organisation-owner' };
 
 const RANK: Record<DepotRole, number> = { viewer: 1, manager: 2, owner: 3 };
 
@@ -87,6 +92,17 @@ export function guard(access: Access): MiddlewareHandler<PortalEnv> {
       if (access.role === 'manager' && held !== 'manager') return renderForbidden(c);
       c.set('organisation', organisation);
       c.set('organisationRole', held);
+      return next();
+    }
+    if (access.kind === 'organisation-owner') {
+      // Like a depot: another organisation's id answers as if it did not exist; a member who is no owner gets 403.
+      const organisationId = parseId(c.req.param('organisationId'));
+      const db = c.get('deps').store.db;
+      if (organisationId === null || !(await isOrganisationMember(db, organisationId, user.id))) {
+        return renderNotFound(c);
+      }
+      if (!(await isOrganisationOwner(db, organisationId, user.id))) return renderForbidden(c, 'organisation');
+      c.set('organisationId', organisationId);
       return next();
     }
     const depotId = parseId(c.req.param('depotId'));

@@ -37,6 +37,7 @@ export function Layout(props: { view: View; title: string; children?: Child; scr
               <a href="/">{t.dashboard}</a>
               <a href="/customers">{t.customers}</a>
               <a href="/audit">{t.audit}</a>
+              <a href="/payment">{t.payment}</a>
               {view.user.isOperator ? <a href="/admin">{t.admin}</a> : null}
               <a href="/account">{t.account}</a>
             </nav>

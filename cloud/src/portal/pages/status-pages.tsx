@@ -23,9 +23,9 @@ export function renderNotFound(c: PortalContext) {
   return statusPage(c, 404, t.notFoundTitle, t.notFoundText);
 }
 
-export function renderForbidden(c: PortalContext) {
+export function renderForbidden(c: PortalContext, scope: 'depot' | 'organisation' = 'depot') {
   const t = commonTexts[c.get('lang') ?? 'de'];
-  return statusPage(c, 403, t.forbiddenTitle, t.forbiddenText);
+  return statusPage(c, 403, t.forbiddenTitle, scope === 'depot' ? t.forbiddenText : t.forbiddenOrganisationText);
 }
 
 export function renderCsrfRefused(c: PortalContext) {

@@ -11,7 +11,8 @@ import { organisationNameUnique } from './009-organisation-name-unique.js';
 import { sealedSecrets } from './010-sealed-secrets.js';
 import { exportJobs } from './011-export-jobs.js';
 import { customersInvoices } from './012-customers-invoices.js';
-import { depotHealth } from './013-depot-health.js';
+import { paymentsMail } from './013-payments-mail.js';
+import { depotHealth } from './014-depot-health.js';
 
 /**
  * Every schema change, applied in name order on start and by `keydepot-cloud migrate`.
@@ -30,5 +31,6 @@ export const migrations: Record<string, Migration> = {
   '010-sealed-secrets': sealedSecrets,
   '011-export-jobs': exportJobs,
   '012-customers-invoices': customersInvoices,
-  '013-depot-health': depotHealth,
+  '013-payments-mail': paymentsMail,
+  '014-depot-health': depotHealth,
 };
