@@ -106,6 +106,7 @@ export async function createFleet(
     clock_known: 1,
     firmware_version: '1.4.2',
     compartments: new Uint8Array(d.compartments).fill(4 | 8),
+    health: 0,
   }));
   for (let i = 0; i < statusRows.length; i += CHUNK) {
     await relayDb(store)

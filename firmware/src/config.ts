@@ -43,6 +43,12 @@ const depotFileSchema = z.object({
   dataDir: z.string().min(1).default('.'),
   /** Keepalives on (pushes within a second) unless the site pays per byte. */
   keepalive: z.boolean().default(true),
+  /** Space the daemon holds in a file (reserve.bin) to release when the disk fills up (docs/hardware.md). */
+  diskReserveBytes: z
+    .number()
+    .int()
+    .min(0)
+    .default(8 * 1024 * 1024),
   hardware: hardwareConfigSchema.prefault({}),
   provisionedAt: z.string().min(1),
 });
@@ -61,16 +67,26 @@ export interface DepotConfig {
   readonly timeZone: string;
   readonly language: 'de' | 'en';
   readonly keepalive: boolean;
+  /** The reserve file's size; absent or 0 = no reserve (the simulator's depots). */
+  readonly diskReserveBytes?: number;
   readonly hardware: HardwareConfig;
   readonly dataDir: string;
   readonly databasePath: string;
   readonly stampPath: string;
   readonly statusPath: string;
+  /** The disk reserve (store/disk-reserve.ts); optional for configs built in code. */
+  readonly reservePath?: string;
 }
 
 /** Paths inside the data directory. */
-export function dataPaths(dataDir: string): { databasePath: string; stampPath: string; statusPath: string } {
+export function dataPaths(dataDir: string): {
+  databasePath: string;
+  stampPath: string;
+  statusPath: string;
+  reservePath: string;
+} {
   return {
+    reservePath: join(dataDir, 'reserve.bin'),
     databasePath: join(dataDir, 'depot.sqlite'),
     stampPath: join(dataDir, 'initiation.stamp'),
     statusPath: join(dataDir, 'status.json'),
@@ -112,6 +128,7 @@ export function loadDepotConfig(configDir: string, options: { statusDir?: string
     timeZone: depot.timeZone,
     language: depot.language,
     keepalive: depot.keepalive,
+    diskReserveBytes: depot.diskReserveBytes,
     hardware: depot.hardware,
     dataDir,
     ...dataPaths(dataDir),

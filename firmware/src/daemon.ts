@@ -1,8 +1,10 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { type CryptoBackend, keyPairFromSecret, loadBestCryptoBackend } from '@keydepot/shared';
 import { type DepotStatusFile, STATUS_FILE_VERSION, writeStatusFile } from './cli/status-file.js';
 import { type DepotConfig, ownerOnlyDepotFiles } from './config.js';
 import { createDepotCore, type DepotCore } from './depot/depot-core.js';
+import { KeypadHealth } from './depot/keypad-health.js';
 import { derivePinMacKey } from './depot/pin-verdict.js';
 import { releaseEveryRelay } from './hardware/release-relays.js';
 import type { DepotHardware } from './hardware/types.js';
@@ -11,7 +13,11 @@ import { type LinkLogger, silentLogger } from './link/link-logger.js';
 import type { LinkSocket } from './link/link-socket.js';
 import type { Random, RhythmSettings } from './link/rhythm.js';
 import { fileStampStore, type StampStore } from './link/stamp-store.js';
+import { RenewingSocket } from './service/renewing-socket.js';
 import { type DepotStore, openDepotStore } from './store/depot-store.js';
+import { DiskHealth } from './store/disk-health.js';
+import { DiskReserve } from './store/disk-reserve.js';
+import { stampsSurvivingFullDisk } from './store/full-disk-stamps.js';
 
 /** The firmware's version as STATUS reports it. */
 export const FIRMWARE_VERSION = '0.1.0';
@@ -37,12 +43,18 @@ export interface DaemonOptions {
    * built at the first TIME): the simulator's load mode runs thousands of depots in one process.
    */
   readonly offlinePins?: boolean;
+  /** How often a full disk is looked at again (default 5 s). */
+  readonly diskCheckIntervalMs?: number;
+  /** How often the keypad board is pinged (default 30 s). */
+  readonly keypadPingIntervalMs?: number;
 }
 
 export interface DepotDaemon {
   readonly core: DepotCore;
   readonly link: Link;
   readonly store: DepotStore;
+  readonly disk: DiskHealth;
+  readonly keypadHealth: KeypadHealth;
   /** Writes the status file now. */
   writeStatus(): void;
   /** Graceful: stop the link and the core (locks released, clock floor written), close socket, DB and hardware. */
@@ -67,14 +79,48 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
   for (const folder of ownerOnlyDepotFiles(config)) {
     log.warn({ folder }, `group or others may enter ${folder}: run chmod 700 ${folder}`);
   }
+  const reserve = new DiskReserve(config.reservePath ?? `${config.databasePath}.reserve`, config.diskReserveBytes ?? 0);
   const store = openDepotStore(config.databasePath, {
     nowMs: Math.floor(hardware.clock.wallMs()),
     initialSettings: { language: config.language, timeZone: config.timeZone },
+    onExclusiveOpen: (error) => {
+      reserve.release();
+      log.error(
+        { err: (error as Error).message },
+        'disk full: database opened in exclusive mode (status CLI tools cannot read it now)',
+      );
+    },
   });
+  // Decisions an earlier run held when it stopped on a full disk: they go first.
+  const heldPath = join(dirname(config.statusPath), 'held-decisions.json');
+  try {
+    store.adoptHeld(readFileSync(heldPath, 'utf8'));
+    rmSync(heldPath);
+    log.warn({ ...store.heldCounts() }, 'took over the decisions the last run held on a full disk');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') log.error({ err: error }, `could not read ${heldPath}`);
+  }
   let core: DepotCore;
   let socket: LinkSocket;
+  // Both tell the link through the core, so a changed health reaches the portal with the next STATUS.
+  const disk = new DiskHealth({
+    store,
+    reserve,
+    clock: hardware.clock,
+    log,
+    intervalMs: options.diskCheckIntervalMs,
+    onChange: () => core?.statusChanged(),
+  });
+  const keypadHealth = new KeypadHealth({
+    keypad: hardware.keypad,
+    clock: hardware.clock,
+    log,
+    intervalMs: options.keypadPingIntervalMs,
+    onChange: () => core?.statusChanged(),
+  });
   try {
     core = createDepotCore({
+      health: () => ({ diskFull: disk.full, keypadDead: keypadHealth.dead }),
       hardware,
       store,
       pinMacKey: derivePinMacKey(config.depotSecretKey),
@@ -94,10 +140,11 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
     socket,
     clock: hardware.clock,
     depot: core,
-    stamps: options.stamps ?? fileStampStore(config.stampPath),
+    stamps: options.stamps ?? stampsSurvivingFullDisk(fileStampStore(config.stampPath), config.stampPath, log),
     rhythm: options.rhythm,
     random: options.random,
     logger: log,
+    depotId: config.depotId,
     keepaliveEnabled: () => config.keepalive && core.settings().keepalive,
   });
   // A drain starts with STATUS, so a relocked compartment reaches the portal with it.
@@ -107,8 +154,10 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
     unsubscribeJournal();
     unsubscribeStatus();
   };
+  disk.start();
   core.start();
   link.start();
+  keypadHealth.start();
   log.info(
     { depotId: config.depotId, epoch: core.epoch, relay: `${config.relay.host}:${config.relay.port}` },
     'depot daemon started',
@@ -126,6 +175,9 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
       depot: core.status(),
       lockedOut: core.lockedOut(),
       clockKnown: core.clockKnown(),
+      disk: { full: disk.full, ...store.heldCounts() },
+      ...(socket instanceof RenewingSocket ? { socket: socket.health } : {}),
+      keypadDead: keypadHealth.dead,
     };
     try {
       writeStatusFile(config.statusPath, status);
@@ -148,6 +200,8 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
     core,
     link,
     store,
+    disk,
+    keypadHealth,
     writeStatus,
     stop() {
       stopped ??= (async () => {
@@ -155,18 +209,48 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
         for (const failure of releaseEveryRelay(hardware.compartments)) {
           log.error({ err: failure.error, compartment: failure.number }, 'relay release failed');
         }
-        try {
-          statusTimer?.cancel();
-          statusTimer = null;
-          link.stop();
-          unsubscribe();
+        // Each step on its own: one that fails (a full disk, a closed socket) is logged and the rest still run.
+        const steps: [string, () => void][] = [
+          [
+            'timers',
+            () => {
+              statusTimer?.cancel();
+              statusTimer = null;
+              keypadHealth.stop();
+              disk.stop();
+            },
+          ],
+          ['link', () => link.stop()],
+          ['listeners', unsubscribe],
           // better-sqlite3 is synchronous: no transaction can be half-done here.
-          core.stop();
-          writeStatus();
-          socket.close();
-          store.close();
-        } finally {
+          ['core', () => core.stop()],
+          // Held decisions get a last chance to reach the disk.
+          ['held writes', () => disk.flushHeld()],
+          [
+            // Still full: what is held goes beside status.json (the unit's tmpfs), for the next run.
+            'held spill',
+            () => {
+              const held = store.heldJson();
+              if (held === undefined) return;
+              writeFileSync(heldPath, held, { mode: 0o600 });
+              log.warn({ ...store.heldCounts(), path: heldPath }, 'stopping on a full disk: held decisions kept');
+            },
+          ],
+          ['status file', writeStatus],
+          ['socket', () => socket.close()],
+          ['store', () => store.close()],
+        ];
+        for (const [what, step] of steps) {
+          try {
+            step();
+          } catch (error) {
+            log.error({ err: error, step: what }, 'stopping: a step failed');
+          }
+        }
+        try {
           await hardware.close();
+        } catch (error) {
+          log.error({ err: error }, 'stopping: closing the hardware failed');
         }
         log.info({}, 'depot daemon stopped');
       })();

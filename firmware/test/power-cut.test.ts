@@ -9,7 +9,7 @@
  * PIN, and every life began a new session with a larger stamp.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CommandKind, EventKind, PinKind } from '@keydepot/shared';
@@ -86,6 +86,13 @@ describe('power cuts', () => {
     cleanups.push(() => relay.close());
     const fixture = provisionedDepot({ relayPublicKey: relay.keys.publicKey, relayPort: relay.port });
     cleanups.push(() => fixture.remove());
+    // A small disk reserve: the default 8 MiB, written again by every life a kill lands in while it is
+    // being written, would be most of this test's disk writes (the reserve has tests of its own: disk-full).
+    const depotFile = join(fixture.dir, 'depot.json');
+    writeFileSync(
+      depotFile,
+      JSON.stringify({ ...JSON.parse(readFileSync(depotFile, 'utf8')), diskReserveBytes: 65_536 }),
+    );
     const logPath = join(fixture.dir, 'pins.log');
 
     const permanent: ChaosPin = { id: 1, digits: '246810', compartment: 1 };

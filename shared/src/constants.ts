@@ -20,6 +20,8 @@ export const TelegramType = {
   Transport: 3,
   /** Relay → depot, under load only: "prove you receive at your address first" (section 6.4 of docs/protocol.md). */
   CookieReply: 4,
+  /** Relay → depot: "your stamp is stale, the highest I accepted is …" (section 6.5 of docs/protocol.md). */
+  StaleStampHint: 5,
 } as const;
 export type TelegramType = (typeof TelegramType)[keyof typeof TelegramType];
 
@@ -44,6 +46,8 @@ export const MAC1_BYTES = 16;
 export const MAC2_BYTES = 16;
 /** Handshake initiation: header(8) · e(32) · enc s(48) · enc stamp(24) · mac1(16) · mac2(16). */
 export const HANDSHAKE_INITIATION_BYTES = 144;
+/** Stale-stamp hint: header(8) · nonce(12) · enc highest stamp(8 + 16 tag). */
+export const STALE_STAMP_HINT_BYTES = 44;
 /** Handshake response: header(12) · e(32) · enc empty payload(16) · mac1(16). */
 export const HANDSHAKE_RESPONSE_BYTES = 76;
 /** The initiation payload: an 8-byte strictly increasing stamp (replay protection). */

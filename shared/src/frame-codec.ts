@@ -75,7 +75,7 @@ function writeBody(w: Writer, frame: Frame): void {
       w.u32(frame.outboxSize);
       w.u64(frame.lockoutUntilMs);
       w.u8(frame.failedAttempts);
-      w.u8(frame.clockKnown ? 1 : 0);
+      w.u8((frame.clockKnown ? 1 : 0) | (frame.diskFull ? 2 : 0) | (frame.keypadDead ? 4 : 0));
       w.u8(version.length);
       w.raw(version);
       w.u8(frame.compartments.length);
@@ -134,7 +134,7 @@ function readBody(kind: number, body: Uint8Array): Frame {
       const lockoutUntilMs = r.u64('lockoutUntil');
       const failedAttempts = r.u8();
       const flags = r.u8();
-      if (flags > 1) fail('bad-value', 'unknown status flags');
+      if (flags > 7) fail('bad-value', 'unknown status flags');
       const firmwareVersion = r.text(r.raw(r.u8()), 'firmwareVersion', MAX_FIRMWARE_VERSION_BYTES);
       const count = r.u8();
       if (count > MAX_COMPARTMENTS) fail('bad-value', 'too many compartments');
@@ -156,7 +156,10 @@ function readBody(kind: number, body: Uint8Array): Frame {
         outboxSize,
         lockoutUntilMs,
         failedAttempts,
-        clockKnown: flags === 1,
+        clockKnown: (flags & 1) !== 0,
+        // Only when set, so a healthy depot's STATUS decodes exactly as before these flags existed.
+        ...((flags & 2) !== 0 ? { diskFull: true } : {}),
+        ...((flags & 4) !== 0 ? { keypadDead: true } : {}),
         firmwareVersion,
         compartments,
       };

@@ -181,6 +181,10 @@ export interface StatusFrame {
   readonly lockoutUntilMs: number;
   readonly failedAttempts: number;
   readonly clockKnown: boolean;
+  /** The depot's disk is full: it holds its decisions in memory (absent = false; protocol §8.6). */
+  readonly diskFull?: boolean;
+  /** The keypad board stopped answering pings (absent = false). */
+  readonly keypadDead?: boolean;
   readonly firmwareVersion: string;
   readonly compartments: readonly CompartmentStatus[];
 }

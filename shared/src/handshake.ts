@@ -13,6 +13,7 @@ import type { DropReason } from './errors.js';
 import { cookieKey, INITIATION_MAC1_AT, INITIATION_MAC2_AT, initiationMac2, openCookieReply } from './noise/cookie.js';
 import { IkInitiator, IkResponder } from './noise/handshake-ik.js';
 import { TransportSession } from './session.js';
+import { sealStaleStampHint } from './stale-stamp-hint.js';
 import { classifyDatagram, readU32, writePreamble, writeU32 } from './telegram.js';
 
 /*
@@ -175,6 +176,8 @@ export interface OpenedInitiation {
   readonly remoteId: number;
   /** Accept the depot: builds the response telegram and the relay's session. */
   respond(localId: number, nowMs: number): HandshakeResult<{ datagram: Uint8Array; session: TransportSession }>;
+  /** The stale-stamp hint for this initiation (section 6.5 of docs/protocol.md); null for a low-order depot key. */
+  staleStampHint(highestStamp: number): Uint8Array | null;
 }
 
 /** Relay side: opens handshake initiations addressed to its static key. */
@@ -222,12 +225,15 @@ export class HandshakeResponder {
     if (stamp < 0) return { ok: false, reason: 'handshake' };
     const backend = this.backend;
     const remoteId = shape.sessionId;
+    const relaySecretKey = this.staticKeys.secretKey;
     let responded = false;
     return {
       ok: true,
       depotPublicKey,
       stamp,
       remoteId,
+      staleStampHint: (highestStamp) =>
+        sealStaleStampHint({ backend, relaySecretKey, depotPublicKey, initiation: datagram, highestStamp }),
       respond(localId, nowMs) {
         if (responded) throw new Error('respond() called twice for one initiation');
         responded = true;

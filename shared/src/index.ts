@@ -15,4 +15,5 @@ export * from './provisioning-bundle.js';
 export * from './receive.js';
 export * from './replay-window.js';
 export * from './session.js';
+export * from './stale-stamp-hint.js';
 export * from './telegram.js';

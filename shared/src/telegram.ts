@@ -5,6 +5,7 @@ import {
   MAX_DATAGRAM_BYTES,
   MIN_TRANSPORT_BYTES,
   PROTOCOL_VERSION,
+  STALE_STAMP_HINT_BYTES,
   TelegramType,
 } from './constants.js';
 import type { DropReason } from './errors.js';
@@ -24,6 +25,7 @@ const EXPECTED_SIZE: Record<number, (length: number) => boolean> = {
   [TelegramType.HandshakeResponse]: (n) => n === HANDSHAKE_RESPONSE_BYTES,
   [TelegramType.Transport]: (n) => n >= MIN_TRANSPORT_BYTES && n <= MAX_DATAGRAM_BYTES,
   [TelegramType.CookieReply]: (n) => n === COOKIE_REPLY_BYTES,
+  [TelegramType.StaleStampHint]: (n) => n === STALE_STAMP_HINT_BYTES,
 };
 
 /**

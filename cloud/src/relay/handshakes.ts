@@ -90,6 +90,16 @@ export async function handleInitiation(
     if (error instanceof SessionIdTakenError || error instanceof NoiseRefusedError) return ctx.drop('handshake');
     throw error;
   }
+  if (!verdict.ok && verdict.reason === 'stale-stamp') {
+    // A known depot behind its own last stamp (a re-flashed card, a clock behind): tell it, sealed to it (§6.5).
+    const hint = opened.staleStampHint(verdict.highestStamp);
+    ctx.logger.warn(
+      { depotId: verdict.depotId, stamp: opened.stamp, highestStamp: verdict.highestStamp, endpoint },
+      'stale handshake stamp: hint sent',
+    );
+    if (hint !== null) ctx.send(hint, endpoint, 'stale-stamp-hint');
+    return ctx.drop(verdict.reason);
+  }
   if (!verdict.ok) return ctx.drop(verdict.reason);
   if (response === undefined || keys === undefined) return ctx.drop('handshake');
   const session = new RelaySession(ctx.backend, {

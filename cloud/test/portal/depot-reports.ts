@@ -90,7 +90,11 @@ export class DepotReports {
     });
   }
 
-  status(nowMs: number, lockout: { untilMs: number; failedAttempts: number }) {
+  status(
+    nowMs: number,
+    lockout: { untilMs: number; failedAttempts: number },
+    health: Pick<StatusFrame, 'diskFull' | 'keypadDead'> = {},
+  ) {
     return this.send(nowMs, {
       status: {
         kind: FrameKind.Status,
@@ -100,6 +104,7 @@ export class DepotReports {
         lockoutUntilMs: lockout.untilMs,
         failedAttempts: lockout.failedAttempts,
         clockKnown: true,
+        ...health,
         firmwareVersion: 'test-1',
         compartments: [],
       },

@@ -1,5 +1,13 @@
 import dgram from 'node:dgram';
-import { COOKIE_REPLY_BYTES, FrameKind, generateKeyPair, type KeyPair, mac1Key, randomBytes } from '@keydepot/shared';
+import {
+  COOKIE_REPLY_BYTES,
+  FrameKind,
+  generateKeyPair,
+  type KeyPair,
+  mac1Key,
+  randomBytes,
+  STALE_STAMP_HINT_BYTES,
+} from '@keydepot/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Relay } from '../../src/relay/relay.js';
 import { relayDb } from '../../src/store/relay/relay-schema.js';
@@ -82,7 +90,7 @@ describe.each(testDialects())('relay under hostile input (%s)', (dialect) => {
     await db.dispose();
   });
 
-  it('answers none of 100k random and mutated datagrams but with cookie replies, writes nothing and keeps serving', async () => {
+  it('answers none of 100k random and mutated datagrams but with cookie replies and stale-stamp hints, writes nothing and keeps serving', async () => {
     expect(await depot.handshake()).toBe(true);
     for (let i = 0; i < 3; i++) {
       depot.journal();
@@ -109,7 +117,11 @@ describe.each(testDialects())('relay under hostile input (%s)', (dialect) => {
     expect((await relay.metrics.count(relay.metrics.datagramsIn)) - receivedBefore).toBe(total);
     // The one answer: under load, an initiation whose mac1 still verifies (a replay, or one with mac2 altered)
     // gets a 64-byte cookie reply (protocol §6.4), no DH and no state. Everything else gets nothing.
-    expect(attacker.replies.filter((length) => length !== COOKIE_REPLY_BYTES)).toEqual([]);
+    // And an exact replay of the depot's initiation, when not under load, gets the 44-byte stale-stamp hint
+    // (protocol §6.5), sealed to the depot: the attacker can read none of it.
+    expect(
+      attacker.replies.filter((length) => length !== COOKIE_REPLY_BYTES && length !== STALE_STAMP_HINT_BYTES),
+    ).toEqual([]);
     expect(attacker.replies.length).toBeLessThan(total / 8);
     expect(depot.received.length).toBe(depotHeard);
     expect(await relay.metrics.count(relay.metrics.errors)).toBe(0);

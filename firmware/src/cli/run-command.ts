@@ -2,7 +2,7 @@ import { RealClock } from '../hardware/clock.js';
 import { createRealHardware } from '../hardware/real-hardware.js';
 import { createSimulatedHardware, SimulatedClock } from '../hardware/simulated/index.js';
 import type { DepotHardware } from '../hardware/types.js';
-import { udpLinkSocket } from '../link/udp-socket.js';
+import { renewingUdpSocket } from '../service/renewing-socket.js';
 import { runDepotService } from '../service/run-service.js';
 import { type CliIo, loadConfigOf, parseCommandArgs, stringOption } from './cli-io.js';
 import { createLogger } from './logger.js';
@@ -37,8 +37,7 @@ export async function runCommand(argv: readonly string[], io: CliIo): Promise<nu
       env: io.env,
       hooks: process,
       untilStopSignal: io.untilStopSignal,
-      socketFactory: (relay) =>
-        udpLinkSocket({ ...relay, onError: (error) => logger.debug({ err: error.message }, 'udp send failed') }),
+      socketFactory: (relay) => renewingUdpSocket(relay, hardware.clock, logger),
     });
   } finally {
     simulatedClock?.stop();

@@ -1,6 +1,7 @@
 import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { StatusFrame } from '@keydepot/shared';
 import type { LinkSnapshot } from '../link/link-snapshot.js';
+import type { SocketHealth } from '../service/renewing-socket.js';
 
 export const STATUS_FILE_VERSION = 1;
 
@@ -19,6 +20,12 @@ export interface DepotStatusFile {
   readonly depot: StatusFrame;
   readonly lockedOut: boolean;
   readonly clockKnown: boolean;
+  /** Disk full (decisions held in memory, or the reserve released), held and dropped events; absent in older files. */
+  readonly disk?: { readonly full: boolean; readonly events: number; readonly dropped: number };
+  /** The relay socket's renewals and send errors (the daemon's UDP socket only). */
+  readonly socket?: SocketHealth;
+  /** The keypad board stopped answering pings; absent in older files. */
+  readonly keypadDead?: boolean;
 }
 
 /**

@@ -35,6 +35,8 @@ export interface DepotCoreOptions {
   readonly logger?: DepotLogger;
   /** How long a verdict stays on the display before the prompt returns. */
   readonly feedbackMs?: number;
+  /** Disk and keypad health for STATUS (the daemon's DiskHealth and KeypadHealth); absent = healthy. */
+  readonly health?: () => { readonly diskFull: boolean; readonly keypadDead: boolean };
 }
 
 /** The depot's brain: DepotPort for the link, plus its lifecycle and a hook for fresh events. */
@@ -53,6 +55,8 @@ export interface DepotCore extends DepotPort {
    * not show an open lock until the next check-in.
    */
   onStatusChanged(listener: () => void): () => void;
+  /** Tells the onStatusChanged listeners that something STATUS reports changed (disk or keypad health). */
+  statusChanged(): void;
   /** Current settings (defaults + CONFIG), e.g. `keepalive` for the link. */
   settings(): DepotSettings;
   /** True while the keypad is locked out. */
@@ -70,7 +74,11 @@ export function createDepotCore(options: DepotCoreOptions): DepotCore {
   const { hardware, store, pinMacKey } = options;
   const log = options.logger ?? SILENT;
   const clock = hardware.clock;
-  const trusted = new TrustedClock({ clock, store });
+  const trusted = new TrustedClock({
+    clock,
+    store,
+    onError: (error) => log.error({ err: error }, 'writing the clock floor failed'),
+  });
   const matcher =
     options.offline === undefined
       ? undefined
@@ -164,6 +172,10 @@ export function createDepotCore(options: DepotCoreOptions): DepotCore {
       if (store.isOpen) trusted.persistFloor();
     },
 
+    statusChanged() {
+      for (const listener of statusListeners) listener();
+    },
+
     onJournaled: (listener) => journal.onJournaled(listener),
 
     onStatusChanged(listener) {
@@ -209,6 +221,7 @@ export function createDepotCore(options: DepotCoreOptions): DepotCore {
     status(): StatusFrame {
       const state = store.lockout();
       const now = trusted.estimateMs();
+      const health = options.health?.();
       return {
         kind: FrameKind.Status,
         uptimeSeconds: Math.min(Math.floor((clock.monotonicMs() - startMono) / 1000), 0xffff_ffff),
@@ -217,6 +230,8 @@ export function createDepotCore(options: DepotCoreOptions): DepotCore {
         lockoutUntilMs: isLockedOut(state, now) ? state.untilMs : 0,
         failedAttempts: Math.min(state.failedAttempts, 255),
         clockKnown: trusted.known,
+        ...(health?.diskFull ? { diskFull: true } : {}),
+        ...(health?.keypadDead ? { keypadDead: true } : {}),
         firmwareVersion: options.firmwareVersion,
         compartments: compartments.map((c) => ({
           doorOpen: c.doorOpen,

@@ -13,6 +13,8 @@ export interface TrustedClockOptions {
   readonly floorWriteIntervalMs?: number;
   /** A TIME that moves the clock by more than this is journaled as CLOCK_SET. */
   readonly correctionThresholdMs?: number;
+  /** A floor write that failed from the timer or on stop: told here, never thrown out of a timer. */
+  readonly onError?: (error: unknown) => void;
 }
 
 /** What a TIME did: the caller journals CLOCK_SET for 'set' (first in this boot) and 'corrected'. */
@@ -41,8 +43,10 @@ export class TrustedClock {
   private offset: number | undefined;
   private highest = 0;
   private timer: Timer | undefined;
+  private readonly onError: (error: unknown) => void;
 
   constructor(options: TrustedClockOptions) {
+    this.onError = options.onError ?? (() => {});
     this.clock = options.clock;
     this.store = options.store;
     this.floorWriteIntervalMs = options.floorWriteIntervalMs ?? 5 * 60_000;
@@ -86,9 +90,13 @@ export class TrustedClock {
     return { kind: Math.abs(deltaMs) > this.correctionThresholdMs ? 'corrected' : 'unchanged', deltaMs };
   }
 
-  /** Writes the floor now (also on shutdown). */
+  /** Writes the floor now (also on shutdown); a failure goes to onError (it runs from a timer and from stop). */
   persistFloor(): void {
-    this.store.raiseClockFloor(this.estimateMs());
+    try {
+      this.store.raiseClockFloor(this.estimateMs());
+    } catch (error) {
+      this.onError(error);
+    }
   }
 
   /** Starts writing the floor every floorWriteIntervalMs. */

@@ -31,6 +31,8 @@ export interface Keypad {
   display(line1: string, line2?: string): void;
   beep(kind: Beep): void;
   led(colour: LedColour): void;
+  /** Asks the board to answer (PING/PONG); true when it did within `timeoutMs`. Absent: cannot be asked. */
+  ping?(timeoutMs: number): Promise<boolean>;
 }
 
 /** A one-shot timer from a Clock. */

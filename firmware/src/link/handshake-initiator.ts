@@ -3,6 +3,7 @@ import {
   type CryptoBackend,
   createInitiation,
   type KeyPair,
+  openStaleStampHint,
   type PendingInitiation,
   randomBytes,
   readU32,
@@ -41,6 +42,25 @@ export class HandshakeInitiator {
     const localId = randomSessionId();
     const pending = createInitiation({ backend, staticKeys, relayPublicKey, localId, stamp, cookie });
     return { pending, stamp };
+  }
+
+  /**
+   * A stale-stamp hint for `pending` (protocol §6.5): when it verifies, the stamp store is raised
+   * (never lowered) to the relay's highest stamp, so the next initiation's stamp is above it.
+   * Returns that highest stamp, or undefined for a hint that does not verify.
+   */
+  takeStaleStampHint(pending: PendingInitiation, hint: Uint8Array): number | undefined {
+    const { backend, staticKeys, relayPublicKey, stamps } = this.options;
+    const highest = openStaleStampHint({
+      backend,
+      depotSecretKey: staticKeys.secretKey,
+      relayPublicKey,
+      initiation: pending.datagram,
+      hint,
+    });
+    if (highest === undefined) return undefined;
+    if (highest > stamps.get()) stamps.set(highest);
+    return highest;
   }
 
   /** A cookie from a cookie reply that verified: later initiations carry it while it is usable. */

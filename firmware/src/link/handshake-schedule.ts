@@ -17,13 +17,20 @@ export interface HandshakeScheduleDeps {
   readonly log: LinkLogger;
   readonly counters: LinkCounters;
   readonly drop: (reason: string) => void;
+  /** For the log line of a stale stamp (protocol §6.5). */
+  readonly depotId?: number;
 }
+
+/** Stale-stamp hints taken in one handshake before the depot stops trusting them to move it on. */
+const MAX_HINTS_PER_HANDSHAKE = 2;
 
 interface Attempt {
   pending: PendingInitiation;
   readonly retry: RetryTimer;
   /** The pending initiation went out again with a fresh cookie (once per initiation). */
   resentWithCookie: boolean;
+  /** Stale-stamp hints taken since begin(). */
+  hints: number;
 }
 
 /**
@@ -34,6 +41,8 @@ interface Attempt {
  */
 export class HandshakeSchedule {
   private attempt: Attempt | null = null;
+  /** The stamp of the newest initiation sent. */
+  private lastStamp = 0;
 
   constructor(private readonly deps: HandshakeScheduleDeps) {}
 
@@ -48,6 +57,7 @@ export class HandshakeSchedule {
     const { clock, socket, initiator, counters, log } = this.deps;
     const initiate = () => {
       const { pending, stamp } = initiator.initiate();
+      this.lastStamp = stamp;
       counters.handshakesSent++;
       log.debug({ reason, stamp, sessionId: pending.localId }, 'handshake initiation');
       socket.send(pending.datagram);
@@ -67,7 +77,36 @@ export class HandshakeSchedule {
         log.warn({ reason }, 'relay did not answer the handshake; next try at the next check-in');
       },
     );
-    this.attempt = { pending: initiate(), retry, resentWithCookie: false };
+    this.attempt = { pending: initiate(), retry, resentWithCookie: false, hints: 0 };
+  }
+
+  /**
+   * The relay says the initiation's stamp is stale (protocol §6.5: a re-flashed card, a clock
+   * behind): a hint that verifies raised the stored stamp, so a new initiation goes out at once.
+   * At most MAX_HINTS_PER_HANDSHAKE per handshake; the normal retries go on after that.
+   */
+  receiveStaleStampHint(datagram: Uint8Array): void {
+    const attempt = this.attempt;
+    if (attempt === null) {
+      this.deps.drop('unknown-session');
+      return;
+    }
+    const sentStamp = this.lastStamp;
+    const highest = this.deps.initiator.takeStaleStampHint(attempt.pending, datagram);
+    if (highest === undefined) {
+      this.deps.drop('stale-stamp-hint');
+      return;
+    }
+    this.deps.log.warn(
+      { depotId: this.deps.depotId, sentStamp, relayHighest: highest },
+      'relay refused a stale handshake stamp (card flashed again, clock behind?): stamp raised, new handshake',
+    );
+    if (attempt.hints >= MAX_HINTS_PER_HANDSHAKE) return;
+    const hints = attempt.hints + 1;
+    attempt.retry.cancel();
+    this.attempt = null;
+    this.begin('stale-stamp');
+    if (this.attempt !== null) (this.attempt as Attempt).hints = hints;
   }
 
   stop(): void {

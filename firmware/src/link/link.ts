@@ -30,6 +30,8 @@ export interface LinkOptions {
   readonly rhythm?: Partial<RhythmSettings>;
   readonly random?: Random;
   readonly logger?: LinkLogger;
+  /** Named in the log line of a stale handshake stamp (protocol §6.5). */
+  readonly depotId?: number;
   /** Asked before each keepalive is armed: the depot's CONFIG `keepalive` switch (rhythm.keepalive null = never). */
   readonly keepaliveEnabled?: () => boolean;
 }
@@ -74,6 +76,7 @@ export class Link {
         monotonicMs: () => options.clock.monotonicMs(),
       }),
       drop: (reason) => this.drop(reason),
+      depotId: options.depotId,
     });
     this.exchanges = new ExchangeSchedule({
       ...common,
@@ -166,6 +169,10 @@ export class Link {
     }
     if (shape.type === TelegramType.CookieReply) {
       this.handshakes.receiveCookieReply(datagram);
+      return;
+    }
+    if (shape.type === TelegramType.StaleStampHint) {
+      this.handshakes.receiveStaleStampHint(datagram);
       return;
     }
     if (shape.type !== TelegramType.Transport) {

@@ -9,6 +9,7 @@ import {
   slotValidity,
 } from '@keydepot/shared';
 import Database from 'better-sqlite3';
+import { HeldWrites, isUnwritable, StoreFullError } from './held-writes.js';
 import { migrate } from './migrations.js';
 import type { LockoutRecord, NewEvent, NewPin, PinRecord, StoredResult } from './records.js';
 
@@ -17,12 +18,16 @@ export interface OpenDepotStoreOptions {
   readonly nowMs?: number;
   /** Settings written only when the database is created (from the provisioning bundle). */
   readonly initialSettings?: Readonly<Record<string, string | number | boolean>>;
+  /** Told when a normal open failed for a full disk and the store was opened in exclusive locking mode. */
+  readonly onExclusiveOpen?: (error: unknown) => void;
 }
 
 /** Acked events kept for diagnosis; older ones are deleted. */
 const KEEP_ACKED_EVENTS = 1000;
 /** Confirmed command results kept to answer repeats. */
 const KEEP_CONFIRMED_RESULTS = 200;
+/** What prune() keeps of them when space is short: a repeat is rarely older than a few commands. */
+const KEEP_RESULTS_WHEN_FULL = 20;
 
 interface PinRow {
   id: number;
@@ -95,13 +100,19 @@ const toEvent = (row: EventRow): EventFrame => ({
 export class DepotStore {
   /** The journal epoch: 16 hex digits made with the database. */
   readonly epoch: string;
+  /** Called once each time a write fails for a full disk and the store starts holding writes in memory. */
+  onUnwritable: (error: unknown) => void = () => {};
   private readonly s;
+  /** Set while the disk is full: the depot's decisions wait here (held-writes.ts). */
+  private held: HeldWrites | undefined;
+  private depth = 0;
 
   constructor(private readonly db: Database.Database) {
     this.epoch = (db.prepare('SELECT epoch FROM meta').get() as { epoch: string }).epoch;
     // Prepared once: the verdict path runs them on every typed PIN.
     this.s = {
       meta: db.prepare('SELECT last_sequence, last_command_id, clock_floor_ms FROM meta'),
+      lastSequenceRow: db.prepare('SELECT last_sequence FROM meta').pluck(),
       bumpSequence: db.prepare('UPDATE meta SET last_sequence = last_sequence + 1 RETURNING last_sequence'),
       insertEvent: db.prepare(
         'INSERT INTO journal (sequence, epoch, time_ms, event, compartment, subject) VALUES (?, ?, ?, ?, ?, ?)',
@@ -152,9 +163,134 @@ export class DepotStore {
     };
   }
 
-  /** Runs `work` in one IMMEDIATE transaction (a savepoint when nested): all of it commits, or none. */
+  /**
+   * Runs `work` in one IMMEDIATE transaction (a savepoint when nested): all of it commits, or none.
+   * When the disk is full the transaction rolls back whole and `work` runs again against memory
+   * (journal, spendPin, setLockout and the clock floor are held; commands throw StoreFullError),
+   * so a decision the keypad made is never lost for want of space, only delayed.
+   */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+    if (this.held) return work();
+    this.depth++;
+    try {
+      return this.db.transaction(work).immediate();
+    } catch (error) {
+      if (this.depth > 1 || !isUnwritable(error)) throw error;
+      this.startHolding(error);
+      return work();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** True while writes are held in memory (the disk was full at the last attempt). */
+  get holding(): boolean {
+    return this.held !== undefined;
+  }
+
+  /** Events held in memory, and those dropped because the bounded buffer was full. */
+  heldCounts(): { events: number; dropped: number } {
+    return { events: this.held?.events.length ?? 0, dropped: this.held?.dropped ?? 0 };
+  }
+
+  /**
+   * Writes what was held, in one transaction, in the order it happened; true when nothing is held
+   * any more. A disk still full keeps everything held (and answers false); other errors throw.
+   */
+  flush(): boolean {
+    const held = this.held;
+    if (held === undefined) return true;
+    try {
+      this.db
+        .transaction(() => {
+          for (const event of held.events) this.insertEvent(event);
+          for (const [id, atMs] of held.spent) this.s.spendPin.run(atMs, id);
+          if (held.lockout) this.writeLockout(held.lockout);
+          if (held.floorMs > 0) this.s.raiseFloor.run(held.floorMs, held.floorMs);
+        })
+        .immediate();
+    } catch (error) {
+      if (isUnwritable(error)) return false;
+      throw error;
+    }
+    this.held = undefined;
+    return true;
+  }
+
+  /**
+   * Frees what the depot may give up for space: acknowledged events (the cloud has them) and
+   * confirmed results, then truncates the WAL. Freed pages are reused by the next writes.
+   * Answers whether it could (a disk too full even for the deletion answers false).
+   */
+  prune(): boolean {
+    try {
+      this.db
+        .transaction(() => {
+          this.s.pruneAcked.run(this.s.lastSequenceRow.get() as number);
+          this.s.pruneResults.run(this.lastCommandId() - KEEP_RESULTS_WHEN_FULL);
+        })
+        .immediate();
+      this.db.pragma('wal_checkpoint(TRUNCATE)');
+      return true;
+    } catch (error) {
+      if (isUnwritable(error)) return false;
+      throw error;
+    }
+  }
+
+  /** What is held, as JSON, or undefined when nothing is (see HeldWrites.toJson). */
+  heldJson(): string | undefined {
+    return this.held?.toJson();
+  }
+
+  /**
+   * Takes over what an earlier run of the daemon held when it stopped on a full disk; it is
+   * written with the next flush, before what this run holds.
+   */
+  adoptHeld(json: string): void {
+    const held = this.held ?? new HeldWrites();
+    held.adopt(json);
+    this.held = held;
+  }
+
+  private startHolding(error: unknown): HeldWrites {
+    const held = new HeldWrites();
+    this.held = held;
+    this.onUnwritable(error);
+    return held;
+  }
+
+  /**
+   * A single write outside a transaction: on disk, or held in memory while the disk is full.
+   * Inside a transaction a full disk throws to the outermost one, which runs its work again held.
+   */
+  private write<T>(onDisk: () => T, held: (writes: HeldWrites) => T): T {
+    if (this.held) return held(this.held);
+    if (this.depth > 0) return onDisk();
+    try {
+      return onDisk();
+    } catch (error) {
+      if (!isUnwritable(error)) throw error;
+      return held(this.startHolding(error));
+    }
+  }
+
+  /** A write the depot cannot hold (a command's): refused while holding, so the cloud sends it again later. */
+  private writeOrRefuse<T>(onDisk: () => T): T {
+    return this.write(onDisk, () => {
+      throw new StoreFullError('the disk is full: not written, try again later');
+    });
+  }
+
+  /** An ack or confirmation: worth trying even while full (it lets prune free space); lost ones come again. */
+  private writeIfPossible(onDisk: () => void): void {
+    try {
+      if (this.depth > 0) onDisk();
+      else this.db.transaction(onDisk).immediate();
+    } catch (error) {
+      if (!isUnwritable(error)) throw error;
+      if (!this.held) this.startHolding(error);
+    }
   }
 
   // --- journal ---------------------------------------------------------------
@@ -167,12 +303,28 @@ export class DepotStore {
     // An over-long subject would make the codec refuse the frame and jam the outbox for good.
     const subject = clipUtf8(event.subject, MAX_SUBJECT_BYTES);
     const timeMs = wholeMs(event.timeMs);
-    return this.transaction(() => {
-      const { last_sequence: sequence } = this.s.bumpSequence.get() as { last_sequence: number };
-      this.s.insertEvent.run(sequence, this.epoch, timeMs, event.event, event.compartment, subject);
-      if (timeMs > 0) this.s.raiseFloor.run(timeMs, timeMs);
-      return { kind: FrameKind.Event, epoch: this.epoch, sequence, ...event, timeMs, subject };
-    });
+    const clipped = { ...event, timeMs, subject };
+    return this.write(
+      () => {
+        const sequence =
+          this.depth > 0 ? this.insertEvent(clipped) : this.db.transaction(() => this.insertEvent(clipped)).immediate();
+        return { kind: FrameKind.Event, epoch: this.epoch, sequence, ...clipped };
+      },
+      (held) => {
+        held.holdEvent(clipped);
+        if (timeMs > 0) held.raiseFloor(timeMs);
+        // The sequence it will get: nothing else is journaled before the held events are written.
+        return { kind: FrameKind.Event, epoch: this.epoch, sequence: this.lastSequence(), ...clipped };
+      },
+    );
+  }
+
+  /** Inserts an event with the next sequence and raises the floor to its time; the caller holds the transaction. */
+  private insertEvent(event: NewEvent): number {
+    const { last_sequence: sequence } = this.s.bumpSequence.get() as { last_sequence: number };
+    this.s.insertEvent.run(sequence, this.epoch, event.timeMs, event.event, event.compartment, event.subject);
+    if (event.timeMs > 0) this.s.raiseFloor.run(event.timeMs, event.timeMs);
+    return sequence;
   }
 
   /** Unacknowledged events, oldest first. */
@@ -183,66 +335,89 @@ export class DepotStore {
   /** Cumulative ack (protocol §11): marks every event up to `sequence`; another epoch's ack is ignored. */
   acknowledgeEvents(epoch: string, sequence: number): void {
     if (epoch !== this.epoch) return;
-    this.transaction(() => {
+    this.writeIfPossible(() => {
       this.s.ack.run(sequence);
       this.s.pruneAcked.run(sequence - KEEP_ACKED_EVENTS);
     });
   }
 
+  /** Events not yet acknowledged, held ones included. */
   outboxSize(): number {
-    return (this.s.outbox.get() as { n: number }).n;
+    return (this.s.outbox.get() as { n: number }).n + (this.held?.events.length ?? 0);
   }
 
-  /** Highest sequence journaled (0 = none). */
+  /** Highest sequence journaled (0 = none); held events count, with the sequences they will get. */
   lastSequence(): number {
-    return (this.s.meta.get() as { last_sequence: number }).last_sequence;
+    return (this.s.meta.get() as { last_sequence: number }).last_sequence + (this.held?.events.length ?? 0);
   }
 
   // --- clock floor -------------------------------------------------------------
 
   clockFloorMs(): number {
-    return (this.s.meta.get() as { clock_floor_ms: number }).clock_floor_ms;
+    return Math.max((this.s.meta.get() as { clock_floor_ms: number }).clock_floor_ms, this.held?.floorMs ?? 0);
   }
 
   /** Raises the persisted floor; a lower value is ignored (the floor never goes back). */
   raiseClockFloor(ms: number): void {
     const floor = wholeMs(ms);
-    this.s.raiseFloor.run(floor, floor);
+    this.write(
+      () => {
+        this.s.raiseFloor.run(floor, floor);
+      },
+      (held) => held.raiseFloor(floor),
+    );
   }
 
   // --- PINs --------------------------------------------------------------------
 
   /** Stored PINs whose MAC equals `mac` (one index lookup); revoked ones have no MAC and never match. */
   pinsByMac(mac: Uint8Array): PinRecord[] {
-    return (this.s.pinsByMac.all(mac) as PinRow[]).map(toPin);
+    return (this.s.pinsByMac.all(mac) as PinRow[]).map((row) => this.withHeldSpend(toPin(row)));
   }
 
   pin(id: number): PinRecord | undefined {
     const row = this.s.pinById.get(id) as PinRow | undefined;
-    return row === undefined ? undefined : toPin(row);
+    return row === undefined ? undefined : this.withHeldSpend(toPin(row));
+  }
+
+  /** A one-time PIN spent while the disk was full is spent, written or not. */
+  private withHeldSpend(pin: PinRecord): PinRecord {
+    const spentMs = this.held?.spent.get(pin.id);
+    return spentMs === undefined || pin.spentMs !== undefined ? pin : { ...pin, spentMs };
   }
 
   /** Adds or replaces a PIN (replacing also clears nothing but its rules and MAC; spent stays spent). */
   putPin(pin: NewPin): void {
-    this.s.upsertPin.run({
-      id: pin.id,
-      kind: pin.kind,
-      compartment: pin.compartment,
-      mac: Buffer.from(pin.mac),
-      validFromMs: pin.validFromMs,
-      validUntilMs: pin.validUntilMs,
-      schedule: JSON.stringify(pin.schedule),
-    });
+    this.writeOrRefuse(() =>
+      this.s.upsertPin.run({
+        id: pin.id,
+        kind: pin.kind,
+        compartment: pin.compartment,
+        mac: Buffer.from(pin.mac),
+        validFromMs: pin.validFromMs,
+        validUntilMs: pin.validUntilMs,
+        schedule: JSON.stringify(pin.schedule),
+      }),
+    );
   }
 
   /** Marks a one-time PIN used; false when it already was (it must not open twice). */
   spendPin(id: number, atMs: number): boolean {
-    return this.s.spendPin.run(wholeMs(atMs), id).changes === 1;
+    return this.write(
+      () => this.s.spendPin.run(wholeMs(atMs), id).changes === 1,
+      (held) => {
+        if (this.pin(id)?.spentMs !== undefined) return false;
+        held.spent.set(id, wholeMs(atMs));
+        return true;
+      },
+    );
   }
 
   /** Revokes a PIN id, known or not (a tombstone row refuses a later add of that id). */
   revokePin(id: number): void {
-    this.s.revokePin.run(id);
+    this.writeOrRefuse(() => {
+      this.s.revokePin.run(id);
+    });
   }
 
   /** PINs that can still open (not revoked). */
@@ -253,7 +428,9 @@ export class DepotStore {
   /** Keeps an offline slot refused until its validity ends (protocol §14). */
   revokeSlot(slot: OfflinePinSlot): void {
     const { untilMs } = slotValidity(slot);
-    this.s.revokeSlot.run(slot.compartment, slot.startHour, slot.durationCode, slot.variant, untilMs);
+    this.writeOrRefuse(() =>
+      this.s.revokeSlot.run(slot.compartment, slot.startHour, slot.durationCode, slot.variant, untilMs),
+    );
   }
 
   isSlotRevoked(slot: OfflinePinSlot): boolean {
@@ -262,7 +439,7 @@ export class DepotStore {
 
   /** Forgets revocations of slots that ended before `nowMs`. */
   pruneRevokedSlots(nowMs: number): void {
-    this.s.pruneSlots.run(nowMs);
+    this.writeIfPossible(() => this.s.pruneSlots.run(nowMs));
   }
 
   // --- commands ------------------------------------------------------------------
@@ -273,10 +450,14 @@ export class DepotStore {
 
   /** Records a handled command: the new last applied id and its result, in one transaction. */
   recordCommand(result: StoredResult): void {
-    this.transaction(() => {
-      this.s.setLastCommand.run(result.id);
-      this.s.insertResult.run(result.id, result.status, result.detail);
-    });
+    this.writeOrRefuse(() =>
+      this.depth > 0 ? this.insertCommand(result) : this.db.transaction(() => this.insertCommand(result)).immediate(),
+    );
+  }
+
+  private insertCommand(result: StoredResult): void {
+    this.s.setLastCommand.run(result.id);
+    this.s.insertResult.run(result.id, result.status, result.detail);
   }
 
   commandResult(id: number): CommandResultFrame | undefined {
@@ -289,7 +470,7 @@ export class DepotStore {
   }
 
   confirmResults(ids: readonly number[]): void {
-    this.transaction(() => {
+    this.writeIfPossible(() => {
       for (const id of ids) this.s.confirm.run(id);
       this.s.pruneResults.run(this.lastCommandId() - KEEP_CONFIRMED_RESULTS);
     });
@@ -298,13 +479,24 @@ export class DepotStore {
   // --- lockout and config --------------------------------------------------------
 
   lockout(): LockoutRecord {
+    if (this.held?.lockout) return this.held.lockout;
     const row = this.s.lockout.get() as { failed_attempts: number; level: number; until_ms: number };
     return { failedAttempts: row.failed_attempts, level: row.level, untilMs: row.until_ms };
   }
 
   setLockout(state: LockoutRecord): void {
     // Rounded up: a lockout may end a little late, never early.
-    this.s.setLockout.run(state.failedAttempts, state.level, Math.ceil(state.untilMs));
+    const rounded = { ...state, untilMs: Math.ceil(state.untilMs) };
+    this.write(
+      () => this.writeLockout(rounded),
+      (held) => {
+        held.lockout = rounded;
+      },
+    );
+  }
+
+  private writeLockout(state: LockoutRecord): void {
+    this.s.setLockout.run(state.failedAttempts, state.level, state.untilMs);
   }
 
   /** Stored CONFIG values (JSON-decoded); defaults live in depot/settings.ts. */
@@ -315,9 +507,10 @@ export class DepotStore {
   }
 
   setConfig(values: Readonly<Record<string, string | number | boolean>>): void {
-    this.transaction(() => {
+    const write = () => {
       for (const [key, value] of Object.entries(values)) this.s.setConfig.run(key, JSON.stringify(value));
-    });
+    };
+    this.writeOrRefuse(() => (this.depth > 0 ? write() : this.db.transaction(write).immediate()));
   }
 
   close(): void {
@@ -356,8 +549,24 @@ export function readStoredConfig(path: string): Record<string, string | number |
 export function openDepotStore(path: string, options: OpenDepotStoreOptions = {}): DepotStore {
   // The journal and the PINs' MACs: owner only from the first byte, -wal and -shm too (docs/operations.md, "File modes").
   if (path !== '' && path !== ':memory:') ownerOnlySqliteFiles(path);
+  try {
+    return openWith(path, options, false);
+  } catch (error) {
+    if (!isUnwritable(error)) throw error;
+    options.onExclusiveOpen?.(error);
+    return openWith(path, options, true);
+  }
+}
+
+/**
+ * `exclusive`: a full disk cannot grow the WAL's shared-memory file, which a normal open needs
+ * (SQLITE_IOERR_SHMSIZE); in exclusive locking mode SQLite keeps that index in heap memory, so
+ * the depot still opens and serves stored PINs. Other processes cannot read the database then.
+ */
+function openWith(path: string, options: OpenDepotStoreOptions, exclusive: boolean): DepotStore {
   const db = new Database(path);
   try {
+    if (exclusive) db.pragma('locking_mode = EXCLUSIVE');
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');

@@ -57,6 +57,8 @@ export class RelayCore {
   private readonly monotonicMs: () => number;
   /** Every stamp accepted, in order of arrival: must grow strictly. */
   readonly stamps: number[] = [];
+  /** Stale-stamp hints sent. */
+  staleStampHints = 0;
   /** Stored events by epoch, then by sequence: the first copy of each. */
   readonly events = new Map<string, Map<number, EventFrame>>();
   /** Every EVENT frame received, duplicates included. */
@@ -146,7 +148,13 @@ export class RelayCore {
     }
     if (!opened.ok) return this.drop(opened.reason);
     const highest = this.stamps.at(-1) ?? -1;
-    if (opened.stamp <= highest) return this.drop('stale-stamp');
+    if (opened.stamp <= highest) {
+      // As the cloud's relay: a known depot behind its last stamp gets the sealed hint (protocol §6.5).
+      this.drop('stale-stamp');
+      this.staleStampHints++;
+      const hint = opened.staleStampHint(highest);
+      return hint === null ? [] : [hint];
+    }
     const answered = opened.respond(readU32(randomBytes(4), 0), this.monotonicMs());
     if (!answered.ok) return this.drop(answered.reason);
     this.stamps.push(opened.stamp);

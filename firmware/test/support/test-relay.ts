@@ -13,6 +13,8 @@ export const LOOPBACK = '127.0.0.1';
 export interface TestRelayOptions {
   /** 0 (default) picks a free port. */
   readonly port?: number;
+  /** Default 127.0.0.1; the address-change test binds the relay end of a veth pair. */
+  readonly host?: string;
   readonly keys?: KeyPair;
   /** Default: sodium-native, as the cloud's relay runs. */
   readonly backend?: CryptoBackend;
@@ -24,6 +26,8 @@ export interface TestRelay {
   readonly core: RelayCore;
   readonly keys: KeyPair;
   readonly port: number;
+  /** Where the relay last heard the depot from (an accepted datagram), null before. */
+  depotAddress(): { address: string; port: number } | null;
   /** Sends the pending commands (or exactly `commands`, in that order) to the depot at once (protocol §12.3 push). */
   push(commands?: readonly QueuedCommand[]): void;
   /** Closes the socket (the depot's datagrams meet a closed port) but keeps the relay's state. */
@@ -52,7 +56,7 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     });
     await new Promise<void>((resolve, reject) => {
       next.once('error', reject);
-      next.bind(port, LOOPBACK, () => {
+      next.bind(port, options.host ?? LOOPBACK, () => {
         next.off('error', reject);
         resolve();
       });
@@ -70,6 +74,7 @@ export async function startTestRelay(options: TestRelayOptions = {}): Promise<Te
     core,
     keys,
     port,
+    depotAddress: () => depot,
     push(commands) {
       if (depot) send(core.pushDatagrams(commands), depot);
     },

@@ -114,12 +114,16 @@ const ALERT_NAMES: Record<Language, Record<AlertKind, string>> = {
     'door-left-open': 'Door left open',
     lockout: 'Keypad locked',
     'protocol-violation': 'Protocol violation',
+    'disk-full': 'Depot disk full',
+    'keypad-dead': 'Keypad not responding',
   },
   de: {
     tamper: 'Tür aufgebrochen',
     'door-left-open': 'Tür offen gelassen',
     lockout: 'Tastatur gesperrt',
     'protocol-violation': 'Protokollverletzung',
+    'disk-full': 'Speicher des Depots voll',
+    'keypad-dead': 'Tastatur antwortet nicht',
   },
 };
 

@@ -12,6 +12,7 @@ import { sealedSecrets } from './010-sealed-secrets.js';
 import { exportJobs } from './011-export-jobs.js';
 import { customersInvoices } from './012-customers-invoices.js';
 import { paymentsMail } from './013-payments-mail.js';
+import { depotHealth } from './014-depot-health.js';
 
 /**
  * Every schema change, applied in name order on start and by `keydepot-cloud migrate`.
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '011-export-jobs': exportJobs,
   '012-customers-invoices': customersInvoices,
   '013-payments-mail': paymentsMail,
+  '014-depot-health': depotHealth,
 };

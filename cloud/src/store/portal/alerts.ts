@@ -1,10 +1,11 @@
 import { EventKind } from '@keydepot/shared';
 import { type Kysely, sql } from 'kysely';
+import { DEPOT_HEALTH } from '../relay/status.js';
 import { toNumber, toNumberOrNull } from '../row-values.js';
 import type { Schema } from '../schema.js';
 import { inChunks } from './id-chunks.js';
 
-export type AlertKind = 'tamper' | 'door-left-open' | 'lockout' | 'protocol-violation';
+export type AlertKind = 'tamper' | 'door-left-open' | 'lockout' | 'protocol-violation' | 'disk-full' | 'keypad-dead';
 
 /** What a depot sent that broke the protocol (relay/uplink-rules.ts): the reason, what it sent, its limit. */
 export interface ViolationDetail {
@@ -140,6 +141,7 @@ export async function openAlerts(db: Kysely<Schema>, depotIds: readonly number[]
   }
   alerts.push(...(await lockoutsFromStatus(db, depotIds, nowMs, lockoutEvents)));
   alerts.push(...(await protocolViolations(db, depotIds, nowMs)));
+  alerts.push(...(await healthFromStatus(db, depotIds)));
   return alerts.sort((a, b) => b.receivedAtMs - a.receivedAtMs || a.depotId - b.depotId);
 }
 
@@ -293,4 +295,37 @@ function parseViolation(detail: string): ViolationDetail | undefined {
   } catch {
     return undefined;
   }
+}
+
+const HEALTH_ALERTS: readonly [number, AlertKind][] = [
+  [DEPOT_HEALTH.diskFull, 'disk-full'],
+  [DEPOT_HEALTH.keypadDead, 'keypad-dead'],
+];
+
+/**
+ * A full disk or a dead keypad, as the depot's newest STATUS says (health
+ * flags, protocol §8.6): open while the flag is set, over with the first
+ * STATUS without it. A depot that stopped reporting keeps its last word,
+ * and its offline badge says why nothing newer came.
+ */
+async function healthFromStatus(db: Kysely<Schema>, depotIds: readonly number[]): Promise<Alert[]> {
+  const rows = await inChunks(
+    depotIds,
+    async (chunk) =>
+      (
+        await sql<{ depot_id: number; health: number; received_at_ms: number }>`
+    SELECT depot_id, health, received_at_ms FROM depot_status
+    WHERE depot_id IN (${sql.join(chunk)}) AND health <> 0`.execute(db)
+      ).rows,
+  );
+  return rows.flatMap((row) =>
+    HEALTH_ALERTS.filter(([bit]) => (toNumber(row.health) & bit) !== 0).map(([, kind]) => ({
+      depotId: toNumber(row.depot_id),
+      compartment: 0,
+      kind,
+      eventId: null,
+      sinceMs: toNumber(row.received_at_ms),
+      receivedAtMs: toNumber(row.received_at_ms),
+    })),
+  );
 }

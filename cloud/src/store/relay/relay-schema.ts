@@ -26,6 +26,8 @@ export interface DepotStatusTable {
   clock_known: number;
   firmware_version: string;
   compartments: Uint8Array;
+  /** STATUS health flags: DEPOT_HEALTH (store/relay/status.ts). */
+  health: number;
 }
 
 export interface EventHeadsTable {

@@ -21,7 +21,9 @@ export interface StoredSession {
 
 export type HandshakeVerdict =
   | { readonly ok: true; readonly depotId: number; readonly sessionId: number; readonly previousIds: number[] }
-  | { readonly ok: false; readonly reason: 'unknown-depot' | 'stale-stamp' | 'session-id-taken' | 'handshake' };
+  /** A known depot's stamp not above the highest accepted (protocol §6.5): which depot, and that highest stamp. */
+  | { readonly ok: false; readonly reason: 'stale-stamp'; readonly depotId: number; readonly highestStamp: number }
+  | { readonly ok: false; readonly reason: 'unknown-depot' | 'session-id-taken' | 'handshake' };
 
 export interface AcceptHandshakeParams {
   readonly depotPublicKey: Uint8Array;
@@ -75,6 +77,11 @@ export function stampBytes(stamp: number): Uint8Array {
   return out;
 }
 
+/** The inverse of stampBytes. */
+function stampNumber(stored: Uint8Array): number {
+  return Number(new DataView(stored.buffer, stored.byteOffset, stored.byteLength).getBigUint64(0));
+}
+
 /**
  * Protocol §6.1 and §9 in one transaction: raise the depot's stamp (only if the
  * new one is higher and the depot is not revoked), store the new session
@@ -96,11 +103,14 @@ export async function acceptHandshake(store: StoreDatabase, p: AcceptHandshakePa
       .executeTakeFirst();
     const depot = await trx
       .selectFrom('depots')
-      .select(['id', 'revoked_at_ms'])
+      .select(['id', 'revoked_at_ms', 'handshake_stamp'])
       .where('public_key', '=', p.depotPublicKey)
       .executeTakeFirst();
     if (depot === undefined || depot.revoked_at_ms !== null) return { ok: false, reason: 'unknown-depot' };
-    if (num(raised.numUpdatedRows) !== 1) return { ok: false, reason: 'stale-stamp' };
+    if (num(raised.numUpdatedRows) !== 1) {
+      const highest = depot.handshake_stamp === null ? 0 : stampNumber(bytes(depot.handshake_stamp));
+      return { ok: false, reason: 'stale-stamp', depotId: num(depot.id), highestStamp: highest };
+    }
     const taken = await trx
       .selectFrom('depot_sessions')
       .select('session_id')

@@ -8,7 +8,14 @@ export type StatusRow = DepotStatusTable;
 export type StoredStatusRow = DepotStatusTable;
 
 export const STORED_COLUMNS =
-  'depot_id, session_stamp, counter, received_at_ms, uptime_seconds, last_command_id, outbox_size, lockout_until_ms, failed_attempts, clock_known, compartments, firmware_version';
+  'depot_id, session_stamp, counter, received_at_ms, uptime_seconds, last_command_id, outbox_size, lockout_until_ms, failed_attempts, clock_known, compartments, firmware_version, health';
+
+/** Bits of depot_status.health, from the STATUS flags (protocol §8.6). */
+export const DEPOT_HEALTH = { diskFull: 1, keypadDead: 2 } as const;
+
+export function healthOf(frame: StatusFrame): number {
+  return (frame.diskFull ? DEPOT_HEALTH.diskFull : 0) | (frame.keypadDead ? DEPOT_HEALTH.keypadDead : 0);
+}
 
 /** An unchanged STATUS is written again at least this often, so received_at_ms lags by at most this. */
 const UNCHANGED_REWRITE_MS = 1_000;
@@ -32,6 +39,7 @@ function unchanged(old: StoredStatusRow, u: DepotStatusUpdate, states: Uint8Arra
     num(old.lockout_until_ms) === f.lockoutUntilMs &&
     num(old.failed_attempts) === f.failedAttempts &&
     num(old.clock_known) === (f.clockKnown ? 1 : 0) &&
+    num(old.health) === healthOf(f) &&
     old.firmware_version === f.firmwareVersion &&
     sameBytes(bytes(old.compartments), states)
   );
@@ -117,6 +125,7 @@ export function planStatuses(
       clock_known: u.frame.clockKnown ? 1 : 0,
       firmware_version: u.frame.firmwareVersion,
       compartments: states,
+      health: healthOf(u.frame),
     });
   }
   return { rows, changedCompartments, changedFirmware };
@@ -136,6 +145,7 @@ export const STATUS_COLUMNS = [
   'clock_known',
   'firmware_version',
   'compartments',
+  'health',
 ] as const;
 
 /** One compartments row per compartment: door, key, sensor, lock bits of the STATUS byte. */

@@ -245,6 +245,7 @@ function storeStatuses(s: Statements, updates: readonly DepotStatusUpdate[], now
       r.clock_known,
       r.firmware_version,
       r.compartments,
+      r.health,
     );
   }
   for (const c of plan.changedCompartments) {
