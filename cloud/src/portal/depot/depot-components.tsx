@@ -4,6 +4,7 @@ import type { View } from '../components/view.js';
 import { formatDateTime } from '../i18n/format.js';
 import { depotTexts } from './depot-texts.js';
 import { eventName, eventTone } from './event-texts.js';
+import { MovementSubject } from './movement-subject.js';
 
 /** Door, key and lock of one compartment as three small badges (text, not colour alone). */
 export function CompartmentBadges(props: { view: View; compartment: CompartmentState }) {
@@ -71,7 +72,9 @@ export function MovementTable(props: {
             <td data-label={t.compartment}>
               {compartmentName(props.view, m.compartment, props.labels.get(m.compartment))}
             </td>
-            <td data-label={t.subject}>{m.subject}</td>
+            <td data-label={t.subject}>
+              <MovementSubject view={props.view} movement={m} />
+            </td>
           </tr>
         ))}
       </tbody>

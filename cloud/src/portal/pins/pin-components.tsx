@@ -9,16 +9,7 @@ import { pinsTexts } from './pins-texts.js';
 /** Compartment number → label, as the depot's master data names them. */
 export type CompartmentLabels = ReadonlyMap<number, string>;
 
-export function kindName(lang: Language, kind: PinKindName): string {
-  const t = pinsTexts[lang];
-  return {
-    'one-time': t.kindOneTime,
-    'time-window': t.kindTimeWindow,
-    weekly: t.kindWeekly,
-    permanent: t.kindPermanent,
-    offline: t.kindOffline,
-  }[kind];
-}
+export { kindName } from './pin-kind.js';
 
 export function kindHint(lang: Language, kind: PinKindName): string {
   const t = pinsTexts[lang];
