@@ -96,4 +96,14 @@ describe.each(testDialects())('movements and commands in the owner words on %s',
     const dashboard = await (await owner.get('/')).text();
     expect(dashboard).toContain('„Herr Müller – Auftrag 4711“ (Einmal-PIN)');
   });
+
+  it('writes the audit log as sentences: the PIN with its note and end, no raw fields', async () => {
+    const html = await (await owner.get('/audit?system=1')).text();
+    expect(html).toContain(
+      'admin hat für Fach 2 eine Einmal-PIN angelegt („Herr Müller – Auftrag 4711“), gültig bis 29.11.2026, 10:00',
+    );
+    const table = html.slice(html.indexOf('<table'));
+    expect(table).not.toMatch(/Ms:|schedule|null|[0-9a-f]{32}|commandId/);
+    expect(table).not.toContain('Geheimkunde');
+  });
 });

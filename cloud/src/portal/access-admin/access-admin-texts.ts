@@ -4,7 +4,7 @@ export const accessAdminTexts = defineTexts({
   en: {
     title: (depot: string) => `Users of ${depot}`,
     intro:
-      'Owners manage users and settings; managers handle PINs, customers, invoices and remote opening; viewers only read.',
+      'Owners manage users and settings; managers handle PINs, customers, invoices and remote opening; view-only users see state and movements but change nothing.',
     user: 'User',
     role: 'Role',
     since: 'Since',
@@ -43,7 +43,7 @@ export const accessAdminTexts = defineTexts({
   de: {
     title: (depot: string) => `Benutzer von ${depot}`,
     intro:
-      'Inhaber verwalten Benutzer und Einstellungen; Verwalter kümmern sich um PINs, Kunden, Rechnungen und Fernöffnung; Betrachter sehen nur.',
+      'Inhaber verwalten Benutzer und Einstellungen; Verwalter kümmern sich um PINs, Kunden, Rechnungen und Fernöffnung; wer nur ansehen darf, sieht Zustand und Bewegungen, ändert aber nichts.',
     user: 'Benutzer',
     role: 'Rolle',
     since: 'Seit',

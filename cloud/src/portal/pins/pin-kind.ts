@@ -13,5 +13,5 @@ export function kindName(lang: Language, kind: PinKindName | string): string {
     permanent: t.kindPermanent,
     offline: t.kindOffline,
   };
-  return (PIN_KIND_NAMES as readonly string[]).includes(kind) ? names[kind as PinKindName] : kind;
+  return (PIN_KIND_NAMES as readonly string[]).includes(kind) ? names[kind as PinKindName] : kind || t.pin;
 }

@@ -138,7 +138,7 @@ export const pinsTexts = defineTexts({
     createdTitle: 'PIN angelegt',
     createdFor: (compartment: string) => `Die PIN für ${compartment}:`,
     shownOnce:
-      'Notieren oder weitergeben Sie sie jetzt: Diese Seite zeigt sie nur einmal. Verwalter können sie auf der Seite der PIN erneut anzeigen; das wird im Protokoll festgehalten.',
+      'Schreiben Sie sie jetzt auf oder geben Sie sie weiter: Diese Seite zeigt sie nur einmal. Verwalter können sie auf der Seite der PIN erneut anzeigen; das wird im Protokoll festgehalten.',
     deliveryQueued: 'Die PIN ist unterwegs zum Depot; ihre Seite zeigt, wann sie angekommen ist.',
     deliveryOffline: 'Offline-PINs berechnet das Depot selbst: Sie funktioniert sofort, mit oder ohne Verbindung.',
     toPin: 'Zur Seite der PIN',
