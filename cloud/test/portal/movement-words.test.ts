@@ -106,4 +106,35 @@ describe.each(testDialects())('movements and commands in the owner words on %s',
     expect(table).not.toMatch(/Ms:|schedule|null|[0-9a-f]{32}|commandId/);
     expect(table).not.toContain('Geheimkunde');
   });
+
+  it('says how long a PIN is valid in words a one-time or permanent PIN fits, and groups the form fields by kind', async () => {
+    const org = h.deps;
+    const base = { organisationId: 0, userId: 0, nowMs: h.now, address: '192.0.2.71', depotId: depot, compartment: 1 };
+    const admin = (
+      await h.db.db.selectFrom('users').select('id').where('username', '=', 'admin').executeTakeFirstOrThrow()
+    ).id;
+    const organisationId = (
+      await h.db.db.selectFrom('depots').select('organisation_id').where('id', '=', depot).executeTakeFirstOrThrow()
+    ).organisation_id;
+    for (const kind of ['one-time', 'permanent'] as const) {
+      await createOnlinePin(org.store, org.sealer, {
+        ...base,
+        organisationId: Number(organisationId),
+        userId: Number(admin),
+        kind,
+        label: `ohne Ende ${kind}`,
+        validFromMs: 0,
+        validUntilMs: 0,
+        schedule: [],
+      });
+    }
+    const list = await (await owner.get(`/depots/${depot}/pins`)).text();
+    expect(list).toContain('einmal, ohne Enddatum');
+    expect(list).toContain('bis zum Widerruf');
+    expect(list).not.toContain('>immer<');
+    const form = await (await owner.get(`/depots/${depot}/pins/new`)).text();
+    expect(form).toContain('data-kinds="weekly"');
+    expect(form).toContain('data-kinds="offline"');
+    expect(form).not.toMatch(/<script/);
+  });
 });

@@ -62,7 +62,11 @@ export function validityText(view: View, pin: PinView, timeZone: string): string
         ? t.fromOnly(at(pin.validFromMs))
         : pin.validUntilMs
           ? t.untilOnly(at(pin.validUntilMs))
-          : t.always;
+          : pin.kind === 'one-time'
+            ? t.onceNoEnd
+            : pin.kind === 'permanent'
+              ? t.untilRevoked
+              : t.always;
   const names = t.weekdayShort.split(',');
   const weekly = pin.schedule.map((entry) => {
     const days = names.filter((_, i) => (entry.days & (1 << i)) !== 0).join(', ');
