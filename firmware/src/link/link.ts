@@ -78,6 +78,8 @@ export class Link {
   private exchange: Exchange | null = null;
   private checkInDue = false;
   private drainDue = false;
+  /** A compartment's lock, door or key changed without an event (a relock): the next drain must carry STATUS. */
+  private statusDue = false;
   private unanswered = 0;
   private checkInTimer: Timer | null = null;
   private keepaliveTimer: Timer | null = null;
@@ -151,6 +153,16 @@ export class Link {
     });
   }
 
+  /**
+   * The depot's state changed without a journal event (the lock closed after
+   * its pulse): send a drain even with no event in it, else the portal shows
+   * the compartment unlocked until the next check-in.
+   */
+  notifyStatusChanged(): void {
+    this.statusDue = true;
+    this.notifyJournaled();
+  }
+
   /** What `keydepot-depot status` shows and the simulator inspects. */
   snapshot(): LinkSnapshot {
     const now = this.options.clock.monotonicMs();
@@ -216,7 +228,8 @@ export class Link {
     if (contents.heldBack > 0) this.wakeWhenHeldAreDue();
     // A drain with nothing new to carry is not sent: it would only echo what is on its way, and every
     // telegram draws an answer that would start the next drain (one more ping-pong per push).
-    if (purpose === 'drain' && !carriesUplink(contents)) return;
+    if (purpose === 'drain' && !carriesUplink(contents) && !this.statusDue) return;
+    if (purpose !== 'keepalive') this.statusDue = false;
     const waits = retransmitWaits(this.rhythm, this.random);
     const retry = new RetryTimer(
       this.options.clock,
