@@ -68,7 +68,7 @@ export const auditTexts = defineTexts({
 });
 
 /** Readable names of the actions and of their groups (a group filters every action under it). */
-const ACTION_NAMES: Record<string, { en: string; de: string }> = {
+export const ACTION_NAMES: Record<string, { en: string; de: string }> = {
   user: { en: 'Accounts and logins', de: 'Konten und Anmeldungen' },
   'user.login': { en: 'Logged in', de: 'Angemeldet' },
   'user.logout': { en: 'Logged out', de: 'Abgemeldet' },
@@ -88,8 +88,8 @@ const ACTION_NAMES: Record<string, { en: string; de: string }> = {
   'depot.revoke': { en: 'Depot revoked', de: 'Depot gesperrt' },
   'depot.grant': { en: 'Role given', de: 'Rolle vergeben' },
   'depot.grant-remove': { en: 'Access removed', de: 'Zugriff entzogen' },
-  'depot.online': { en: 'Depot online', de: 'Depot online' },
-  'depot.offline': { en: 'Depot offline', de: 'Depot offline' },
+  'depot.online': { en: 'Depot online', de: 'Depot ist online' },
+  'depot.offline': { en: 'Depot offline', de: 'Depot ist offline' },
   'depot.sessions-ended': { en: 'Old connections ended', de: 'Alte Verbindungen beendet' },
   'depot.open': { en: 'Remote open', de: 'Fernöffnung' },
   'depot.lockout-reset': { en: 'Keypad lock lifted', de: 'Tastensperre aufgehoben' },
