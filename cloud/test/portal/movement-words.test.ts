@@ -137,4 +137,11 @@ describe.each(testDialects())('movements and commands in the owner words on %s',
     expect(form).toContain('data-kinds="offline"');
     expect(form).not.toMatch(/<script/);
   });
+
+  it('shows a compartment the depot never reported as unknown, not as closed and locked', async () => {
+    const html = await (await owner.get(`/depots/${depot}`)).text();
+    const row = /<tr data-compartment="1">([\s\S]*?)<\/tr>/.exec(html)?.[1] ?? '';
+    expect(row).toContain('Zustand unbekannt');
+    expect(row).not.toMatch(/Tür zu|verriegelt/);
+  });
 });

@@ -24,6 +24,8 @@ export const depotTexts = defineTexts({
     noKeySensor: 'no key sensor',
     locked: 'locked',
     unlocked: 'unlocked',
+    stateUnknown: 'state unknown (not reported yet)',
+    changedAgo: (ago: string) => `(last change ${ago})`,
     withdrawals: 'Withdrawals in the last 30 days',
     withdrawalsSummary: (total: number, days: number) =>
       `${total} ${total === 1 ? 'withdrawal' : 'withdrawals'} (key removed or PIN accepted) on ${days} ${days === 1 ? 'day' : 'days'}.`,
@@ -95,6 +97,8 @@ export const depotTexts = defineTexts({
     noKeySensor: 'kein Schlüsselsensor',
     locked: 'verriegelt',
     unlocked: 'entriegelt',
+    stateUnknown: 'Zustand unbekannt (noch nicht gemeldet)',
+    changedAgo: (ago: string) => `(zuletzt geändert ${ago})`,
     withdrawals: 'Entnahmen der letzten 30 Tage',
     withdrawalsSummary: (total: number, days: number) =>
       `${total} ${total === 1 ? 'Entnahme' : 'Entnahmen'} (Schlüssel entnommen oder PIN angenommen) an ${days} ${days === 1 ? 'Tag' : 'Tagen'}.`,
