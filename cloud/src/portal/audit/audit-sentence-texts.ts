@@ -5,8 +5,10 @@ export const auditSentenceTexts = defineTexts({
   en: {
     system: 'System',
     cli: 'Service (command line)',
-    pinCreate: (who: string, kind: string, compartment: number, pin: string) =>
-      `${who} created a ${kind} for compartment ${compartment}${pin}`,
+    pinCreate: (who: string, kind: string, compartment: number, pin: string) => {
+      const lower = kind.charAt(0).toLowerCase() + kind.slice(1);
+      return `${who} created ${lower.startsWith('offline') ? 'an' : 'a'} ${lower} for compartment ${compartment}${pin}`;
+    },
     pinNote: (note: string) => ` (“${note}”)`,
     validUntil: (until: string) => `, valid until ${until}`,
     validFrom: (from: string) => `, valid from ${from}`,
