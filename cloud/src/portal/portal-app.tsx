@@ -22,6 +22,7 @@ import { sessionMiddleware } from './session/session-middleware.js';
 const STATIC_FILES: Record<string, string> = {
   'portal.css': 'text/css; charset=utf-8',
   'live.js': 'text/javascript; charset=utf-8',
+  'copy.js': 'text/javascript; charset=utf-8',
 };
 
 /**

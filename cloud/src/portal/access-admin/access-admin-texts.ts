@@ -38,6 +38,8 @@ export const accessAdminTexts = defineTexts({
     linkIntro: (name: string) =>
       `Give ${name} this link. It works once, for 3 days, and lets them choose their password. It is shown only now.`,
     linkLabel: 'Set-password link',
+    copyLink: 'Copy link',
+    copied: 'Copied',
     backToUsers: 'Back to the users',
   },
   de: {
@@ -77,6 +79,8 @@ export const accessAdminTexts = defineTexts({
     linkIntro: (name: string) =>
       `Geben Sie ${name} diesen Link. Er gilt einmal, 3 Tage lang, zum Festlegen des Passworts. Er wird nur jetzt angezeigt.`,
     linkLabel: 'Link zum Festlegen des Passworts',
+    copyLink: 'Link kopieren',
+    copied: 'Kopiert',
     backToUsers: 'Zurück zu den Benutzern',
   },
 });

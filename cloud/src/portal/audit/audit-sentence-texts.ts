@@ -6,7 +6,8 @@ export const auditSentenceTexts = defineTexts({
     system: 'System',
     cli: 'Service (command line)',
     pinCreate: (who: string, kind: string, compartment: number, pin: string) => {
-      const lower = kind.charAt(0).toLowerCase() + kind.slice(1);
+      // "One-time PIN" → "one-time PIN" mid-sentence; "PIN" stays.
+      const lower = /^[A-Z][a-z]/.test(kind) ? kind.charAt(0).toLowerCase() + kind.slice(1) : kind;
       return `${who} created ${lower.startsWith('offline') ? 'an' : 'a'} ${lower} for compartment ${compartment}${pin}`;
     },
     pinNote: (note: string) => ` (“${note}”)`,

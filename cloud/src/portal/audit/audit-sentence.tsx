@@ -181,7 +181,11 @@ export function AuditChanges(props: { view: View; row: AuditRow }) {
   const after = record(row.after);
   const zone = row.timeZone ?? AUDIT_TIME_ZONE;
   const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
-    (k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) && fieldName(view.lang, k) !== null,
+    (k) =>
+      JSON.stringify(before[k]) !== JSON.stringify(after[k]) &&
+      fieldName(view.lang, k) !== null &&
+      // A field that only appears, empty (a command's answer without detail), says nothing.
+      (k in before || (after[k] !== null && after[k] !== '')),
   );
   if (keys.length === 0) return null;
   const show = (k: string, v: unknown) => fieldValue(view.lang, k, v, row, zone);
