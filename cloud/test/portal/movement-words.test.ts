@@ -144,4 +144,14 @@ describe.each(testDialects())('movements and commands in the owner words on %s',
     expect(row).toContain('Zustand unbekannt');
     expect(row).not.toMatch(/Tür zu|verriegelt/);
   });
+
+  it('offers the common time zones first, grouped by region, with their offset', async () => {
+    const html = await (await owner.get(`/depots/${depot}/settings`)).text();
+    const select = /<select id="field-timeZone"[\s\S]*?<\/select>/.exec(html)?.[0] ?? '';
+    expect(select).toMatch(
+      /^<select[^>]*><optgroup label="Häufig"><option value="Europe\/Berlin" selected="">Berlin \(UTC\+01:00\)<\/option><option value="Europe\/Vienna">Vienna/,
+    );
+    expect(select).toContain('<optgroup label="Africa">');
+    expect(select.match(/ selected=""/g)).toHaveLength(1);
+  });
 });
