@@ -1,10 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRelayKey, type Running, serve, silentLogger } from '@keydepot/cloud';
+import type { Running } from '@keydepot/cloud';
 import { loadCryptoBackend, type ProvisioningBundle } from '@keydepot/shared';
-import { setUpDemo } from '@keydepot/simulator/demo';
-import { type Fleet, startFleet } from '@keydepot/simulator/fleet';
+import { setUpDemo, startDemoSystem } from '@keydepot/simulator/demo';
+import type { Fleet } from '@keydepot/simulator/fleet';
 
 /** The whole system on this machine, as the Quick-start demo runs it, for one browser test. */
 export interface RunningSystem {
@@ -32,7 +32,7 @@ export async function startSystem(): Promise<RunningSystem> {
     const env = {
       KEYDEPOT_DATA_DIR: dataDir,
       KEYDEPOT_PUBLIC_RELAY_HOST: '127.0.0.1',
-      // The fleet dials the relay's real port (known only after serve()), not the bundle's.
+      // The fleet dials the relay's real port (known only after startCloud()), not the bundle's.
       KEYDEPOT_PUBLIC_RELAY_PORT: '51820',
       KEYDEPOT_LOG_LEVEL: 'warn',
     };
@@ -41,31 +41,19 @@ export async function startSystem(): Promise<RunningSystem> {
     ]);
     const bundle = accounts.bundles[0] as ProvisioningBundle;
     const backend = await loadCryptoBackend('sodium-native');
-    const { keyPair } = await loadRelayKey({ file: join(dataDir, 'relay.key'), backend, createIfMissing: false });
-    const cloud = await serve({
-      databaseUrl: `sqlite:${join(dataDir, 'keydepot.sqlite')}`,
-      dataKeyFile: join(dataDir, 'data.key'),
-      relayKeys: keyPair,
-      logger: silentLogger(),
+    const { cloud, fleet } = await startDemoSystem(dataDir, [bundle], {
       backend,
-      udpHost: '127.0.0.1',
-      udpPort: 0,
-      httpHost: '127.0.0.1',
-      httpPort: 0,
-      handleSignals: false,
-      relay: { pollIntervalMs: 100 },
-      portal: {
-        offlineMasterKeyFile: join(dataDir, 'offline-master.key'),
+      cloud: {
+        relay: { pollIntervalMs: 100 },
+        portal: {
+          offlineMasterKeyFile: join(dataDir, 'offline-master.key'),
+        },
       },
     });
-    stops.push(() => cloud.shutdown());
-    const fleet = await startFleet({
-      bundles: [bundle],
-      dataDir: join(dataDir, 'depots'),
-      relay: { host: '127.0.0.1', port: cloud.relay.port },
-      backend,
-    });
-    stops.push(() => fleet.stop());
+    stops.push(
+      () => cloud.shutdown(),
+      () => fleet.stop(),
+    );
     return {
       cloud,
       fleet,

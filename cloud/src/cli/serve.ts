@@ -1,7 +1,8 @@
+import { join } from 'node:path';
 import { modeOf, openToOthers } from '@keydepot/shared';
 import { loadRelayKey } from '../keys/relay-key.js';
 import { categoryLogger, createLogger } from '../log.js';
-import { serve as startServing } from '../serve.js';
+import { startCloud } from '../start-cloud.js';
 import { type CliContext, type Command, HELP_OPTION } from './command.js';
 
 /** `serve`: the UDP relay and HTTP (portal, /metrics) until SIGINT/SIGTERM, then a graceful stop. */
@@ -28,7 +29,7 @@ export const serve: Command = {
     }
     const { keyPair, created } = await loadRelayKey({ file: config.relayKeyFile, backend, createIfMissing: true });
     if (created) logger.info({ file: config.relayKeyFile }, 'relay key created');
-    const running = await startServing({
+    const running = await startCloud({
       databaseUrl: config.databaseUrl,
       dataKeyFile: config.dataKeyFile,
       relayKeys: keyPair,
@@ -38,12 +39,13 @@ export const serve: Command = {
       udpPort: config.udpPort,
       httpHost: config.httpHost,
       httpPort: config.httpPort,
-      handleSignals: false,
       portal: {
+        indexKeyFile: config.indexKeyFile,
         offlineMasterKeyFile: config.offlineMasterKeyFile,
         publicRelay: config.publicRelayHost
           ? { host: config.publicRelayHost, port: config.publicRelayPort }
           : undefined,
+        exportDir: join(config.dataDir, 'exports'),
       },
       tls:
         config.tlsCertFile && config.tlsKeyFile

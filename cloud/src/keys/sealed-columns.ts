@@ -1,4 +1,6 @@
 import { type Kysely, sql } from 'kysely';
+import { customerPlace, PERSONAL_FIELDS, sealedColumn } from '../store/customers/customer-fields.js';
+import { recipientPlace } from '../store/invoices/invoice-actions.js';
 import { digitsPlace } from '../store/portal/pins.js';
 import { commandSecretPlace } from '../store/relay/command-secrets.js';
 import { sessionKeysPlace } from '../store/relay/sessions.js';
@@ -30,6 +32,14 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     idColumns: ['session_id'],
     place: ([id]) => sessionKeysPlace(id as number),
   },
+  // A customer's personal fields (migration 012), one column each, and each issued invoice's recipient.
+  ...PERSONAL_FIELDS.map((field) => ({
+    table: 'customers' as const,
+    column: sealedColumn(field),
+    idColumns: ['id'],
+    place: ([id]: readonly unknown[]) => customerPlace(field)(id as number),
+  })),
+  { table: 'invoices', column: 'recipient_sealed', idColumns: ['id'], place: ([id]) => recipientPlace(id as number) },
 ];
 
 export const columnName = (c: SealedColumn) => `${c.table}.${c.column}`;

@@ -200,7 +200,7 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
       stderr: '',
       stdout:
         'Data key 2 was already current: finished its unfinished re-seal (no new key).\n' +
-        'Re-sealed 8 values (pins.digits_sealed 3, commands.secret_sealed 5, depot_sessions.keys_sealed 0).\n' +
+        'Re-sealed 8 values (pins.digits_sealed 3, commands.secret_sealed 5).\n' +
         'Older key ids still in use: none.\n' +
         'Retired data key 1.\nKeys in the file: 2 (current 2).\n',
     });

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { loadDataSealer, migrateToLatest, openDatabase } from '@keydepot/cloud';
-import { loadConfig } from '../../../cloud/src/config.js';
+import { loadConfig, loadDataSealer } from '@keydepot/cloud';
+import { migrateToLatest, openDatabase } from '@keydepot/cloud/store';
 import { type CloudCounts, cloudCounts } from './cloud-counts.js';
 import { CommandPump } from './command-pump.js';
 import { HostPool } from './host-pool.js';
@@ -56,7 +56,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A load run: depots registered through the cloud's provisioning functions,
- * the relay (`serve`) in its own process, the depots (the real firmware on
+ * the relay (`startCloud`) in its own process, the depots (the real firmware on
  * simulated hardware) in host processes booted in real time; then every
  * depot's clock and the relay's sped up together, real actions and commands
  * for `durationMs` of simulated time, back to real time for a drain until every

@@ -4,7 +4,7 @@ export const accessAdminTexts = defineTexts({
   en: {
     title: (depot: string) => `Users of ${depot}`,
     intro:
-      'Owners manage users and settings; managers handle PINs, customers, invoices and remote opening; view-only users see state and movements but change nothing.',
+      "Owners manage users and settings, and their organisation's customers and invoices; managers handle PINs and remote opening; view-only users see state and movements but change nothing. Depot roles show no customer data: the service operator gives that a role of its own.",
     user: 'User',
     role: 'Role',
     since: 'Since',
@@ -45,7 +45,7 @@ export const accessAdminTexts = defineTexts({
   de: {
     title: (depot: string) => `Benutzer von ${depot}`,
     intro:
-      'Inhaber verwalten Benutzer und Einstellungen; Verwalter kümmern sich um PINs, Kunden, Rechnungen und Fernöffnung; wer nur ansehen darf, sieht Zustand und Bewegungen, ändert aber nichts.',
+      'Inhaber verwalten Benutzer und Einstellungen sowie die Kunden und Rechnungen ihrer Organisation; Verwalter kümmern sich um PINs und Fernöffnung; wer nur ansehen darf, sieht Zustand und Bewegungen, ändert aber nichts. Depotrollen zeigen keine Kundendaten: Dafür vergibt der Dienstbetreiber eine eigene Rolle.',
     user: 'Benutzer',
     role: 'Rolle',
     since: 'Seit',
@@ -77,7 +77,7 @@ export const accessAdminTexts = defineTexts({
     removed: 'Der Benutzer hat keinen Zugriff mehr auf dieses Depot.',
     linkTitle: 'Benutzer angelegt',
     linkIntro: (name: string) =>
-      `Geben Sie ${name} diesen Link. Er gilt einmal, 3 Tage lang, zum Festlegen des Passworts. Er wird nur jetzt angezeigt.`,
+      `Geben Sie $namediesen Link. Er gilt einmal, 3 Tage lang, zum Festlegen des Passworts. Er wird nur jetzt angezeigt.`,
     linkLabel: 'Link zum Festlegen des Passworts',
     copyLink: 'Link kopieren',
     copied: 'Kopiert',

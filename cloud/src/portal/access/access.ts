@@ -2,7 +2,9 @@ import type { MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
 import { findDepotById } from '../../store/depots.js';
 import { isDepotRole } from '../../store/grants.js';
-import type { DepotRole, Schema } from '../../store/schema.js';
+import { organisationRoleOf } from '../../store/organisation-roles.js';
+import { findOrganisationById } from '../../store/organisations.js';
+import type { DepotRole, OrganisationRole, Schema } from '../../store/schema.js';
 import { renderForbidden, renderNotFound } from '../pages/status-pages.js';
 import type { PortalEnv } from '../portal-env.js';
 
@@ -12,18 +14,22 @@ import type { PortalEnv } from '../portal-env.js';
  * - public: anyone (login, set-password link, static files);
  * - signed-in: any user with a live session;
  * - operator: the service operator (us) only;
- * - depot: a role of at least `role` on the depot in the path's `:depotId`.
+ * - depot: a role of at least `role` on the depot in the path's `:depotId`;
+ * - organisation: a role of at least `role` on the customer data of the
+ *   organisation in the path's `:organisationId` (store/organisation-roles.ts).
  */
 export type Access =
   | { readonly kind: 'public' }
   | { readonly kind: 'signed-in' }
   | { readonly kind: 'operator' }
-  | { readonly kind: 'depot'; readonly role: DepotRole };
+  | { readonly kind: 'depot'; readonly role: DepotRole }
+  | { readonly kind: 'organisation'; readonly role: OrganisationRole };
 
 export const PUBLIC: Access = { kind: 'public' };
 export const SIGNED_IN: Access = { kind: 'signed-in' };
 export const OPERATOR: Access = { kind: 'operator' };
 export const depotRole = (role: DepotRole): Access => ({ kind: 'depot', role });
+export const organisationRole = (role: OrganisationRole): Access => ({ kind: 'organisation', role });
 
 const RANK: Record<DepotRole, number> = { viewer: 1, manager: 2, owner: 3 };
 
@@ -71,6 +77,18 @@ export function guard(access: Access): MiddlewareHandler<PortalEnv> {
     }
     if (access.kind === 'signed-in') return next();
     if (access.kind === 'operator') return user.isOperator ? next() : renderNotFound(c);
+    if (access.kind === 'organisation') {
+      const db = c.get('deps').store.db;
+      const organisationId = parseId(c.req.param('organisationId'));
+      if (organisationId === null) return renderNotFound(c);
+      const held = await organisationRoleOf(db, organisationId, user.id);
+      const organisation = held === null ? null : await findOrganisationById(db, organisationId);
+      if (held === null || organisation === null) return renderNotFound(c);
+      if (access.role === 'manager' && held !== 'manager') return renderForbidden(c);
+      c.set('organisation', organisation);
+      c.set('organisationRole', held);
+      return next();
+    }
     const depotId = parseId(c.req.param('depotId'));
     if (depotId === null) return renderNotFound(c);
     const found = await depotAccessOf(c.get('deps').store.db, depotId, user.id);

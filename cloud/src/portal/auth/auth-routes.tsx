@@ -26,7 +26,7 @@ import { authTexts } from './auth-texts.js';
 export const LANGUAGE_COOKIE = 'kd-lang';
 
 /** Only a path on this site: an open redirect would make our login page a phishing aid. */
-export function localPath(value: string | undefined): string {
+function localPath(value: string | undefined): string {
   if (!value?.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
   return value.slice(0, 500);
 }

@@ -9,6 +9,8 @@ import { eventsKindTime } from './007-events-kind-time.js';
 import { depotNewestEvent } from './008-depot-newest-event.js';
 import { organisationNameUnique } from './009-organisation-name-unique.js';
 import { sealedSecrets } from './010-sealed-secrets.js';
+import { exportJobs } from './011-export-jobs.js';
+import { customersInvoices } from './012-customers-invoices.js';
 
 /**
  * Every schema change, applied in name order on start and by `keydepot-cloud migrate`.
@@ -25,4 +27,6 @@ export const migrations: Record<string, Migration> = {
   '008-depot-newest-event': depotNewestEvent,
   '009-organisation-name-unique': organisationNameUnique,
   '010-sealed-secrets': sealedSecrets,
+  '011-export-jobs': exportJobs,
+  '012-customers-invoices': customersInvoices,
 };

@@ -230,7 +230,7 @@ export async function depotsToForgetSince(
  * (SQLite), so concurrent relays get disjoint blocks. The block may be used
  * only after the transaction committed.
  */
-export async function reserveCountersIn(
+async function reserveCountersIn(
   trx: Kysely<RelaySchema>,
   sessionId: number,
   count: number,
