@@ -50,9 +50,20 @@ const SAME_IN_BOTH = new Set([
 
 type Text = string | ((...args: unknown[]) => string);
 
-/** A function text said with sample arguments (numbers work for counts and names alike), or a string as it is. */
+/** A function text said with sample arguments (digit strings work for counts and names alike), or a string as it is. */
+/** What `say` answers for a text it cannot say with samples: present, but not compared. */
+const UNSAYABLE = '\u0000';
+
 function say(text: Text): string {
-  return typeof text === 'function' ? text(...Array.from({ length: text.length }, (_, i) => i + 2)) : text;
+  if (typeof text !== 'function') return text;
+  try {
+    const said: unknown = text(...Array.from({ length: text.length }, (_, i) => String(i + 2)));
+    if (typeof said === 'string') return said;
+    return UNSAYABLE;
+  } catch {
+    // A text that takes a structure (not names or numbers) cannot be said with samples: its presence is still checked.
+    return UNSAYABLE;
+  }
 }
 
 function isTable(value: unknown): value is { en: Record<string, Text>; de: Record<string, Text> } {
@@ -99,7 +110,7 @@ describe('the portal texts', () => {
       .filter((e) => e.en !== undefined && e.de !== undefined)
       .filter((e) => say(e.en as Text) === say(e.de as Text) && !SAME_IN_BOTH.has(say(e.de as Text)))
       // A pattern of only its arguments and punctuation ("2 – 3") has no words to translate.
-      .filter((e) => /\p{L}/u.test(say(e.de as Text)))
+      .filter((e) => /\p{L}/u.test(say(e.de as Text)) && say(e.de as Text) !== UNSAYABLE)
       .map((e) => `${e.file} ${e.name}.${e.key}: ${say(e.de as Text)}`);
     expect(untranslated).toEqual([]);
   });
