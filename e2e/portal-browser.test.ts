@@ -136,7 +136,18 @@ describe.skipIf(!REQUIRED && !existsSync(CHROMIUM))('the portal in Chromium', ()
     expect(shown.filter((id) => !shownBefore.includes(id)).length).toBeGreaterThanOrEqual(4);
     await screenshot(page, 'dashboard');
 
+    // The compartment is shown locked again once the pulse is over (the relock's STATUS).
     await page.goto(`${baseUrl}/depots/${depotId}`);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page.textContent('tr[data-compartment="2"]');
+        },
+        { timeout: 10_000 },
+      )
+      .toMatch(/Tür zu\s*Schlüssel weg\s*verriegelt/);
+
     await screenshot(page, 'depot');
 
     // The workshop's flow: Herr Müller, an invoice for the key in compartment 3, paid in cash, PIN released.
@@ -212,6 +223,75 @@ describe.skipIf(!REQUIRED && !existsSync(CHROMIUM))('the portal in Chromium', ()
       .poll(async () => (await pickup.textContent()) ?? '', { timeout: 5_000 })
       .toContain('Schlüssel entnommen');
     await screenshot(page, 'customer');
+
+    // The new-PIN form shows only the chosen kind's fields, without script.
+    await page.goto(`${baseUrl}/depots/${depotId}/pins/new`);
+    await page.check('input[name="kind"][value="weekly"]');
+    expect(await page.isVisible('input[name="day_1"]')).toBe(true);
+    expect(await page.isVisible('select[name="duration"]')).toBe(false);
+    await page.check('input[name="kind"][value="offline"]');
+    expect(await page.isVisible('select[name="duration"]')).toBe(true);
+    expect(await page.isVisible('input[name="day_1"]')).toBe(false);
+    expect(await page.isVisible('input[name="until_date"]')).toBe(false);
+    await page.check('input[name="kind"][value="one-time"]');
+    expect(await page.isVisible('input[name="until_date"]')).toBe(true);
+    expect(await page.isVisible('select[name="duration"]')).toBe(false);
+
+    // Every page in both languages, as a full-page screenshot for a person to read.
+    const firstPinId = (
+      await db.selectFrom('pins').select('id').where('depot_id', '=', depotId).orderBy('id').executeTakeFirstOrThrow()
+    ).id;
+    const commandId = (
+      await db.selectFrom('commands').select('id').where('depot_id', '=', depotId).executeTakeFirstOrThrow()
+    ).id;
+    const pages: Array<[string, string]> = [
+      ['dashboard', '/'],
+      ['depot', `/depots/${depotId}`],
+      ['movements', `/depots/${depotId}/movements`],
+      ['pins', `/depots/${depotId}/pins`],
+      ['pin', `/depots/${depotId}/pins/${firstPinId}`],
+      ['pin-new', `/depots/${depotId}/pins/new`],
+      ['command', `/depots/${depotId}/commands/${commandId}`],
+      ['remote-open', `/depots/${depotId}/open`],
+      ['users', `/depots/${depotId}/users`],
+      ['settings', `/depots/${depotId}/settings`],
+      ['audit', '/audit'],
+      ['audit-system', '/audit?system=1'],
+      ['account', '/account'],
+      ['customer', customerUrl.replace(baseUrl, '')],
+      ['invoice', invoiceUrl.replace(baseUrl, '')],
+    ];
+    // State and command words the German pages must not show in English.
+    const english =
+      /\b(queued|applied|sent|expired|rejected|failed|locked|unlocked|door open|door closed|key in|key out|on its way|revoked)\b/i;
+    for (const lang of ['de', 'en'] as const) {
+      if (lang === 'en') {
+        await page.goto(`${baseUrl}/`);
+        await Promise.all([page.waitForURL(`${baseUrl}/`), page.click('form.lang button')]);
+      }
+      for (const [name, path] of pages) {
+        const response = await page.goto(`${baseUrl}${path}`);
+        expect(response?.status(), `${lang} ${path}`).toBe(200);
+        expect(await page.getAttribute('html', 'lang')).toBe(lang);
+        const text = (await page.textContent('main')) ?? '';
+        if (lang === 'de') expect(text, path).not.toMatch(english);
+        if (name === 'movements') {
+          expect(text).toContain(lang === 'de' ? '„Kunde Weber“ (Einmal-PIN)' : '“Kunde Weber” (One-time PIN)');
+          expect(text).not.toMatch(/pin:\d|cmd:\d/);
+        }
+        if (name.startsWith('audit')) {
+          expect(text).not.toMatch(/\w+Ms:|null|[0-9a-f]{32}|schedule/);
+        }
+        if (name === 'audit') {
+          expect(text).toContain(
+            lang === 'de'
+              ? 'hat für Fach 2 eine Einmal-PIN angelegt („Kunde Weber“)'
+              : 'created a one-time PIN for compartment 2 (“Kunde Weber”)',
+          );
+        }
+        await screenshot(page, `${lang}-${name}`);
+      }
+    }
     expect(pageErrors).toEqual([]);
   });
 });

@@ -149,7 +149,7 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
   });
   // A drain starts with STATUS, so a relocked compartment reaches the portal with it.
   const unsubscribeJournal = core.onJournaled(() => link.notifyJournaled());
-  const unsubscribeStatus = core.onStatusChanged(() => link.notifyJournaled());
+  const unsubscribeStatus = core.onStatusChanged(() => link.notifyStatusChanged());
   const unsubscribe = () => {
     unsubscribeJournal();
     unsubscribeStatus();

@@ -29,6 +29,7 @@ const INVOICE_FORM = /^\/organisations\/\d{1,16}\/invoices(\/\d{1,16})?$/;
 const STATIC_FILES: Record<string, string> = {
   'portal.css': 'text/css; charset=utf-8',
   'live.js': 'text/javascript; charset=utf-8',
+  'copy.js': 'text/javascript; charset=utf-8',
 };
 
 /**

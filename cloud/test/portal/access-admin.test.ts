@@ -9,7 +9,9 @@ import { createPortalHarness, type PortalHarness } from './portal-harness.js';
 
 /** The set-password link on a page, as a path. */
 function linkIn(html: string): string {
-  const match = /value="http:\/\/localhost(\/set-password\/[A-Za-z0-9_-]+)"/.exec(html);
+  const match = /<textarea id="password-link"[^>]*>http:\/\/localhost(\/set-password\/[A-Za-z0-9_-]+)<\/textarea>/.exec(
+    html,
+  );
   if (!match?.[1]) throw new Error('no set-password link on the page');
   return match[1];
 }

@@ -18,7 +18,9 @@ import { testDialects } from '../databases.js';
 import { createPortalHarness, type PortalHarness } from './portal-harness.js';
 
 function linkIn(html: string): string {
-  const match = /value="http:\/\/localhost(\/set-password\/[A-Za-z0-9_-]+)"/.exec(html);
+  const match = /<textarea id="password-link"[^>]*>http:\/\/localhost(\/set-password\/[A-Za-z0-9_-]+)<\/textarea>/.exec(
+    html,
+  );
   if (!match?.[1]) throw new Error('no set-password link on the page');
   return match[1];
 }
@@ -162,7 +164,12 @@ describe.each(testDialects())('the operator administration on %s', (dialect) => 
     const browser = await operator();
     const response = await browser.post(`/admin/users/${olga}/password-link`);
     expect(response.status).toBe(200);
-    const link = linkIn(await response.text());
+    const html = await response.text();
+    const link = linkIn(html);
+    // The whole link is readable without script; copy.js (served) adds the copy button.
+    expect(html).toMatch(/<button type="button" data-copy="password-link"[^>]*hidden/);
+    expect(html).toContain('src="/static/copy.js"');
+    expect((await browser.get('/static/copy.js')).status).toBe(200);
     const [entry] = await listAudit(h.db.db, { action: 'user.password-reset' });
     expect(entry).toMatchObject({ subject: 'olga', actorUserId: ops });
     expect(JSON.stringify(await listAudit(h.db.db))).not.toContain(link.split('/').pop());

@@ -99,21 +99,25 @@ describe.each(testDialects())('the audit log page on %s', (dialect) => {
     const page = await browser.get('/audit');
     expect(page.status).toBe(200);
     const html = await page.text();
-    const rows = rowsOf(html);
-    expect(rows).toHaveLength(4);
-    expect(html).toContain('Rolle vergeben');
-    expect(html).toContain('Depot online');
-    expect(html).toContain('PIN angelegt');
-    expect(html).toContain('Relay (System)');
-    expect(html).toMatch(/role:\s*<del>manager<\/del> → <ins>viewer<\/ins>/);
+    // A person's actions first: the system's own entries (depot online, relay) only on request.
+    expect(rowsOf(html)).toHaveLength(2);
+    expect(html).toContain('olga hat die Rolle von vera von „Verwalter“ auf „nur ansehen“ geändert');
+    expect(html).toContain('max hat für Fach 3 eine PIN angelegt');
+    expect(html).not.toContain('Das Depot ist online gegangen');
+    const withSystem = await (await browser.get('/audit?system=1')).text();
+    expect(rowsOf(withSystem)).toHaveLength(4);
+    expect(withSystem).toContain('Das Depot ist online gegangen');
+    expect(withSystem).toMatch(/System: depotx\.thing/);
+    // Sentences carry no field names, ids or raw values.
+    expect(withSystem).not.toMatch(/online: |role: |null/);
     expect(html).not.toContain('Geheimer Strand');
     expect(html).not.toContain('Ferienhaus Ost');
     expect(html).toContain('die Sie besitzen oder verwalten');
     // English names after switching the language.
     await browser.post('/language', { language: 'en', next: '/audit' });
     const english = await (await browser.get('/audit')).text();
-    expect(english).toContain('Role given');
-    expect(english).toContain('PIN created');
+    expect(english).toContain('olga changed the role of vera from “manager” to “view only”');
+    expect(english).toContain('max created a PIN for compartment 3');
     await browser.post('/language', { language: 'de', next: '/audit' });
   });
 
@@ -121,8 +125,9 @@ describe.each(testDialects())('the audit log page on %s', (dialect) => {
     const manager = h.client('192.0.2.50');
     await manager.login('max');
     const managed = rowsOf(await (await manager.get('/audit')).text());
-    expect(managed).toHaveLength(2);
-    expect(managed.join()).toContain('PIN Kunde Meyer');
+    expect(managed).toHaveLength(1);
+    expect(managed.join()).toContain('max hat für Fach 3 eine PIN angelegt');
+    expect(rowsOf(await (await manager.get('/audit?system=1')).text())).toHaveLength(2);
 
     const viewer = h.client('192.0.2.51');
     await viewer.login('vera');
@@ -137,8 +142,10 @@ describe.each(testDialects())('the audit log page on %s', (dialect) => {
     const ops = await (await operator.get('/audit?depot=none')).text();
     const opsRows = rowsOf(ops);
     // The organisation created at the command line, and the logins of this test (entries without a depot).
-    expect(opsRows.some((r) => r.includes('Organisation angelegt'))).toBe(true);
-    expect(opsRows.some((r) => r.includes('Angemeldet'))).toBe(true);
+    expect(
+      opsRows.some((r) => r.includes('Service (Kommandozeile) hat die Organisation Ferienhaus Ost angelegt')),
+    ).toBe(true);
+    expect(opsRows.some((r) => r.includes('ops hat sich angemeldet'))).toBe(true);
     expect(ops).not.toContain('Geheimer Strand');
     expect(ops).toContain('Service-Betreiber');
   });
@@ -147,7 +154,7 @@ describe.each(testDialects())('the audit log page on %s', (dialect) => {
     const browser = h.client();
     await browser.login('olga');
     const count = async (query: string) => {
-      const response = await browser.get(`/audit?${query}`);
+      const response = await browser.get(`/audit?${query}&system=1`);
       expect(response.status, query).toBe(200);
       return rowsOf(await response.text()).length;
     };
@@ -165,6 +172,9 @@ describe.each(testDialects())('the audit log page on %s', (dialect) => {
     expect(await count('from=2026-11-21&to=2026-11-22')).toBe(2);
     expect(await count('from=2026-11-20&to=2026-11-20')).toBe(1);
     expect(await count(`from=2026-11-22&depot=${lager}&actor=max&action=pin`)).toBe(1);
+    // Without the box, the relay's entries are left out unless asked for by name.
+    expect(rowsOf(await (await browser.get(`/audit?depot=${hof}`)).text())).toHaveLength(1);
+    expect(rowsOf(await (await browser.get('/audit?actor=relay')).text())).toHaveLength(2);
   });
 
   it('answers bad filter values with a message and status 400, never a 500; injection strings stay values', async () => {
@@ -208,15 +218,15 @@ describe.each(testDialects())('the audit log page on %s', (dialect) => {
     }
     const browser = h.client();
     await browser.login('olga');
-    const first = await (await browser.get(`/audit?action=command&depot=${hof}`)).text();
+    const first = await (await browser.get(`/audit?action=command&depot=${hof}&system=1`)).text();
     expect(rowsOf(first)).toHaveLength(50);
-    expect(rowsOf(first)[0]).toContain('command 59');
-    expect(first).toContain(`href="/audit?depot=${hof}&amp;action=command&amp;page=2"`);
-    const second = await (await browser.get(`/audit?depot=${hof}&action=command&page=2`)).text();
+    expect(rowsOf(first)[0]).toContain('Befehl Nr. 59 wurde an das Depot gesendet');
+    expect(first).toContain(`href="/audit?depot=${hof}&amp;action=command&amp;system=1&amp;page=2"`);
+    const second = await (await browser.get(`/audit?depot=${hof}&action=command&system=1&page=2`)).text();
     expect(rowsOf(second)).toHaveLength(10);
-    expect(rowsOf(second).at(-1)).toContain('command 0');
+    expect(rowsOf(second).at(-1)).toContain('Befehl Nr. 0 ');
     expect(second).not.toContain('page=3');
-    expect(rowsOf(await (await browser.get(`/audit?depot=${hof}&action=command&page=3`)).text())).toEqual([]);
+    expect(rowsOf(await (await browser.get(`/audit?depot=${hof}&action=command&system=1&page=3`)).text())).toEqual([]);
   });
 
   it('sends a visitor to the login page', async () => {

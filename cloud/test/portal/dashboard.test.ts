@@ -102,7 +102,7 @@ describe.each(testDialects())('dashboard on %s', (dialect) => {
     let html = await (await dora.get('/')).text();
     expect(html).toContain('Tür aufgebrochen');
     expect(html).toContain('Tür offen gelassen');
-    expect(html).toContain('Tastatur gesperrt');
+    expect(html).toContain('Tastensperre');
     expect(html).toContain('3 offene Alarme');
 
     // The door of compartment 1 closes; compartment 2 is reported closed by a newer STATUS; the lockout ends.

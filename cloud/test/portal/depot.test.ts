@@ -79,7 +79,7 @@ describe.each(testDialects())('depot page and settings on %s', (dialect) => {
     expect(html).toMatch(/<svg[^>]*role="img"/);
     expect(html.match(/<rect /g)).toHaveLength(30);
     expect(html).toContain('PIN angenommen');
-    expect(html).toContain('PIN senden · Fach 2 · PIN 41');
+    expect(html).toContain('PIN senden</a> · Fach 2');
     expect(html).toContain('wartend');
     expect(html).not.toContain('48291573');
     expect(html).not.toMatch(/ style="/);

@@ -153,7 +153,7 @@ export const ROUTE_INPUTS: Readonly<Record<string, RouteInputs>> = {
   'POST /depots/:depotId/users/:userId': values('role'),
   'POST /depots/:depotId/users/:userId/remove': none,
   'GET /audit': {
-    values: ['action', 'from', 'to', 'page'],
+    values: ['action', 'from', 'to', 'page', 'system'],
     ids: [
       {
         field: 'depot',

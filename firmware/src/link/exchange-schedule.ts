@@ -61,6 +61,8 @@ export class ExchangeSchedule {
   private checkInTimer: Timer | null = null;
   private keepaliveTimer: Timer | null = null;
   private flushTimer: Timer | null = null;
+  /** A compartment's lock, door or key changed without an event (a relock): the next drain must carry STATUS. */
+  private statusDue = false;
   /** Wakes the link when held frames are due again (their telegram got no ack within T₀). */
   private heldTimer: { timer: Timer; atMs: number } | null = null;
   /** Results `receiveCommand` gave for repeated commands: sent again until a telegram carrying them is answered. */
@@ -110,6 +112,16 @@ export class ExchangeSchedule {
       // Offline, fresh events wait for the next check-in's handshake attempt rather than spamming initiations.
       if (this.deps.hasSession()) this.request('drain');
     });
+  }
+
+  /**
+   * The depot's state changed without a journal event (the lock closed after
+   * its pulse): send a drain even with no event in it, else the portal shows
+   * the compartment unlocked until the next check-in.
+   */
+  notifyStatusChanged(): void {
+    this.statusDue = true;
+    this.notifyJournaled();
   }
 
   /**
@@ -205,7 +217,8 @@ export class ExchangeSchedule {
     if (contents.heldBack > 0) this.wakeWhenHeldAreDue();
     // A drain with nothing new to carry is not sent: it would only echo what is on its way, and every
     // telegram draws an answer that would start the next drain (one more ping-pong per push).
-    if (purpose === 'drain' && !carriesUplink(contents)) return;
+    if (purpose === 'drain' && !carriesUplink(contents) && !this.statusDue) return;
+    if (purpose !== 'keepalive') this.statusDue = false;
     const waits = retransmitWaits(this.deps.rhythm(), this.deps.random);
     const retry = new RetryTimer(
       clock,

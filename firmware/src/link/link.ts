@@ -124,6 +124,11 @@ export class Link {
     this.exchanges.notifyJournaled();
   }
 
+  /** The depot's state changed without an event (a relock): STATUS goes out even with no event to carry. */
+  notifyStatusChanged(): void {
+    this.exchanges.notifyStatusChanged();
+  }
+
   /** What `keydepot-depot status` shows and the simulator inspects. */
   snapshot(): LinkSnapshot {
     const now = this.options.clock.monotonicMs();

@@ -4,7 +4,7 @@ export const accessAdminTexts = defineTexts({
   en: {
     title: (depot: string) => `Users of ${depot}`,
     intro:
-      "Owners manage users and settings, and their organisation's customers and invoices; managers handle PINs and remote opening; viewers only read. Depot roles show no customer data: the service operator gives that a role of its own.",
+      "Owners manage users and settings, and their organisation's customers and invoices; managers handle PINs and remote opening; view-only users see state and movements but change nothing. Depot roles show no customer data: the service operator gives that a role of its own.",
     user: 'User',
     role: 'Role',
     since: 'Since',
@@ -38,12 +38,14 @@ export const accessAdminTexts = defineTexts({
     linkIntro: (name: string) =>
       `Give ${name} this link. It works once, for 3 days, and lets them choose their password. It is shown only now.`,
     linkLabel: 'Set-password link',
+    copyLink: 'Copy link',
+    copied: 'Copied',
     backToUsers: 'Back to the users',
   },
   de: {
     title: (depot: string) => `Benutzer von ${depot}`,
     intro:
-      'Inhaber verwalten Benutzer und Einstellungen sowie die Kunden und Rechnungen ihrer Organisation; Verwalter kümmern sich um PINs und Fernöffnung; Betrachter sehen nur. Depotrollen zeigen keine Kundendaten: Dafür vergibt der Dienstbetreiber eine eigene Rolle.',
+      'Inhaber verwalten Benutzer und Einstellungen sowie die Kunden und Rechnungen ihrer Organisation; Verwalter kümmern sich um PINs und Fernöffnung; wer nur ansehen darf, sieht Zustand und Bewegungen, ändert aber nichts. Depotrollen zeigen keine Kundendaten: Dafür vergibt der Dienstbetreiber eine eigene Rolle.',
     user: 'Benutzer',
     role: 'Rolle',
     since: 'Seit',
@@ -75,8 +77,10 @@ export const accessAdminTexts = defineTexts({
     removed: 'Der Benutzer hat keinen Zugriff mehr auf dieses Depot.',
     linkTitle: 'Benutzer angelegt',
     linkIntro: (name: string) =>
-      `Geben Sie ${name} diesen Link. Er gilt einmal, 3 Tage lang, zum Festlegen des Passworts. Er wird nur jetzt angezeigt.`,
+      `Geben Sie $namediesen Link. Er gilt einmal, 3 Tage lang, zum Festlegen des Passworts. Er wird nur jetzt angezeigt.`,
     linkLabel: 'Link zum Festlegen des Passworts',
+    copyLink: 'Link kopieren',
+    copied: 'Kopiert',
     backToUsers: 'Zurück zu den Benutzern',
   },
 });

@@ -86,7 +86,7 @@ export function passwordLink(c: PortalContext, token: string): string {
 export function PasswordLinkPage(props: { view: View; name: string; link: string; back: string }) {
   const t = accessAdminTexts[props.view.lang];
   return (
-    <Layout view={props.view} title={t.linkTitle}>
+    <Layout view={props.view} title={t.linkTitle} scripts={['/static/copy.js']}>
       <section class="narrow">
         <h1>{t.linkTitle}</h1>
         <p class="notice" role="status">
@@ -94,7 +94,15 @@ export function PasswordLinkPage(props: { view: View; name: string; link: string
         </p>
         <div class="field">
           <label for="password-link">{t.linkLabel}</label>
-          <input id="password-link" class="copy" type="text" readonly value={props.link} />
+          {/* The whole link, wrapped, so it can be read and selected without script; copy.js adds the button. */}
+          <textarea id="password-link" class="copy" rows={3} readonly>
+            {props.link}
+          </textarea>
+          <p>
+            <button type="button" data-copy="password-link" data-copied={t.copied} hidden>
+              {t.copyLink}
+            </button>
+          </p>
         </div>
         <p>
           <a href={props.back}>{t.backToUsers}</a>

@@ -2,11 +2,13 @@ import type { AuditRow, AuditScope } from '../../store/portal/audit-page.js';
 import { ErrorSummary, Field, type FieldErrors } from '../components/forms.js';
 import { Layout } from '../components/layout.js';
 import type { View } from '../components/view.js';
-import { commandName } from '../depot/event-texts.js';
+
 import { ExportButtons } from '../exports/export-buttons.js';
+
 import { commonTexts } from '../i18n/common-texts.js';
 import { formatDateTime } from '../i18n/format.js';
 import { AUDIT_TIME_ZONE, type AuditFilterValues, auditHref } from './audit-query.js';
+import { AuditChanges, auditSentence } from './audit-sentence.js';
 import { actionName, auditTexts, KNOWN_ACTIONS } from './audit-texts.js';
 
 export interface AuditPageProps {
@@ -72,6 +74,11 @@ export function AuditPage(props: AuditPageProps) {
             />
             <Field name="from" label={t.from} type="date" value={values.from} errors={props.errors} />
             <Field name="to" label={t.to} type="date" value={values.to} errors={props.errors} />
+            <div class="field checkbox">
+              <label>
+                <input type="checkbox" name="system" value="1" checked={values.system === '1'} /> {t.showSystem}
+              </label>
+            </div>
             <div class="field">
               <button type="submit" class="primary">
                 {t.filter}
@@ -106,10 +113,8 @@ function AuditTable(props: { view: View; rows: readonly AuditRow[] }) {
       <thead>
         <tr>
           <th>{t.when}</th>
-          <th>{t.actor}</th>
           <th>{t.what}</th>
           <th>{t.depot}</th>
-          <th>{t.subject}</th>
           <th>{t.change}</th>
         </tr>
       </thead>
@@ -117,58 +122,17 @@ function AuditTable(props: { view: View; rows: readonly AuditRow[] }) {
         {props.rows.map((row) => (
           <tr>
             <td data-label={t.when}>{formatDateTime(view.lang, row.atMs, row.timeZone ?? AUDIT_TIME_ZONE)}</td>
-            <td data-label={t.actor}>
-              {row.actor === 'user' ? (row.actorUsername ?? '–') : row.actor === 'relay' ? t.relay : t.cli}
+            <td data-label={t.what}>
+              {auditSentence(view.lang, row)}
               {row.address ? <small class="muted"> {t.fromAddress(row.address)}</small> : null}
             </td>
-            <td data-label={t.what}>{actionName(view.lang, row.action)}</td>
             <td data-label={t.depot}>{row.depotName ?? '–'}</td>
-            <td data-label={t.subject}>{row.subject}</td>
             <td data-label={t.change}>
-              <ChangeList view={view} row={row} />
+              <AuditChanges view={view} row={row} />
             </td>
           </tr>
         ))}
       </tbody>
     </table>
   );
-}
-
-/** Before → after per field that changed; a field only after (a creation) is listed with its value. */
-function ChangeList(props: { view: View; row: AuditRow }) {
-  const before = asRecord(props.row.before);
-  const after = asRecord(props.row.after);
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
-    (k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]),
-  );
-  if (keys.length === 0) return null;
-  const show = (key: string, value: unknown) => {
-    if (value === undefined) return '–';
-    // A command's kind is stored as its wire number; say what it is.
-    if (key === 'kind' && typeof value === 'number' && props.row.action.startsWith('command.'))
-      return commandName(props.view.lang, value);
-    return typeof value === 'string' ? value : JSON.stringify(value);
-  };
-  return (
-    <ul class="changes">
-      {keys.map((k) => (
-        <li>
-          {k}:{' '}
-          {k in before ? (
-            <>
-              <del>{show(k, before[k])}</del> → <ins>{show(k, after[k])}</ins>
-            </>
-          ) : (
-            show(k, after[k])
-          )}
-        </li>
-      ))}
-    </ul>
-  );
-}
-
-function asRecord(value: unknown): Record<string, unknown> {
-  if (value === undefined || value === null) return {};
-  if (typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-  return { value };
 }

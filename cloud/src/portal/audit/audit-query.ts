@@ -17,6 +17,8 @@ export interface AuditFilterValues {
   readonly actor: string;
   readonly from: string;
   readonly to: string;
+  /** '1' shows the system's own entries too (hidden by default). */
+  readonly system: string;
 }
 
 const ACTION = /^[a-z][a-z0-9-]{0,30}(\.[a-z0-9-]{1,30}){0,3}$/;
@@ -40,9 +42,10 @@ export function readAuditQuery(
     actor: text('actor'),
     from: text('from'),
     to: text('to'),
+    system: text('system') === '1' ? '1' : '',
   };
   const errors: Record<string, string> = {};
-  let query: Omit<AuditQuery, 'page' | 'pageSize'> = {};
+  let query: Omit<AuditQuery, 'page' | 'pageSize'> = values.system === '1' ? {} : { hideSystem: true };
 
   if (values.depot === 'none' && scope.withoutDepot) query = { ...query, depot: 'none' };
   else if (values.depot !== '') {

@@ -5,6 +5,7 @@ import { Layout } from '../components/layout.js';
 import type { View } from '../components/view.js';
 import { AlertList } from '../depot/alert-list.js';
 import { CompartmentBadges, compartmentName, EventName, movementTime } from '../depot/depot-components.js';
+import { MovementSubject } from '../depot/movement-subject.js';
 import { commonTexts } from '../i18n/common-texts.js';
 import { formatAgo } from '../i18n/format.js';
 import { dashboardTexts } from './dashboard-texts.js';
@@ -58,7 +59,12 @@ function MovementItem(props: { view: View; movement: Movement; dashboard: Dashbo
       <a href={`/depots/${m.depotId}`}>{depot?.name ?? ''}</a>
       {', '}
       {compartmentName(view, m.compartment)}
-      {m.subject ? <span class="muted"> · {m.subject}</span> : null}
+      {m.subject ? (
+        <span class="muted">
+          {' · '}
+          <MovementSubject view={view} movement={m} />
+        </span>
+      ) : null}
     </li>
   );
 }

@@ -11,7 +11,7 @@ export const dashboardTexts = defineTexts({
     role: 'Your role',
     roleOwner: 'owner',
     roleManager: 'manager',
-    roleViewer: 'viewer',
+    roleViewer: 'view only',
     summary: (online: number, total: number, alerts: number) =>
       `${online} of ${total} depots online · ${alerts === 1 ? '1 open alert' : `${alerts} open alerts`}`,
     alerts: 'Open alerts',
@@ -33,7 +33,7 @@ export const dashboardTexts = defineTexts({
     role: 'Ihre Rolle',
     roleOwner: 'Inhaber',
     roleManager: 'Verwalter',
-    roleViewer: 'Betrachter',
+    roleViewer: 'nur ansehen',
     summary: (online: number, total: number, alerts: number) =>
       `${online} von ${total} Depots online · ${alerts === 1 ? '1 offener Alarm' : `${alerts} offene Alarme`}`,
     alerts: 'Offene Alarme',

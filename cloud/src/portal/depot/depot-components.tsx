@@ -1,14 +1,28 @@
 import type { CompartmentState } from '../../store/portal/dashboard.js';
 import type { Movement } from '../../store/portal/movements.js';
 import type { View } from '../components/view.js';
-import { formatDateTime } from '../i18n/format.js';
+import { formatAgo, formatDateTime } from '../i18n/format.js';
 import { depotTexts } from './depot-texts.js';
 import { eventName, eventTone } from './event-texts.js';
+import { MovementSubject } from './movement-subject.js';
 
-/** Door, key and lock of one compartment as three small badges (text, not colour alone). */
+/**
+ * Door, key and lock of one compartment as three small badges (text, not
+ * colour alone). A compartment the depot never reported is "state unknown"
+ * (the stored defaults would read "door closed, locked", which nobody saw); a
+ * state that has not changed for a while says since when.
+ */
 export function CompartmentBadges(props: { view: View; compartment: CompartmentState }) {
   const t = depotTexts[props.view.lang];
   const c = props.compartment;
+  if (c.updatedAtMs === null) {
+    return (
+      <span class="compartment-state" data-state="unknown">
+        <span class="badge">{t.stateUnknown}</span>
+      </span>
+    );
+  }
+  const age = props.view.nowMs - c.updatedAtMs;
   return (
     <span class="compartment-state">
       <span class={c.doorOpen ? 'badge warn' : 'badge ok'}>{c.doorOpen ? t.doorOpen : t.doorClosed}</span>{' '}
@@ -18,9 +32,15 @@ export function CompartmentBadges(props: { view: View; compartment: CompartmentS
         <span class="badge">{t.noKeySensor}</span>
       )}{' '}
       <span class={c.locked ? 'badge ok' : 'badge warn'}>{c.locked ? t.locked : t.unlocked}</span>
+      {age >= STALE_AFTER_MS ? (
+        <small class="muted"> {t.changedAgo(formatAgo(props.view.lang, c.updatedAtMs, props.view.nowMs))}</small>
+      ) : null}
     </span>
   );
 }
+
+/** A state older than this says how old it is. */
+const STALE_AFTER_MS = 10 * 60_000;
 
 /** A compartment's name: its number and, if set, its label. */
 export function compartmentName(view: View, number: number, label?: string): string {
@@ -71,7 +91,9 @@ export function MovementTable(props: {
             <td data-label={t.compartment}>
               {compartmentName(props.view, m.compartment, props.labels.get(m.compartment))}
             </td>
-            <td data-label={t.subject}>{m.subject}</td>
+            <td data-label={t.subject}>
+              <MovementSubject view={props.view} movement={m} />
+            </td>
           </tr>
         ))}
       </tbody>

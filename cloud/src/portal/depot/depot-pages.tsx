@@ -13,6 +13,7 @@ import { AlertList } from './alert-list.js';
 import { CompartmentBadges, MovementTable } from './depot-components.js';
 import { depotTexts } from './depot-texts.js';
 import { commandName, commandStateName, commandStateTone } from './event-texts.js';
+import { pinWords } from './movement-subject.js';
 import { type DayCount, WithdrawalChart } from './withdrawal-chart.js';
 
 export interface DepotPageData {
@@ -118,13 +119,13 @@ export function DepotPage(props: { view: View; data: DepotPageData }) {
         <a href={`/depots/${depot.id}/movements`}>{t.allMovements}</a>
       </p>
       <h2>{t.commands}</h2>
-      <CommandTable view={view} commands={data.commands} timeZone={zone} />
+      <CommandTable view={view} depotId={depot.id} commands={data.commands} timeZone={zone} />
       <ExportButtons view={view} action={`/depots/${depot.id}/exports/commands`} filter={{}} what={t.commands} />
     </Layout>
   );
 }
 
-function CommandTable(props: { view: View; commands: readonly CommandView[]; timeZone: string }) {
+function CommandTable(props: { view: View; depotId: number; commands: readonly CommandView[]; timeZone: string }) {
   const { view } = props;
   const t = depotTexts[view.lang];
   if (props.commands.length === 0) return <p class="muted">{t.noCommands}</p>;
@@ -145,9 +146,14 @@ function CommandTable(props: { view: View; commands: readonly CommandView[]; tim
         {props.commands.map((c) => (
           <tr data-command-id={String(c.id)}>
             <td data-label={t.command}>
-              {commandName(view.lang, c.kind)}
+              <a href={`/depots/${props.depotId}/commands/${c.id}`}>{commandName(view.lang, c.kind)}</a>
               {c.compartment > 0 ? ` · ${t.compartment} ${c.compartment}` : ''}
-              {c.pinId !== null ? ` · ${t.pinRef(c.pinId)}` : ''}
+              {c.pin ? (
+                <>
+                  {' · '}
+                  <a href={`/depots/${props.depotId}/pins/${c.pin.id}`}>{pinWords(view.lang, c.pin)}</a>
+                </>
+              ) : null}
             </td>
             <td data-label={t.state}>
               <span class={`badge ${commandStateTone(c.state)}`}>{commandStateName(view.lang, c.state)}</span>

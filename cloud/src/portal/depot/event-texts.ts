@@ -33,8 +33,8 @@ const EVENT_NAMES: Record<Language, Record<EventKind, string>> = {
     [EventKind.KeyReturned]: 'Schlüssel zurückgelegt',
     [EventKind.Tamper]: 'Tür aufgebrochen (ohne Entriegelung geöffnet)',
     [EventKind.DoorLeftOpen]: 'Tür offen gelassen',
-    [EventKind.LockoutStarted]: 'Tastatur gesperrt (falsche PINs)',
-    [EventKind.LockoutEnded]: 'Tastatursperre beendet',
+    [EventKind.LockoutStarted]: 'Tastensperre (falsche PINs)',
+    [EventKind.LockoutEnded]: 'Tastensperre beendet',
     [EventKind.ClockSet]: 'Uhr gestellt',
     [EventKind.PinSpent]: 'PIN aufgebraucht',
     [EventKind.CommandApplied]: 'Befehl ausgeführt',
@@ -72,7 +72,7 @@ const COMMAND_NAMES: Record<Language, Record<CommandKind, string>> = {
     [CommandKind.PinAdd]: 'PIN senden',
     [CommandKind.PinRevoke]: 'PIN widerrufen',
     [CommandKind.Open]: 'Fernöffnung',
-    [CommandKind.LockoutReset]: 'Tastatursperre aufheben',
+    [CommandKind.LockoutReset]: 'Tastensperre aufheben',
     [CommandKind.Config]: 'Einstellungen',
   },
 };
@@ -120,7 +120,7 @@ const ALERT_NAMES: Record<Language, Record<AlertKind, string>> = {
   de: {
     tamper: 'Tür aufgebrochen',
     'door-left-open': 'Tür offen gelassen',
-    lockout: 'Tastatur gesperrt',
+    lockout: 'Tastensperre',
     'protocol-violation': 'Protokollverletzung',
     'disk-full': 'Speicher des Depots voll',
     'keypad-dead': 'Tastatur antwortet nicht',

@@ -5,6 +5,7 @@ import { Layout } from '../components/layout.js';
 import type { View } from '../components/view.js';
 import { commonTexts } from '../i18n/common-texts.js';
 import { depotTexts } from './depot-texts.js';
+import { COMMON_ZONES, zoneGroups, zoneLabel } from './time-zones.js';
 
 /** What the form shows: the stored values, or what was typed when it comes back with errors. */
 export interface SettingsValues {
@@ -14,11 +15,11 @@ export interface SettingsValues {
   readonly labels: ReadonlyMap<number, string>;
 }
 
+const isCommon = (zone: string) => COMMON_ZONES.includes(zone);
+
 export const NAME_MAX = 200;
 export const ADDRESS_MAX = 500;
 export const LABEL_MAX = 100;
-
-const ZONES: readonly string[] = Intl.supportedValuesOf('timeZone');
 
 export function settingsValuesOf(depot: Depot, compartments: readonly CompartmentState[]): SettingsValues {
   return {
@@ -41,7 +42,6 @@ export function SettingsPage(props: {
   const t = depotTexts[view.lang];
   const common = commonTexts[view.lang];
   const errors = props.errors ?? {};
-  const zones = ZONES.includes(values.timeZone) ? ZONES : [values.timeZone, ...ZONES];
   return (
     <Layout view={view} title={t.settingsTitle(depot.name)}>
       <p>
@@ -59,10 +59,17 @@ export function SettingsPage(props: {
         </Field>
         <Field name="timeZone" label={t.timeZone} errors={errors}>
           <select id="field-timeZone" name="timeZone">
-            {zones.map((zone) => (
-              <option value={zone} selected={zone === values.timeZone}>
-                {zone}
-              </option>
+            {zoneGroups(values.timeZone).map((group) => (
+              <optgroup label={group.region ?? t.commonZones}>
+                {group.zones.map((zone) => (
+                  <option
+                    value={zone}
+                    selected={zone === values.timeZone && (group.region === null || !isCommon(zone))}
+                  >
+                    {zoneLabel(view.lang, zone, view.nowMs)}
+                  </option>
+                ))}
+              </optgroup>
             ))}
           </select>
         </Field>

@@ -9,16 +9,7 @@ import { pinsTexts } from './pins-texts.js';
 /** Compartment number → label, as the depot's master data names them. */
 export type CompartmentLabels = ReadonlyMap<number, string>;
 
-export function kindName(lang: Language, kind: PinKindName): string {
-  const t = pinsTexts[lang];
-  return {
-    'one-time': t.kindOneTime,
-    'time-window': t.kindTimeWindow,
-    weekly: t.kindWeekly,
-    permanent: t.kindPermanent,
-    offline: t.kindOffline,
-  }[kind];
-}
+export { kindName } from './pin-kind.js';
 
 export function kindHint(lang: Language, kind: PinKindName): string {
   const t = pinsTexts[lang];
@@ -71,7 +62,11 @@ export function validityText(view: View, pin: PinView, timeZone: string): string
         ? t.fromOnly(at(pin.validFromMs))
         : pin.validUntilMs
           ? t.untilOnly(at(pin.validUntilMs))
-          : t.always;
+          : pin.kind === 'one-time'
+            ? t.onceNoEnd
+            : pin.kind === 'permanent'
+              ? t.untilRevoked
+              : t.always;
   const names = t.weekdayShort.split(',');
   const weekly = pin.schedule.map((entry) => {
     const days = names.filter((_, i) => (entry.days & (1 << i)) !== 0).join(', ');

@@ -8,7 +8,13 @@ import { type CompartmentLabels, kindHint, kindName, PinDigits, pinCompartment, 
 import { LABEL_MAX, type PinFormValues } from './pin-form.js';
 import { pinsTexts } from './pins-texts.js';
 
-/** The one form for every kind of PIN; fields a kind does not use are ignored for it. */
+/**
+ * The one form for every kind of PIN. Each group of fields names the kinds
+ * that use it (data-kinds); the style sheet shows only the chosen kind's
+ * groups (:has(), no script: the CSP allows none). Without a choice, or in a
+ * browser without :has(), every field shows and the server ignores the ones
+ * the chosen kind does not use.
+ */
 export function NewPinPage(props: {
   view: View;
   depot: Depot;
@@ -60,64 +66,72 @@ export function NewPinPage(props: {
           maxLength={LABEL_MAX}
         />
         <p class="muted">{t.timesIn(depot.timeZone)}</p>
-        <div class="field-row">
-          <Field
-            name="from_date"
-            label={`${t.from}: ${t.date}`}
-            hint={t.fromHint}
-            errors={errors}
-            type="date"
-            value={v('from_date')}
-          />
-          <Field name="from_time" label={`${t.from}: ${t.time}`} errors={errors} type="time" value={v('from_time')} />
+        <div class="kind-fields" data-kinds="one-time time-window weekly offline">
+          <div class="field-row">
+            <Field
+              name="from_date"
+              label={`${t.from}: ${t.date}`}
+              hint={t.fromHint}
+              errors={errors}
+              type="date"
+              value={v('from_date')}
+            />
+            <Field name="from_time" label={`${t.from}: ${t.time}`} errors={errors} type="time" value={v('from_time')} />
+          </div>
         </div>
-        <div class="field-row">
-          <Field
-            name="until_date"
-            label={`${t.until}: ${t.date}`}
-            hint={t.untilHint}
-            errors={errors}
-            type="date"
-            value={v('until_date')}
-          />
-          <Field
-            name="until_time"
-            label={`${t.until}: ${t.time}`}
-            errors={errors}
-            type="time"
-            value={v('until_time')}
-          />
+        <div class="kind-fields" data-kinds="one-time time-window weekly">
+          <div class="field-row">
+            <Field
+              name="until_date"
+              label={`${t.until}: ${t.date}`}
+              hint={t.untilHint}
+              errors={errors}
+              type="date"
+              value={v('until_date')}
+            />
+            <Field
+              name="until_time"
+              label={`${t.until}: ${t.time}`}
+              errors={errors}
+              type="time"
+              value={v('until_time')}
+            />
+          </div>
         </div>
-        <fieldset id="field-day_1" class={errors.day_1 ? 'choices has-error' : 'choices'}>
-          <legend>
-            {t.weekdays} ({t.kindWeekly})
-          </legend>
-          {errors.day_1 ? <small class="error">{errors.day_1}</small> : null}
-          {dayNames.map((name, i) => (
-            <label class="choice inline">
-              <input
-                type="checkbox"
-                name={`day_${i + 1}`}
-                value="on"
-                checked={v(`day_${i + 1}` as keyof PinFormValues) !== ''}
-              />{' '}
-              {name}
-            </label>
-          ))}
-        </fieldset>
-        <div class="field-row">
-          <Field name="day_from" label={t.dayFrom} errors={errors} type="time" value={v('day_from')} />
-          <Field name="day_until" label={t.dayUntil} errors={errors} type="time" value={v('day_until')} />
-        </div>
-        <Field name="duration" label={t.duration} hint={t.offlineStartHint} errors={errors}>
-          <select id="field-duration" name="duration">
-            {OFFLINE_DURATION_HOURS.map((hours, code) => (
-              <option value={String(code)} selected={v('duration') === String(code)}>
-                {t.hours(hours)}
-              </option>
+        <div class="kind-fields" data-kinds="weekly">
+          <fieldset id="field-day_1" class={errors.day_1 ? 'choices has-error' : 'choices'}>
+            <legend>
+              {t.weekdays} ({t.kindWeekly})
+            </legend>
+            {errors.day_1 ? <small class="error">{errors.day_1}</small> : null}
+            {dayNames.map((name, i) => (
+              <label class="choice inline">
+                <input
+                  type="checkbox"
+                  name={`day_${i + 1}`}
+                  value="on"
+                  checked={v(`day_${i + 1}` as keyof PinFormValues) !== ''}
+                />{' '}
+                {name}
+              </label>
             ))}
-          </select>
-        </Field>
+          </fieldset>
+          <div class="field-row">
+            <Field name="day_from" label={t.dayFrom} errors={errors} type="time" value={v('day_from')} />
+            <Field name="day_until" label={t.dayUntil} errors={errors} type="time" value={v('day_until')} />
+          </div>
+        </div>
+        <div class="kind-fields" data-kinds="offline">
+          <Field name="duration" label={t.duration} hint={t.offlineStartHint} errors={errors}>
+            <select id="field-duration" name="duration">
+              {OFFLINE_DURATION_HOURS.map((hours, code) => (
+                <option value={String(code)} selected={v('duration') === String(code)}>
+                  {t.hours(hours)}
+                </option>
+              ))}
+            </select>
+          </Field>
+        </div>
         <p>
           <button type="submit" class="primary">
             {t.create}

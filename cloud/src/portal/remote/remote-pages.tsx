@@ -6,6 +6,7 @@ import { Layout } from '../components/layout.js';
 import type { View } from '../components/view.js';
 import { compartmentName } from '../depot/depot-components.js';
 import { commandName, commandStateName, commandStateTone } from '../depot/event-texts.js';
+import { pinWords } from '../depot/movement-subject.js';
 import { formatDateTime } from '../i18n/format.js';
 import { remoteTexts } from './remote-texts.js';
 
@@ -148,9 +149,9 @@ export function CommandPage(props: { view: View; depot: Depot; command: CommandV
           </>
         ) : null}
       </dl>
-      {command.pinId !== null ? (
+      {command.pin ? (
         <p>
-          <a href={`/depots/${depot.id}/pins/${command.pinId}`}>PIN {command.pinId}</a>
+          <a href={`/depots/${depot.id}/pins/${command.pin.id}`}>{pinWords(view.lang, command.pin)}</a>
         </p>
       ) : null}
     </Layout>

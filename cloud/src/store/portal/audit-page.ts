@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { AuditActor } from '../audit.js';
 import { toNumber, toNumberOrNull } from '../row-values.js';
 import type { Schema } from '../schema.js';
+import type { PinRef } from './movements.js';
 
 /**
  * Which entries a user may read: those of the depots they own or manage
@@ -45,6 +46,8 @@ export interface AuditQuery {
     | { readonly kind: Exclude<AuditActor, 'user'> }
     | { readonly userId: number | null }
     | { readonly username: string };
+  /** Leave out the relay's own entries (command sent/applied, depot online): a person's actions come first. */
+  readonly hideSystem?: boolean;
   readonly sinceMs?: number;
   readonly untilMs?: number;
   /** Only entries older than this one (newest first by time, then id): how an export pages by keyset. */
@@ -67,6 +70,8 @@ export interface AuditRow {
   readonly before: unknown;
   readonly after: unknown;
   readonly address: string | null;
+  /** The PIN the entry is about (its own subject, or the PIN of the command it is about), from the entry's depot. */
+  readonly pin: PinRef | null;
 }
 
 /** One page of entries in the scope (or the whole log) matching the query, newest first; `more` when a next page exists. */
@@ -138,6 +143,7 @@ export async function auditPage(
     q = q.where('a.actor', '=', 'user').where('a.actor_user_id', '=', actor.userId);
   }
   if (actor && 'username' in actor) q = q.where('a.actor', '=', 'user').where('u.username', '=', actor.username);
+  if (query.hideSystem && !(actor && 'kind' in actor)) q = q.where('a.actor', '!=', 'relay');
   if (query.sinceMs !== undefined) q = q.where('a.at_ms', '>=', query.sinceMs);
   if (query.untilMs !== undefined) q = q.where('a.at_ms', '<', query.untilMs);
   if (query.before !== undefined) {
@@ -150,9 +156,11 @@ export async function auditPage(
     .limit(query.pageSize + 1)
     .offset((query.page - 1) * query.pageSize)
     .execute();
+  const page = rows.slice(0, query.pageSize);
+  const pins = await pinsOfEntries(db, page);
   return {
     more: rows.length > query.pageSize,
-    rows: rows.slice(0, query.pageSize).map((r) => ({
+    rows: page.map((r) => ({
       id: toNumber(r.id),
       atMs: toNumber(r.at_ms),
       actor: r.actor,
@@ -166,8 +174,62 @@ export async function auditPage(
       before: parseJson(r.before_json),
       after: parseJson(r.after_json),
       address: r.address,
+      pin: pins.get(r.id) ?? null,
     })),
   };
+}
+
+const PIN_SUBJECT = /^pin (\d{1,15})$/;
+const COMMAND_SUBJECT = /^command (\d{1,15})$/;
+
+/**
+ * The PINs the entries name, so a sentence can say "Herr Müller – Auftrag
+ * 4711" instead of "pin 12": by the subject `pin <id>`, or for a command
+ * entry by the PIN whose PIN_ADD or PIN_REVOKE it was. Each lookup is bound to
+ * the entry's own depot. Keyed by the entry's id.
+ */
+async function pinsOfEntries(
+  db: Kysely<Schema>,
+  rows: ReadonlyArray<{ id: unknown; depot_id: unknown; subject: string }>,
+): Promise<Map<unknown, PinRef>> {
+  const found = new Map<unknown, PinRef>();
+  const byDepot = new Map<number, Array<{ entry: unknown; pinId?: number; commandId?: number }>>();
+  for (const r of rows) {
+    const depotId = toNumberOrNull(r.depot_id as number | null);
+    if (depotId === null) continue;
+    const pin = PIN_SUBJECT.exec(r.subject);
+    const command = COMMAND_SUBJECT.exec(r.subject);
+    if (!pin && !command) continue;
+    const list = byDepot.get(depotId) ?? [];
+    list.push(pin ? { entry: r.id, pinId: Number(pin[1]) } : { entry: r.id, commandId: Number(command?.[1]) });
+    byDepot.set(depotId, list);
+  }
+  for (const [depotId, wanted] of byDepot) {
+    const pinIds = wanted.flatMap((w) => (w.pinId === undefined ? [] : [w.pinId]));
+    const commandIds = wanted.flatMap((w) => (w.commandId === undefined ? [] : [w.commandId]));
+    const pins = await db
+      .selectFrom('pins')
+      .select(['id', 'label', 'kind', 'command_id', 'revoke_command_id'])
+      .where('depot_id', '=', depotId)
+      .where((eb) => {
+        const parts = [];
+        if (pinIds.length > 0) parts.push(eb('id', 'in', pinIds));
+        if (commandIds.length > 0) {
+          parts.push(eb('command_id', 'in', commandIds), eb('revoke_command_id', 'in', commandIds));
+        }
+        return eb.or(parts);
+      })
+      .execute();
+    for (const w of wanted) {
+      const row = pins.find((p) =>
+        w.pinId !== undefined
+          ? toNumber(p.id) === w.pinId
+          : toNumberOrNull(p.command_id) === w.commandId || toNumberOrNull(p.revoke_command_id) === w.commandId,
+      );
+      if (row) found.set(w.entry, { id: toNumber(row.id), label: row.label, kind: row.kind });
+    }
+  }
+  return found;
 }
 
 function parseJson(text: string | null): unknown {

@@ -12,6 +12,8 @@ export interface CommandView {
   /** The compartment it concerns, 0 for none/the depot. */
   readonly compartment: number;
   readonly pinId: number | null;
+  /** The note and kind of that PIN (this depot's row), so a page never shows the bare id, which reads like digits. */
+  readonly pin: { readonly id: number; readonly label: string; readonly kind: string } | null;
   /** 0 for a command without a time limit. */
   readonly notAfterMs: number;
   readonly createdAtMs: number;
@@ -75,7 +77,16 @@ async function selectCommands(
   let query = db
     .selectFrom('commands as c')
     .leftJoin('users as u', 'u.id', 'c.created_by_user_id')
+    // A PIN command is the PIN's command_id or revoke_command_id: joined on those, within this depot.
+    .leftJoin('pins as p', (join) =>
+      join
+        .onRef('p.depot_id', '=', 'c.depot_id')
+        .on((eb) => eb.or([eb('p.command_id', '=', eb.ref('c.id')), eb('p.revoke_command_id', '=', eb.ref('c.id'))])),
+    )
     .select([
+      'p.id as pin_id',
+      'p.label as pin_label',
+      'p.kind as pin_kind',
       'c.id',
       'c.kind',
       'c.state',
@@ -102,6 +113,10 @@ async function selectCommands(
       state: shownState(row.state, notAfterMs, nowMs),
       compartment: body.compartment ?? 0,
       pinId: body.pinId ?? null,
+      pin:
+        row.pin_id === null || row.pin_id === undefined
+          ? null
+          : { id: toNumber(row.pin_id), label: row.pin_label ?? '', kind: row.pin_kind ?? '' },
       notAfterMs,
       createdAtMs: toNumber(row.created_at_ms),
       sentAtMs: toNumberOrNull(row.sent_at_ms),
