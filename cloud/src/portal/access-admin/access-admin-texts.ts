@@ -77,7 +77,7 @@ export const accessAdminTexts = defineTexts({
     removed: 'Der Benutzer hat keinen Zugriff mehr auf dieses Depot.',
     linkTitle: 'Benutzer angelegt',
     linkIntro: (name: string) =>
-      `Geben Sie $namediesen Link. Er gilt einmal, 3 Tage lang, zum Festlegen des Passworts. Er wird nur jetzt angezeigt.`,
+      `Geben Sie ${name} diesen Link. Er gilt einmal, 3 Tage lang, zum Festlegen des Passworts. Er wird nur jetzt angezeigt.`,
     linkLabel: 'Link zum Festlegen des Passworts',
     copyLink: 'Link kopieren',
     copied: 'Kopiert',
