@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import { digitsPlace } from '../store/portal/pins.js';
 import { toNumber } from '../store/row-values.js';
 import type { Schema } from '../store/schema.js';
+import { totpSecretPlace } from '../store/second-factor/totp.js';
 import type { DataSealer } from './data-key.js';
 
 /** One column of sealed values: where it is, and the place (associated data) each row's value was sealed for. */
@@ -16,6 +17,7 @@ export interface SealedColumn {
 /** Every sealed column in the store: what `data-key rotate` re-seals and `retire` checks. One line per column. */
 export const SEALED_COLUMNS: readonly SealedColumn[] = [
   { table: 'pins', column: 'digits_sealed', idColumn: 'id', place: digitsPlace },
+  { table: 'totp_factors', column: 'secret_sealed', idColumn: 'user_id', place: totpSecretPlace },
 ];
 
 export const columnName = (c: SealedColumn) => `${c.table}.${c.column}`;

@@ -7,7 +7,7 @@ import type { Depot } from '../store/depots.js';
 import type { DepotRole } from '../store/schema.js';
 import type { User } from '../store/users.js';
 import type { Language } from './i18n/language.js';
-import type { PortalSession } from './session/portal-sessions.js';
+import type { PortalSession, SecondFactorStage } from './session/portal-sessions.js';
 
 /** What the portal is built from; the server (serve.ts) or a test passes it in. */
 export interface PortalDeps {
@@ -35,6 +35,8 @@ export interface PortalVariables {
   address: string;
   user: User | null;
   session: PortalSession | null;
+  /** A session that has the password but owes its second factor (then `user` and `session` are null). */
+  pending: { session: PortalSession; user: User; stage: Exclude<SecondFactorStage, 'done'> } | null;
   /** The token every form of this request carries (session token, or the pre-login one). */
   csrfToken: string;
   /** Set by the depot guard on /depots/:depotId routes. */

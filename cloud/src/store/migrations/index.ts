@@ -8,6 +8,7 @@ import { pinCommands } from './006-pin-commands.js';
 import { eventsKindTime } from './007-events-kind-time.js';
 import { depotNewestEvent } from './008-depot-newest-event.js';
 import { organisationNameUnique } from './009-organisation-name-unique.js';
+import { secondFactor } from './010-second-factor.js';
 
 /**
  * Every schema change, applied in name order on start and by `keydepot-cloud migrate`.
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '007-events-kind-time': eventsKindTime,
   '008-depot-newest-event': depotNewestEvent,
   '009-organisation-name-unique': organisationNameUnique,
+  '010-second-factor': secondFactor,
 };
