@@ -18,6 +18,8 @@ import type { PortalDeps, PortalEnv } from './portal-env.js';
 import { remoteArea } from './remote/remote-routes.js';
 import { accountSecondFactorArea } from './second-factor/account-routes.js';
 import { loginStepArea } from './second-factor/login-step-routes.js';
+import { secondFactorPolicyArea } from './second-factor/policy-routes.js';
+import { reauthArea } from './second-factor/reauthenticate.js';
 import { csrfProtection } from './security/csrf.js';
 import { secureHeaders } from './security/secure-headers.js';
 import { sessionMiddleware } from './session/session-middleware.js';
@@ -48,6 +50,7 @@ function areas() {
     authArea(), // login, logout, language, account, set-password links
     loginStepArea(), // the second factor after the password, passkey login
     accountSecondFactorArea(), // passkeys, authenticator app and recovery codes of one's account
+    reauthArea(), // passkey options for re-authentication before a remote open, refund or payment change
     dashboardArea(), // the start page
     pinsArea(), // a depot's PINs: list, create, reveal, revoke
     remoteArea(), // remote open, lockout reset, a command's way to the depot
@@ -55,6 +58,7 @@ function areas() {
     accessAdminArea(), // a depot's users and their roles (owners)
     auditArea(), // the audit log of the user's depots (owners, managers; operators also the rest)
     adminArea(), // organisations, accounts, depot provisioning (service operators)
+    secondFactorPolicyArea(), // an organisation's second-factor rule (service operators)
   ];
 }
 
