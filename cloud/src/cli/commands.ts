@@ -13,6 +13,7 @@ import { organisationList } from './organisation-list.js';
 import { serve } from './serve.js';
 import { userDisable, userEnable } from './user-access.js';
 import { userCreate } from './user-create.js';
+import { userResetSecondFactor } from './user-reset-2fa.js';
 import { userResetPassword } from './user-reset-password.js';
 
 /** Every `keydepot-cloud` command, in the order `--help` lists them. */
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   depotGrant,
   userCreate,
   userResetPassword,
+  userResetSecondFactor,
   userDisable,
   userEnable,
   auditList,
