@@ -1,7 +1,18 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRelayKey, type Running, serve, silentLogger } from '@keydepot/cloud';
+import {
+  findUserByUsername,
+  loadDataSealer,
+  loadRelayKey,
+  type Running,
+  serve,
+  silentLogger,
+  startTotpEnrolment,
+  TOTP_STEP_MS,
+  totpCode,
+  useTotpCode,
+} from '@keydepot/cloud';
 import { loadCryptoBackend, type ProvisioningBundle } from '@keydepot/shared';
 import { setUpDemo } from '@keydepot/simulator/demo';
 import { type Fleet, startFleet } from '@keydepot/simulator/fleet';
@@ -14,6 +25,8 @@ export interface RunningSystem {
   readonly baseUrl: string;
   readonly username: string;
   readonly password: string;
+  /** The admin's authenticator app: the admin is a service operator, and operators always need a second factor. */
+  readonly totpSecret: string;
   stop(): Promise<void>;
 }
 
@@ -59,6 +72,7 @@ export async function startSystem(): Promise<RunningSystem> {
       },
     });
     stops.push(() => cloud.shutdown());
+    const totpSecret = await enrolAdminTotp(cloud, join(dataDir, 'data.key'), accounts.username);
     const fleet = await startFleet({
       bundles: [bundle],
       dataDir: join(dataDir, 'depots'),
@@ -73,10 +87,33 @@ export async function startSystem(): Promise<RunningSystem> {
       baseUrl: `http://127.0.0.1:${cloud.httpPort}`,
       username: accounts.username,
       password: accounts.password,
+      totpSecret,
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * Sets up the admin's authenticator app through the store, confirmed with the
+ * previous step's code, so a login in this step takes a fresh one (codes are good once).
+ */
+async function enrolAdminTotp(cloud: Running, dataKeyFile: string, username: string): Promise<string> {
+  const db = cloud.store.db;
+  const sealer = await loadDataSealer(dataKeyFile);
+  const user = await findUserByUsername(db, username);
+  if (!user) throw new Error(`no user ${username}`);
+  const secret = await startTotpEnrolment(db, sealer, { userId: user.id, nowMs: Date.now() });
+  if (!secret) throw new Error(`${username} has an authenticator app already`);
+  const earlier = Date.now() - TOTP_STEP_MS;
+  const confirmed = await useTotpCode(db, sealer, {
+    userId: user.id,
+    code: totpCode(secret, earlier),
+    nowMs: earlier,
+    confirm: true,
+  });
+  if (!confirmed) throw new Error('the TOTP enrolment of the admin failed');
+  return secret;
 }

@@ -3,6 +3,7 @@
 export type { CliIo } from './cli/command.js';
 export { runCli } from './cli/run-cli.js';
 export { createApp } from './http/app.js';
+export { loadDataSealer } from './keys/data-key.js';
 export { loadRelayKey } from './keys/relay-key.js';
 export { createLogger, silentLogger } from './log.js';
 export { RelayMetrics } from './metrics.js';
@@ -19,3 +20,5 @@ export {
   queueCommand,
 } from './store/relay/commands.js';
 export { listRelayEvents } from './store/relay/presence.js';
+export { startTotpEnrolment, TOTP_STEP_MS, totpCode, useTotpCode } from './store/second-factor/totp.js';
+export { findUserByUsername } from './store/users.js';
