@@ -67,7 +67,7 @@ export function AccountPage(props: { view: View; errors?: FieldErrors; notice?: 
   const t = authTexts[props.view.lang];
   const user = props.view.user;
   return (
-    <Layout view={props.view} title={t.accountTitle}>
+    <Layout view={props.view} title={t.accountTitle} scripts={PASSKEY_SCRIPTS}>
       <section class="narrow">
         <h1>{t.accountTitle}</h1>
         {user ? <p>{t.signedInAs(`${user.displayName} (${user.username})`)}</p> : null}
