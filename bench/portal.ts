@@ -5,7 +5,10 @@
  * a logged-in session, on SQLite and MariaDB. Goal: p95 ≤ 50 ms. Baseline in
  * the same run: a trivial signed-in route and SELECT 1 through the same store.
  *
- *   pnpm bench:portal [--depots 1000] [--movements 1000000] [--dialect sqlite|mysql|both] [--requests 200]
+ * Since issue 16 also customer search and the invoice list over 100,000 customers and 500,000 invoices.
+ *
+ *   pnpm bench:portal [--depots 1000] [--movements 1000000] [--customers 100000] [--invoices 500000]
+ *                     [--dialect sqlite|mysql|both] [--requests 200]
  */
 
 import { parseOptions } from './portal/options.js';

@@ -61,8 +61,8 @@ async function run(engine: 'sqlite' | 'mysql'): Promise<Result> {
           sessions.slice(i, i + 500).map((s) => ({
             session_id: s.sessionId,
             depot_id: s.depotId,
-            send_key: new Uint8Array(32),
-            receive_key: new Uint8Array(32),
+            // Never opened here: these rows are not handshakes, so there are no keys to seal.
+            keys_sealed: new Uint8Array(0),
             remote_id: s.sessionId,
             created_at_ms: 0,
             stamp: 1,

@@ -7,14 +7,7 @@
 
 import { silentLogger, startRelay } from '@keydepot/cloud';
 import { createTestDatabase, insertDepot } from '@keydepot/cloud/testing';
-import {
-  createSimulatedHardware,
-  type DepotDaemon,
-  SimulatedClock,
-  startDepotDaemon,
-  udpLinkSocket,
-} from '@keydepot/firmware';
-import { freeUdpPort, provisionedDepot, waitFor } from '@keydepot/firmware/testing';
+import { freeUdpPort, provisionedDepot, startSimulatedDaemon, waitFor } from '@keydepot/firmware/testing';
 import { generateKeyPair, keyPairFromSecret, loadCryptoBackend, toHex } from '@keydepot/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -34,18 +27,9 @@ describe('a depot whose relay appears later (cloud relay)', () => {
     cleanups.push(() => store.dispose());
     const depotId = await insertDepot(store, keyPairFromSecret(backend, fixture.config.depotSecretKey), 4);
 
-    const clock = new SimulatedClock({ speed: 20, startWallMs: Date.now() });
-    const hardware = createSimulatedHardware({ compartments: 4, clock });
-    const daemon: DepotDaemon = await startDepotDaemon({
-      config: fixture.config,
-      hardware,
-      socketFactory: (address) => udpLinkSocket(address),
-      statusIntervalMs: 0,
-    });
-    cleanups.push(async () => {
-      await daemon.stop();
-      clock.stop();
-    });
+    const depot = await startSimulatedDaemon(fixture.config, { speed: 20 });
+    cleanups.push(() => depot.stop());
+    const { daemon, hardware } = depot;
 
     for (let i = 0; i < 6; i++) hardware.keypad.type(`1234567${i}#`); // wrong PINs: a lockout
     for (let i = 0; i < 30; i++) {

@@ -2,7 +2,10 @@
  * The portal in a real browser against the real system: Chromium logs in,
  * creates a one-time PIN, the simulated depot (real firmware) receives it, the
  * PIN is typed on its keypad, the compartment opens, and the movement appears
- * on the dashboard without a reload. Screenshots go to test-results/screenshots.
+ * on the dashboard without a reload. Then the workshop flow: a customer, an
+ * invoice for compartment 3, marked paid in cash with its PIN released, the
+ * depot opens for that PIN, and the customer page shows the pickup.
+ * Screenshots go to test-results/screenshots.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,7 +39,7 @@ describe.skipIf(!REQUIRED && !existsSync(CHROMIUM))('the portal in Chromium', ()
     await system?.stop();
   });
 
-  it('creates a PIN that opens the depot, and shows the movement live on the dashboard', async () => {
+  it('creates a PIN that opens the depot, shows the movement live, and runs an invoice from customer to pickup', async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`KEYDEPOT_REQUIRE_BROWSER=1 but there is no Chromium at ${CHROMIUM}`);
     system = await startSystem();
     const { cloud, fleet, bundle, baseUrl } = system;
@@ -141,6 +144,80 @@ describe.skipIf(!REQUIRED && !existsSync(CHROMIUM))('the portal in Chromium', ()
 
     await page.goto(`${baseUrl}/depots/${depotId}`);
     await screenshot(page, 'depot');
+
+    // The workshop's flow: Herr Müller, an invoice for the key in compartment 3, paid in cash, PIN released.
+    await page.goto(`${baseUrl}/customers`);
+    await page.waitForURL(/\/organisations\/\d+\/customers$/);
+    await page.click('main a[href$="/customers/new"]');
+    await page.fill('input[name="name"]', 'Herr Müller');
+    await page.fill('input[name="email"]', 'mueller@example.org');
+    await page.fill('input[name="phone"]', '0171 2345678');
+    await page.fill('input[name="plate"]', 'S-KM 4711');
+    await Promise.all([page.waitForURL(/\/customers\/\d+\?done=created$/), page.click('main form button.primary')]);
+    const customerUrl = page.url().replace(/\?.*$/, '');
+    await page.click('main a[href*="/invoices/new?customer="]');
+    await page.selectOption('select[name="depot"]', String(depotId));
+    await page.fill('input[name="compartment"]', '3');
+    await page.fill('input[name="line0.text"]', 'Inspektion');
+    await page.fill('input[name="line0.quantity"]', '1');
+    await page.fill('input[name="line0.price"]', '189,00');
+    await Promise.all([page.waitForURL(/\/invoices\/\d+$/), page.click('main form.invoice-form button.primary')]);
+    expect(await page.textContent('[data-gross]')).toContain('224,91');
+    await page.click('main form[action$="/issue"] button');
+    await page.waitForSelector('text=/Ausgestellt als R-\\d{4}-0001/');
+    await page.selectOption('select[name="method"]', 'cash');
+    await Promise.all([page.waitForSelector('[data-pin-digits]'), page.click('main form[action$="/pay"] button')]);
+    const invoiceUrl = page.url().replace(/\/pay$/, ''); // the page answered the POST
+    const invoicePin = ((await page.textContent('[data-pin-digits]')) ?? '').replace(/\D/g, '');
+    expect(invoicePin).toMatch(/^\d{8}$/);
+    await screenshot(page, 'invoice-paid');
+    const pinId = (
+      await db.selectFrom('invoices').select('pin_id').where('pin_id', 'is not', null).executeTakeFirstOrThrow()
+    ).pin_id;
+    await expect
+      .poll(
+        async () =>
+          (
+            await db
+              .selectFrom('pins as p')
+              .innerJoin('commands as c', (j) =>
+                j.onRef('c.depot_id', '=', 'p.depot_id').onRef('c.id', '=', 'p.command_id'),
+              )
+              .select('c.state')
+              .where('p.id', '=', pinId ?? 0)
+              .executeTakeFirst()
+          )?.state,
+        { timeout: 10_000 },
+      )
+      .toBe('applied');
+
+    // Herr Müller comes after hours: the depot opens compartment 3 for the PIN, he takes the key.
+    const three = hardware.compartment(3);
+    hardware.keypad.type(`${invoicePin}#`);
+    await expect.poll(() => three.lock.pulses.length, { timeout: 5_000 }).toBe(1);
+    expect(three.openDoor()).toBe(true);
+    expect(three.takeKey()).toBe(true);
+    three.closeDoor();
+    const spent = async () =>
+      (
+        await db
+          .selectFrom('events')
+          .select('id')
+          .where('depot_id', '=', depotId)
+          .where('kind', '=', EventKind.PinSpent)
+          .where('subject', '=', `pin:${pinId}`)
+          .executeTakeFirst()
+      )?.id;
+    await expect.poll(spent, { timeout: 10_000 }).toBeDefined();
+    await page.goto(invoiceUrl);
+    await page.waitForSelector('[data-picked-up]');
+    expect(await page.textContent('h1 .badge')).toContain('abgeholt');
+    await page.goto(customerUrl);
+    const pickup = page.locator(`.customer-pins [data-pin-id="${pinId}"]`);
+    await expect
+      .poll(async () => (await pickup.textContent()) ?? '', { timeout: 5_000 })
+      .toContain('Schlüssel entnommen');
+    await screenshot(page, 'customer');
     expect(pageErrors).toEqual([]);
   });
 });

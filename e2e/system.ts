@@ -4,18 +4,15 @@ import { join } from 'node:path';
 import {
   findUserByUsername,
   loadDataSealer,
-  loadRelayKey,
   type Running,
-  serve,
-  silentLogger,
   startTotpEnrolment,
   TOTP_STEP_MS,
   totpCode,
   useTotpCode,
 } from '@keydepot/cloud';
 import { loadCryptoBackend, type ProvisioningBundle } from '@keydepot/shared';
-import { setUpDemo } from '@keydepot/simulator/demo';
-import { type Fleet, startFleet } from '@keydepot/simulator/fleet';
+import { setUpDemo, startDemoSystem } from '@keydepot/simulator/demo';
+import type { Fleet } from '@keydepot/simulator/fleet';
 
 /** The whole system on this machine, as the Quick-start demo runs it, for one browser test. */
 export interface RunningSystem {
@@ -45,7 +42,7 @@ export async function startSystem(): Promise<RunningSystem> {
     const env = {
       KEYDEPOT_DATA_DIR: dataDir,
       KEYDEPOT_PUBLIC_RELAY_HOST: '127.0.0.1',
-      // The fleet dials the relay's real port (known only after serve()), not the bundle's.
+      // The fleet dials the relay's real port (known only after startCloud()), not the bundle's.
       KEYDEPOT_PUBLIC_RELAY_PORT: '51820',
       KEYDEPOT_LOG_LEVEL: 'warn',
     };
@@ -54,32 +51,20 @@ export async function startSystem(): Promise<RunningSystem> {
     ]);
     const bundle = accounts.bundles[0] as ProvisioningBundle;
     const backend = await loadCryptoBackend('sodium-native');
-    const { keyPair } = await loadRelayKey({ file: join(dataDir, 'relay.key'), backend, createIfMissing: false });
-    const cloud = await serve({
-      databaseUrl: `sqlite:${join(dataDir, 'keydepot.sqlite')}`,
-      relayKeys: keyPair,
-      logger: silentLogger(),
+    const { cloud, fleet } = await startDemoSystem(dataDir, [bundle], {
       backend,
-      udpHost: '127.0.0.1',
-      udpPort: 0,
-      httpHost: '127.0.0.1',
-      httpPort: 0,
-      handleSignals: false,
-      relay: { pollIntervalMs: 100 },
-      portal: {
-        dataKeyFile: join(dataDir, 'data.key'),
-        offlineMasterKeyFile: join(dataDir, 'offline-master.key'),
+      cloud: {
+        relay: { pollIntervalMs: 100 },
+        portal: {
+          offlineMasterKeyFile: join(dataDir, 'offline-master.key'),
+        },
       },
     });
-    stops.push(() => cloud.shutdown());
+    stops.push(
+      () => cloud.shutdown(),
+      () => fleet.stop(),
+    );
     const totpSecret = await enrolAdminTotp(cloud, join(dataDir, 'data.key'), accounts.username);
-    const fleet = await startFleet({
-      bundles: [bundle],
-      dataDir: join(dataDir, 'depots'),
-      relay: { host: '127.0.0.1', port: cloud.relay.port },
-      backend,
-    });
-    stops.push(() => fleet.stop());
     return {
       cloud,
       fleet,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the services the test suites talk to and exports where they are:
 # MariaDB for the store and relay tests (KEYDEPOT_TEST_MYSQL_URL) and Chromium
-# for the portal's browser test (KEYDEPOT_CHROMIUM). Installs them with apt
+# for the portal's browser test (KEYDEPOT_CHROMIUM), and pdftoppm for the export tests. Installs them with apt
 # where they are missing. Source it; .ci/run does.
 set -euo pipefail
 
@@ -42,7 +42,17 @@ ensure_chromium() {
   [ -x /usr/bin/chromium ] || { echo "Chromium did not install to /usr/bin/chromium" >&2; return 1; }
 }
 
+# Debian's pdftoppm (poppler-utils): the export tests render a page of each PDF kind to PNG with it.
+ensure_pdftoppm() {
+  if command -v pdftoppm >/dev/null 2>&1; then return 0; fi
+  log "installing poppler-utils (apt)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq poppler-utils >/dev/null
+  command -v pdftoppm >/dev/null 2>&1 || { echo "pdftoppm did not install" >&2; return 1; }
+}
+
 ensure_mariadb
 ensure_chromium
+ensure_pdftoppm
 export KEYDEPOT_CHROMIUM=/usr/bin/chromium
 export KEYDEPOT_TEST_MYSQL_URL="${KEYDEPOT_TEST_MYSQL_URL:-mysql://root@127.0.0.1:3306/test}"

@@ -133,12 +133,12 @@ create_user() {
 }
 
 create_dirs() {
-  install -d -m 0750 -o "$SERVICE_USER" -g "$SERVICE_USER" "$CONFIG_DIR"
+  install -d -m 0700 -o "$SERVICE_USER" -g "$SERVICE_USER" "$CONFIG_DIR"
   install -d -m 0700 -o "$SERVICE_USER" -g "$SERVICE_USER" "$DATA_DIR"
   # install -d leaves the mode of an existing folder alone.
-  chmod 0750 "$CONFIG_DIR"
+  chmod 0700 "$CONFIG_DIR"
   chmod 0700 "$DATA_DIR"
-  did "config folder $CONFIG_DIR (0750), data folder $DATA_DIR (0700), owned by $SERVICE_USER"
+  did "config folder $CONFIG_DIR (0700), data folder $DATA_DIR (0700), owned by $SERVICE_USER"
 }
 
 install_app() {

@@ -35,7 +35,13 @@ describe('bench:portal movement generator', () => {
   });
 
   it('rejects options outside their ranges', () => {
-    expect(parseOptions([])).toMatchObject({ depots: 1000, movements: 1_000_000, dialects: ['sqlite', 'mysql'] });
+    expect(parseOptions([])).toMatchObject({
+      depots: 1000,
+      movements: 1_000_000,
+      customers: 100_000,
+      invoices: 500_000,
+      dialects: ['sqlite', 'mysql'],
+    });
     expect(() => parseOptions(['--dialect', 'postgres'])).toThrow(/--dialect/);
     expect(() => parseOptions(['--depots', '2'])).toThrow(/--depots/);
     expect(() => parseOptions(['--requests', 'many'])).toThrow(/--requests/);
@@ -44,7 +50,11 @@ describe('bench:portal movement generator', () => {
 
 describe.each(testDialects())('bench:portal on %s', (dialect) => {
   it('runs 20 depots × 5,000 movements through the portal and reports every route', async () => {
-    const options = { ...parseOptions(['--depots', '20', '--movements', '5000']), requests: 3, warmup: 1 };
+    const options = {
+      ...parseOptions(['--depots', '20', '--movements', '5000', '--customers', '300', '--invoices', '1000']),
+      requests: 3,
+      warmup: 1,
+    };
     const result = await runEngine(dialect, options, process.env.KEYDEPOT_TEST_MYSQL_URL);
     expect(result).toMatchObject({ dialect, depots: 20, movements: 5000, workshopDepots: 5 });
     expect(result.busiestDepotMovements).toBeGreaterThan(250);
@@ -53,6 +63,9 @@ describe.each(testDialects())('bench:portal on %s', (dialect) => {
     expect(names).toContain(`${SELECT_ONE} / –`);
     expect(names).toContain('dashboard GET / / workshop (5 depots)');
     expect(names).toContain('dashboard GET / / facility manager (20 depots)');
+    for (const page of ['customer search: e-mail', 'customer search: name words', 'invoice list, first page']) {
+      expect(names).toContain(`${page} / facility manager (20 depots)`);
+    }
     for (const t of result.timings) {
       expect(t.p50).toBeGreaterThan(0);
       expect(t.p50).toBeLessThanOrEqual(t.p95);

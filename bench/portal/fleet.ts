@@ -11,7 +11,7 @@ import { addOrganisationMember, createOrganisation } from '../../cloud/src/store
 import { relayDb } from '../../cloud/src/store/relay/relay-schema.js';
 import { toNumber } from '../../cloud/src/store/row-values.js';
 import { createUser } from '../../cloud/src/store/users.js';
-import { deriveSeed, seededRandom } from '../../simulator/src/network/seeded-random.js';
+import { deriveSeed, seededRandom } from '../../firmware/src/link/seeded-random.js';
 
 export const BENCH_PASSWORD = 'bench password for the portal';
 /** Depots per tenant (the workshop is tenant 0). */

@@ -6,8 +6,10 @@
  * workshop sees ten times the traffic of a quiet holiday flat). Seeded, so
  * every run loads the same rows.
  */
+
+import type { Random } from '../../firmware/src/link/rhythm.js';
+import { deriveSeed, seededRandom } from '../../firmware/src/link/seeded-random.js';
 import { EventKind } from '../../shared/src/index.js';
-import { deriveSeed, type Random, seededRandom } from '../../simulator/src/network/seeded-random.js';
 
 export const MOVEMENT_DAYS = 90;
 const DAY_MS = 86_400_000;

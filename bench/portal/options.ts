@@ -5,6 +5,9 @@ import type { Dialect } from '../../cloud/src/store/database.js';
 export interface PortalBenchOptions {
   readonly depots: number;
   readonly movements: number;
+  /** Customers and invoices of the operator's organisation (search and invoice list pages). */
+  readonly customers: number;
+  readonly invoices: number;
   readonly dialects: readonly Dialect[];
   /** Timed requests per route (one in flight, routes interleaved). */
   readonly requests: number;
@@ -14,9 +17,11 @@ export interface PortalBenchOptions {
   readonly seed: number;
 }
 
-const USAGE = `usage: tsx bench/portal.ts [--depots N] [--movements N] [--dialect sqlite|mysql|both] [--requests N] [--warmup N] [--seed N]
+const USAGE = `usage: tsx bench/portal.ts [--depots N] [--movements N] [--customers N] [--invoices N] [--dialect sqlite|mysql|both] [--requests N] [--warmup N] [--seed N]
   --depots N     depots of the facility operator (default 1000, the issue's size)
   --movements N  events over the last 90 days (default 1000000)
+  --customers N  customers of the operator's organisation (default 100000)
+  --invoices N   their invoices (default 500000)
   --dialect D    sqlite, mysql or both (default both; MariaDB from KEYDEPOT_BENCH_MYSQL_URL,
                  else mysql://root@127.0.0.1:3306/test; a scratch database is made and dropped)
   --requests N   timed requests per route (default 200)
@@ -30,6 +35,8 @@ export function parseOptions(argv: readonly string[] = process.argv.slice(2)): P
     options: {
       depots: { type: 'string', default: '1000' },
       movements: { type: 'string', default: '1000000' },
+      customers: { type: 'string', default: '100000' },
+      invoices: { type: 'string', default: '500000' },
       dialect: { type: 'string', default: 'both' },
       requests: { type: 'string', default: '200' },
       warmup: { type: 'string', default: '20' },
@@ -48,6 +55,8 @@ export function parseOptions(argv: readonly string[] = process.argv.slice(2)): P
   return {
     depots: integer('depots', values.depots, 5, 100_000),
     movements: integer('movements', values.movements, 0, 100_000_000),
+    customers: integer('customers', values.customers, 1, 10_000_000),
+    invoices: integer('invoices', values.invoices, 0, 50_000_000),
     dialects: dialect === 'both' ? ['sqlite', 'mysql'] : [dialect],
     requests: integer('requests', values.requests, 1, 100_000),
     warmup: integer('warmup', values.warmup, 0, 10_000),

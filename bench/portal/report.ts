@@ -21,7 +21,9 @@ export function reportMarkdown(
       `${ENGINE[r.dialect]}: ${r.depots.toLocaleString('en')} depots, ${r.movements.toLocaleString('en')} movements ` +
         `loaded in ${r.loadSeconds.toFixed(1)} s; the movement pages show the busiest depot ` +
         `(${r.busiestDepotMovements.toLocaleString('en')} movements). ${options.warmup} warm-up + ` +
-        `${options.requests} timed requests per route, one in flight, routes interleaved.`,
+        `${options.requests} timed requests per route, one in flight, routes interleaved. ` +
+        `${r.customers.toLocaleString('en')} customers and ${r.invoices.toLocaleString('en')} invoices ` +
+        `loaded in ${r.customerLoadSeconds.toFixed(1)} s.`,
     );
   }
   lines.push(

@@ -4,12 +4,15 @@
  * logged in through POST /login, and the pages they open, timed against a
  * trivial signed-in route and a bare SELECT 1 through the same store.
  */
+
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createBlindIndex } from '../../cloud/src/keys/blind-index.js';
 import { createDataSealer } from '../../cloud/src/keys/data-key.js';
 import { silentLogger } from '../../cloud/src/log.js';
+import type { Portal } from '../../cloud/src/portal/portal-app.js';
 import { createPortalApp } from '../../cloud/src/portal/portal-app.js';
 import type { PortalDeps } from '../../cloud/src/portal/portal-env.js';
 import { type Dialect, openDatabase, type StoreDatabase } from '../../cloud/src/store/database.js';
@@ -18,6 +21,7 @@ import { createScratchMysqlDatabase } from '../../cloud/src/store/relay/scratch-
 import { PortalClient } from '../../cloud/test/portal/portal-harness.js';
 import { progress } from '../protocol/progress.js';
 import { BENCH_PASSWORD, createFleet } from './fleet.js';
+import { benchCustomer, loadCustomers } from './load-customers.js';
 import { loadMovements } from './load-movements.js';
 import { movementProbes } from './movement-probes.js';
 import type { PortalBenchOptions } from './options.js';
@@ -27,6 +31,9 @@ export interface EngineResult {
   readonly dialect: Dialect;
   readonly depots: number;
   readonly movements: number;
+  readonly customers: number;
+  readonly invoices: number;
+  readonly customerLoadSeconds: number;
   readonly loadSeconds: number;
   /** Movements of the depot the movement pages show (the busiest one). */
   readonly busiestDepotMovements: number;
@@ -59,7 +66,20 @@ export async function runEngine(
         `(${Math.round(options.movements / loaded.seconds).toLocaleString('en')}/s)`,
     );
 
-    const portal = createPortalApp(portalDeps(store));
+    const deps = portalDeps(store);
+    const customers = await loadCustomers(
+      store,
+      { sealer: deps.sealer, index: deps.blindIndex },
+      fleet.organisationId,
+      { customers: options.customers, invoices: options.invoices },
+      nowMs,
+      (what) => progress.update(`${dialect}: ${what}`),
+    );
+    progress.log(
+      `${dialect}: ${options.customers.toLocaleString('en')} customers and ${options.invoices.toLocaleString('en')} ` +
+        `invoices in ${customers.seconds.toFixed(1)} s`,
+    );
+    const portal = createPortalApp(deps);
     const cookieOf = async (username: string) => {
       const client = new PortalClient(portal.app, '192.0.2.10');
       await client.login(username, BENCH_PASSWORD);
@@ -90,6 +110,7 @@ export async function runEngine(
       pageProbe(portal.app, workshop, 'dashboard GET /', ws, '/'),
       pageProbe(portal.app, facility, 'dashboard GET /', fm, '/'),
       ...movements.probes,
+      ...customerProbes(portal.app, facility, fm, fleet.organisationId, options.customers),
     ];
     const timings = await timeProbes(probes, { ...options, label: dialect });
     progress.clear();
@@ -97,6 +118,9 @@ export async function runEngine(
       dialect,
       depots: fleet.depots.length,
       movements: options.movements,
+      customers: options.customers,
+      invoices: options.invoices,
+      customerLoadSeconds: customers.seconds,
       loadSeconds: loaded.seconds,
       busiestDepotMovements: loaded.perDepot[busiest] ?? 0,
       workshopDepots: fleet.workshopDepotIds.length,
@@ -108,12 +132,13 @@ export async function runEngine(
   }
 }
 
-/** What serve.ts gives the portal, with throw-away keys and no relay to poke. */
+/** What start-cloud.ts gives the portal, with throw-away keys and no relay to poke. */
 function portalDeps(store: StoreDatabase): PortalDeps {
   const offlineMaster = new Uint8Array(randomBytes(32));
   return {
     store,
     sealer: createDataSealer(new Map([[1, new Uint8Array(randomBytes(32))]]), 1),
+    blindIndex: createBlindIndex(new Uint8Array(randomBytes(32))),
     offlineMasterKey: async () => offlineMaster,
     pokeRelay: () => {},
     clock: () => Date.now(),
@@ -146,4 +171,26 @@ async function scratchStore(
       await scratch.drop();
     },
   };
+}
+
+/** The customer and invoice pages the issue measures: search by each kind of term, the first list pages. */
+function customerProbes(
+  app: Portal['app'],
+  cookie: string,
+  who: string,
+  organisationId: number,
+  customers: number,
+): Probe[] {
+  const base = `/organisations/${organisationId}`;
+  const someone = benchCustomer(Math.max(1, Math.floor(customers / 3)));
+  const q = (text: string) => `${base}/customers?q=${encodeURIComponent(text)}`;
+  return [
+    pageProbe(app, cookie, 'customer search: e-mail', who, q(someone.email.toUpperCase())),
+    pageProbe(app, cookie, 'customer search: phone', who, q(someone.phone.replace('0171', '+49 171'))),
+    pageProbe(app, cookie, 'customer search: plate', who, q(someone.plate.toLowerCase())),
+    pageProbe(app, cookie, 'customer search: name words', who, q(someone.name)),
+    pageProbe(app, cookie, 'customer list, first page', who, `${base}/customers`),
+    pageProbe(app, cookie, 'invoice list, first page', who, `${base}/invoices`),
+    pageProbe(app, cookie, 'invoice list, open ones', who, `${base}/invoices?state=open`),
+  ];
 }

@@ -7,6 +7,10 @@
  *   BENCH_MODE=relay|echo  BENCH_DB_URL=…  BENCH_RELAY_SECRET_KEY=hex  [BENCH_LANES=n BENCH_MAX_BATCH=n]
  */
 import dgram from 'node:dgram';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadDataSealer } from '../../cloud/src/keys/data-key.js';
 import { silentLogger } from '../../cloud/src/log.js';
 import { startRelay } from '../../cloud/src/relay/relay.js';
 import { openDatabase } from '../../cloud/src/store/database.js';
@@ -51,7 +55,9 @@ if (process.env.BENCH_MODE === 'echo') {
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
   process.stdout.write(`${JSON.stringify({ port: socket.address().port })}\n`);
 } else {
-  const store = openDatabase(process.env.BENCH_DB_URL ?? '', { mysqlPoolSize: 4 });
+  // The relay seals each session's keys at its handshake (one relay process here: a key of its own will do).
+  const sealer = await loadDataSealer(join(mkdtempSync(join(tmpdir(), 'keydepot-bench-key-')), 'data.key'));
+  const store = openDatabase(process.env.BENCH_DB_URL ?? '', { mysqlPoolSize: 4, sealer });
   const relay = await startRelay({
     store,
     relayKeys: keys,

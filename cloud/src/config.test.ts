@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       relayKeyFile: 'data/relay.key',
       offlineMasterKeyFile: 'data/offline-master.key',
       dataKeyFile: 'data/data.key',
+      indexKeyFile: 'data/index.key',
       behindProxy: false,
       logLevel: 'info',
       cryptoBackend: 'sodium-native',
@@ -42,6 +43,7 @@ describe('loadConfig', () => {
     expect(config.databaseUrl).toBe('sqlite:/srv/kd/keydepot.sqlite');
     expect(config.relayKeyFile).toBe('/srv/kd/relay.key');
     expect(config.offlineMasterKeyFile).toBe('/srv/kd/offline-master.key');
+    expect(config.indexKeyFile).toBe('/srv/kd/index.key');
     expect(config.udpPort).toBe(5000);
     expect(config.publicRelayPort).toBe(5000);
   });

@@ -21,6 +21,8 @@ export interface CloudConfig {
   readonly offlineMasterKeyFile: string;
   /** Seals PIN digits and other secrets at rest (docs/design.md, Sealing data at rest); never in the database. */
   readonly dataKeyFile: string;
+  /** The key customers' blind search index is derived from (keys/blind-index.ts), beside the data keys. */
+  readonly indexKeyFile: string;
   readonly logLevel: LogLevel;
   readonly cryptoBackend: 'sodium-native' | 'libsodium-wrappers';
   readonly tlsCertFile: string | undefined;
@@ -40,7 +42,7 @@ export class ConfigError extends Error {
 }
 
 /** Environment variable naming a JSON file with any of the settings below (camelCase keys). */
-export const CONFIG_FILE_VARIABLE = 'KEYDEPOT_CONFIG';
+const CONFIG_FILE_VARIABLE = 'KEYDEPOT_CONFIG';
 
 const DEFAULT_UDP_PORT = 47900;
 
@@ -77,6 +79,7 @@ const SETTINGS = {
   relayKeyFile: { env: 'KEYDEPOT_RELAY_KEY_FILE', must: 'a file path', schema: text },
   offlineMasterKeyFile: { env: 'KEYDEPOT_OFFLINE_MASTER_KEY_FILE', must: 'a file path', schema: text },
   dataKeyFile: { env: 'KEYDEPOT_DATA_KEY_FILE', must: 'a file path', schema: text },
+  indexKeyFile: { env: 'KEYDEPOT_INDEX_KEY_FILE', must: 'a file path', schema: text },
   logLevel: {
     env: 'KEYDEPOT_LOG_LEVEL',
     must: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -101,11 +104,6 @@ const SETTINGS = {
 
 type Key = keyof typeof SETTINGS;
 type Parsed = { [K in Key]?: z.output<(typeof SETTINGS)[K]['schema']> };
-
-/** The environment variable of every setting, for `--help` texts and docs. */
-export const CONFIG_VARIABLES: Readonly<Record<Key, string>> = Object.fromEntries(
-  Object.entries(SETTINGS).map(([key, setting]) => [key, setting.env]),
-) as Record<Key, string>;
 
 /**
  * Reads the settings from `env` and, if `KEYDEPOT_CONFIG` names one, a JSON
@@ -148,6 +146,7 @@ export function loadConfig(
     relayKeyFile: parsed.relayKeyFile ?? join(dataDir, 'relay.key'),
     offlineMasterKeyFile: parsed.offlineMasterKeyFile ?? join(dataDir, 'offline-master.key'),
     dataKeyFile: parsed.dataKeyFile ?? join(dataDir, 'data.key'),
+    indexKeyFile: parsed.indexKeyFile ?? join(dataDir, 'index.key'),
     logLevel: parsed.logLevel ?? 'info',
     cryptoBackend: parsed.cryptoBackend ?? 'sodium-native',
     tlsCertFile: parsed.tlsCertFile,

@@ -2,9 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Migrator } from 'kysely/migration';
 import { createConnection } from 'mysql2/promise';
+import { loadDataSealer } from '../src/keys/data-key.js';
 import { type Dialect, openDatabase, type StoreDatabase } from '../src/store/database.js';
 import { migrateToLatest } from '../src/store/migrate.js';
+import { migrations } from '../src/store/migrations/index.js';
 
 /**
  * The engines every store test runs against. SQLite always; MariaDB/MySQL when
@@ -23,18 +26,34 @@ export function testDialects(): Dialect[] {
 export interface TestDatabase extends StoreDatabase {
   /** The URL another process (a second relay, a CLI run) can open. */
   readonly url: string;
+  /** The data key file the store's sealer reads, for another process that opens the same store. */
+  readonly dataKeyFile: string;
   dispose(): Promise<void>;
 }
 
-export async function createTestDatabase(dialect: Dialect): Promise<TestDatabase> {
+/** `migrateTo`: stop after this migration (a store as an older version left it), instead of the latest. */
+export async function createTestDatabase(
+  dialect: Dialect,
+  options: { migrateTo?: string } = {},
+): Promise<TestDatabase> {
   const url = dialect === 'sqlite' ? sqliteUrl() : await createMysqlDatabase();
-  const store = openDatabase(url);
-  await migrateToLatest(store);
+  // Sealed values (session keys, PIN digits) need a data key, as in production: its own file, outside the store.
+  const keyDir = mkdtempSync(join(tmpdir(), 'keydepot-data-key-'));
+  const dataKeyFile = join(keyDir, 'data.key');
+  const store = openDatabase(url, { sealer: await loadDataSealer(dataKeyFile) });
+  if (options.migrateTo === undefined) await migrateToLatest(store);
+  else {
+    const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => migrations } });
+    const { error } = await migrator.migrateTo(options.migrateTo);
+    if (error) throw error;
+  }
   return {
     ...store,
     url,
+    dataKeyFile,
     async dispose() {
       await store.close();
+      rmSync(keyDir, { recursive: true, force: true });
       if (dialect === 'sqlite') rmSync(url.slice('sqlite:'.length).replace(/\/[^/]+$/, ''), { recursive: true });
       else await dropMysqlDatabase(url);
     },

@@ -4,6 +4,11 @@
  * cloud/src by a relative path. Never imported by production code (the import
  * border check refuses it).
  */
+
+export { readDataKeys } from '../src/keys/data-key-file.js';
+export { openSessionKeys } from '../src/store/relay/sessions.js';
 export { type CliHarness, type CliRun, createCliHarness } from './cli/cli-harness.js';
 export { createTestDatabase, type TestDatabase, testDialects } from './databases.js';
+export { csrfTokenIn } from './portal/portal-harness.js';
 export { insertDepot } from './relay/fixtures.js';
+export { keySecret, leaks, mysqlDumps, type Secret, textSecret } from './secret-search.js';

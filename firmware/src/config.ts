@@ -1,18 +1,19 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { fromHex, type ProvisioningBundle } from '@keydepot/shared';
+import { fromHex, modeOf, openToOthers, type ProvisioningBundle, tightenMode } from '@keydepot/shared';
 import { z } from 'zod';
 import { type HardwareConfig, hardwareConfigSchema } from './hardware/hardware-config.js';
 
 /**
  * The depot's configuration directory (written by `keydepot-depot provision`):
  *
- *   depot.json   what the depot is and where its relay is (no secrets)
+ *   depot.json   what the depot is and where its relay is (no secrets), mode 0600
  *   depot.key    the depot's static X25519 secret key, 64 hex digits, mode 0600
  *   offline.key  the depot's own offline-PIN key, 64 hex digits, mode 0600
  *
  * and a data directory (default: the same folder) for the SQLite store, the
- * handshake stamp file and the status file the daemon writes for `status`.
+ * handshake stamp file and the status file the daemon writes for `status`,
+ * all 0600, in folders of mode 0700 (docs/operations.md, "File modes").
  */
 const DEPOT_FILE = 'depot.json';
 const DEPOT_KEY_FILE = 'depot.key';
@@ -171,9 +172,9 @@ export function writeProvisioning(
     hardware: (options.hardware ?? previous?.hardware) as DepotFile['hardware'],
     provisionedAt: options.nowIso ?? new Date().toISOString(),
   };
-  writeSecret(join(configDir, DEPOT_KEY_FILE), `${bundle.depotSecretKey}\n`);
-  writeSecret(join(configDir, OFFLINE_KEY_FILE), `${bundle.offlineKey}\n`);
-  writeFileSync(depotFile, `${JSON.stringify(depot, null, 2)}\n`, { mode: 0o644 });
+  writeOwnerOnly(join(configDir, DEPOT_KEY_FILE), `${bundle.depotSecretKey}\n`);
+  writeOwnerOnly(join(configDir, OFFLINE_KEY_FILE), `${bundle.offlineKey}\n`);
+  writeOwnerOnly(depotFile, `${JSON.stringify(depot, null, 2)}\n`);
   return {
     configDir,
     depotId: bundle.depotId,
@@ -184,7 +185,30 @@ export function writeProvisioning(
   };
 }
 
-function writeSecret(path: string, text: string): void {
+/**
+ * Sets mode 0600 on the depot's own files that an older version left open to
+ * group or others (depot.json, the status file, the database and its WAL are
+ * 0644 there), and returns the folders that are still open to others: they
+ * are the operator's to fix (the daemon warns), not the daemon's to chmod.
+ */
+export function ownerOnlyDepotFiles(config: DepotConfig): string[] {
+  for (const file of [
+    join(config.configDir, DEPOT_FILE),
+    config.statusPath,
+    `${config.statusPath}.tmp`,
+    config.stampPath,
+  ]) {
+    tightenMode(file, 0o600);
+  }
+  const folders = [...new Set([config.configDir, config.dataDir])];
+  return folders.filter((folder) => {
+    const mode = modeOf(folder);
+    return mode !== undefined && openToOthers(mode);
+  });
+}
+
+/** Writes a file of the config folder with mode 0600, also over an existing file of another mode. */
+function writeOwnerOnly(path: string, text: string): void {
   writeFileSync(path, text, { mode: 0o600 });
   // writeFileSync keeps the mode of a file that already existed: set it explicitly.
   chmodSync(path, 0o600);

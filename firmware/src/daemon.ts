@@ -1,7 +1,7 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { type CryptoBackend, keyPairFromSecret, loadBestCryptoBackend } from '@keydepot/shared';
-import { type DepotStatusFile, STATUS_FILE_VERSION } from './cli/status-file.js';
-import type { DepotConfig } from './config.js';
+import { type DepotStatusFile, STATUS_FILE_VERSION, writeStatusFile } from './cli/status-file.js';
+import { type DepotConfig, ownerOnlyDepotFiles } from './config.js';
 import { createDepotCore, type DepotCore } from './depot/depot-core.js';
 import { derivePinMacKey } from './depot/pin-verdict.js';
 import { releaseEveryRelay } from './hardware/release-relays.js';
@@ -64,6 +64,9 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
   const log = options.logger ?? silentLogger;
   const backend = options.backend ?? (await loadBestCryptoBackend());
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
+  for (const folder of ownerOnlyDepotFiles(config)) {
+    log.warn({ folder }, `group or others may enter ${folder}: run chmod 700 ${folder}`);
+  }
   const store = openDepotStore(config.databasePath, {
     nowMs: Math.floor(hardware.clock.wallMs()),
     initialSettings: { language: config.language, timeZone: config.timeZone },
@@ -124,10 +127,8 @@ export async function startDepotDaemon(options: DaemonOptions): Promise<DepotDae
       lockedOut: core.lockedOut(),
       clockKnown: core.clockKnown(),
     };
-    const temporary = `${config.statusPath}.tmp`;
     try {
-      writeFileSync(temporary, `${JSON.stringify(status, null, 2)}\n`);
-      renameSync(temporary, config.statusPath);
+      writeStatusFile(config.statusPath, status);
     } catch (error) {
       log.warn({ err: error }, 'could not write the status file');
     }

@@ -6,10 +6,8 @@
  */
 import { CommandKind, EventKind, HOUR_MS, offlinePin, PinKind } from '@keydepot/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type DepotDaemon, startDepotDaemon } from '../src/daemon.js';
-import { createSimulatedHardware, SimulatedClock } from '../src/hardware/simulated/index.js';
-import { udpLinkSocket } from '../src/link/udp-socket.js';
 import { type DepotFixture, provisionedDepot, waitFor } from './support/depot-fixture.js';
+import { startSimulatedDaemon } from './support/simulated-daemon.js';
 import { startTestRelay, type TestRelay } from './support/test-relay.js';
 
 const SPEED = 50;
@@ -37,20 +35,11 @@ describe('a depot without its relay', () => {
     cleanups.push(() => relay.close());
     const fixture: DepotFixture = provisionedDepot({ relayPublicKey: relay.keys.publicKey, relayPort: relay.port });
     cleanups.push(() => fixture.remove());
-    const clock = new SimulatedClock({ speed: SPEED, startWallMs: Date.now() });
-    const hardware = createSimulatedHardware({ compartments: 4, clock });
     relay.core.queueCommand(pinAdd(1, PinKind.Permanent, 1, '246810'));
     relay.core.queueCommand(pinAdd(2, PinKind.OneTime, 2, '135790'));
-    const daemon: DepotDaemon = await startDepotDaemon({
-      config: fixture.config,
-      hardware,
-      socketFactory: (address) => udpLinkSocket(address),
-      statusIntervalMs: 0,
-    });
-    cleanups.push(async () => {
-      await daemon.stop();
-      clock.stop();
-    });
+    const depot = await startSimulatedDaemon(fixture.config, { speed: SPEED });
+    cleanups.push(() => depot.stop());
+    const { daemon, hardware } = depot;
 
     // Online first: the PINs arrive and the clock is set from TIME.
     await waitFor('the PIN_ADD results', () => relay.core.results.length === 2);

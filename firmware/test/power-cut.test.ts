@@ -15,10 +15,10 @@ import { createInterface } from 'node:readline';
 import { CommandKind, EventKind, PinKind } from '@keydepot/shared';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../src/link/seeded-random.js';
 import { openDepotStore } from '../src/store/depot-store.js';
 import type { ChaosLifeSpec, ChaosLogLine, ChaosPin } from './support/chaos-depot.js';
 import { provisionedDepot } from './support/depot-fixture.js';
-import { seededRandom } from './support/memory-link-harness.js';
 import { startTestRelay } from './support/test-relay.js';
 
 const LIVES = Number(process.env.KEYDEPOT_POWER_CUTS ?? 110);

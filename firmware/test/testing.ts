@@ -4,5 +4,10 @@
  * relative path. Never imported by production code (the import border check
  * refuses it).
  */
+
+export { RealClock } from '../src/hardware/clock.js';
+export { Link } from '../src/link/link.js';
 export { type DepotFixture, provisionedDepot, waitFor } from './support/depot-fixture.js';
+export { FakeDepotPort } from './support/fake-depot-port.js';
+export { type SimulatedDaemon, startSimulatedDaemon } from './support/simulated-daemon.js';
 export { freeUdpPort } from './support/test-relay.js';

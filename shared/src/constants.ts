@@ -18,6 +18,8 @@ export const TelegramType = {
   HandshakeInitiation: 1,
   HandshakeResponse: 2,
   Transport: 3,
+  /** Relay → depot, under load only: "prove you receive at your address first" (section 6.4 of docs/protocol.md). */
+  CookieReply: 4,
 } as const;
 export type TelegramType = (typeof TelegramType)[keyof typeof TelegramType];
 
@@ -38,14 +40,31 @@ export const MAX_PLAINTEXT_BYTES = MAX_DATAGRAM_BYTES - TRANSPORT_HEADER_BYTES -
 
 export const KEY_BYTES = 32;
 export const MAC1_BYTES = 16;
-/** Handshake initiation: header(8) · e(32) · enc s(48) · enc stamp(24) · mac1(16). */
-export const HANDSHAKE_INITIATION_BYTES = 128;
+/** mac2 of an initiation: keyed by the cookie, or all zero when the depot holds none. */
+export const MAC2_BYTES = 16;
+/** Handshake initiation: header(8) · e(32) · enc s(48) · enc stamp(24) · mac1(16) · mac2(16). */
+export const HANDSHAKE_INITIATION_BYTES = 144;
 /** Handshake response: header(12) · e(32) · enc empty payload(16) · mac1(16). */
 export const HANDSHAKE_RESPONSE_BYTES = 76;
 /** The initiation payload: an 8-byte strictly increasing stamp (replay protection). */
 export const INITIATION_STAMP_BYTES = 8;
 /** Label of the mac1 key, as in WireGuard: mac1 key = BLAKE2b-256(label ‖ receiver static public key). */
 export const MAC1_LABEL = 'mac1----';
+/** Label of the cookie key: cookie key = BLAKE2b-256(label ‖ relay static public key), as in WireGuard. */
+export const COOKIE_LABEL = 'cookie--';
+/** The cookie: BLAKE2b-128 of the source address, keyed by the relay's rotating secret. */
+export const COOKIE_BYTES = 16;
+/** XChaCha20-Poly1305 nonce of the cookie reply: random, so 24 bytes. */
+export const COOKIE_NONCE_BYTES = 24;
+/** Cookie reply: header(8) · nonce(24) · enc cookie(16 + 16 tag). */
+export const COOKIE_REPLY_BYTES = 64;
+/**
+ * The relay draws a new cookie secret this often and accepts cookies of the
+ * current and the previous one, so a cookie verifies for at least this long.
+ */
+export const COOKIE_SECRET_ROTATE_MS = 120_000;
+/** A depot uses a cookie for this long after it arrived: the relay's minimum, less a margin for the trip. */
+export const COOKIE_USABLE_MS = COOKIE_SECRET_ROTATE_MS - 10_000;
 
 /**
  * A transport counter at or above this is dropped. Far beyond any hour-long

@@ -41,6 +41,8 @@ export type DropReason =
   | 'counter-limit'
   | 'replay'
   | 'handshake'
+  /** Cookie reply that does not open with the pending initiation's mac1, or came after its response. */
+  | 'cookie'
   /** Initiation from a depot key the relay does not know, or one that was revoked. */
   | 'unknown-depot'
   /** Initiation whose stamp is not above the highest the relay accepted from that depot (a replay). */

@@ -4,6 +4,7 @@ import { NOW } from '../test/sessions.js';
 import { HANDSHAKE_INITIATION_BYTES, HANDSHAKE_RESPONSE_BYTES } from './constants.js';
 import { generateKeyPair } from './crypto/index.js';
 import { createInitiation, HandshakeResponder, mac1Key } from './handshake.js';
+import { INITIATION_MAC1_AT, INITIATION_MAC2_AT } from './noise/cookie.js';
 
 describe.each(backends)('handshake telegrams on $name', (backend) => {
   const relayKeys = generateKeyPair(backend);
@@ -35,7 +36,7 @@ describe.each(backends)('handshake telegrams on $name', (backend) => {
 
   it('drops an initiation with a wrong mac1 before any Diffie-Hellman', () => {
     const datagram = initiate().datagram.slice();
-    datagram[HANDSHAKE_INITIATION_BYTES - 1] ^= 1;
+    datagram[INITIATION_MAC2_AT - 1] ^= 1;
     let admitted = false;
     expect(
       responder.openInitiation(datagram, () => {
@@ -60,7 +61,7 @@ describe.each(backends)('handshake telegrams on $name', (backend) => {
     datagram[50] ^= 1; // inside the encrypted static key
     expect(responder.openInitiation(datagram)).toEqual({ ok: false, reason: 'mac1' });
     // mac1 only proves knowledge of the relay's public key: an attacker can recompute it.
-    const covered = datagram.subarray(0, HANDSHAKE_INITIATION_BYTES - 16);
+    const covered = datagram.subarray(0, INITIATION_MAC1_AT);
     datagram.set(backend.blake2b(16, [covered], mac1Key(backend, relayKeys.publicKey)), covered.length);
     expect(responder.openInitiation(datagram)).toEqual({ ok: false, reason: 'handshake' });
   });

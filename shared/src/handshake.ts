@@ -10,6 +10,7 @@ import {
 } from './constants.js';
 import type { CryptoBackend, KeyPair } from './crypto/backend.js';
 import type { DropReason } from './errors.js';
+import { cookieKey, INITIATION_MAC1_AT, INITIATION_MAC2_AT, initiationMac2, openCookieReply } from './noise/cookie.js';
 import { IkInitiator, IkResponder } from './noise/handshake-ik.js';
 import { TransportSession } from './session.js';
 import { classifyDatagram, readU32, writePreamble, writeU32 } from './telegram.js';
@@ -17,14 +18,17 @@ import { classifyDatagram, readU32, writePreamble, writeU32 } from './telegram.j
 /*
  * The handshake telegrams wrap the two Noise IK messages:
  *
- * initiation (128 B): type=1 · version · reserved(2) · sender id(4) ·
- *   Noise message A (e 32 · enc s 48 · enc stamp 24) · mac1 (16)
+ * initiation (144 B): type=1 · version · reserved(2) · sender id(4) ·
+ *   Noise message A (e 32 · enc s 48 · enc stamp 24) · mac1 (16) · mac2 (16)
  * response (76 B):    type=2 · version · reserved(2) · sender id(4) · receiver id(4) ·
  *   Noise message B (e 32 · enc empty payload 16) · mac1 (16)
  *
  * mac1 = BLAKE2b-128(key = BLAKE2b-256("mac1----" ‖ receiver's static public key),
  * everything before mac1). It proves only that the sender knows the receiver's
  * public key, which lets the relay drop random junk before any Diffie-Hellman.
+ * mac2 is zero unless the depot holds a cookie from the relay (noise/cookie.ts):
+ * under load the relay admits only initiations whose mac2 proves that their
+ * sender receives datagrams at its source address.
  *
  * The initiation payload is an 8-byte stamp that must grow with every
  * initiation of a depot (the relay keeps the highest one it accepted), so a
@@ -33,7 +37,6 @@ import { classifyDatagram, readU32, writePreamble, writeU32 } from './telegram.j
 
 const PROLOGUE = utf8(NOISE_PROLOGUE);
 const EMPTY = new Uint8Array(0);
-const INITIATION_MAC1_AT = HANDSHAKE_INITIATION_BYTES - MAC1_BYTES;
 const RESPONSE_MAC1_AT = HANDSHAKE_RESPONSE_BYTES - MAC1_BYTES;
 
 export function mac1Key(backend: CryptoBackend, receiverPublicKey: Uint8Array): Uint8Array {
@@ -48,7 +51,7 @@ export type HandshakeResult<T> = ({ readonly ok: true } & T) | { readonly ok: fa
 
 /** The depot's half-done handshake, waiting for the relay's response. */
 export class PendingInitiation {
-  readonly datagram: Uint8Array;
+  private bytes: Uint8Array;
   private done = false;
 
   constructor(
@@ -56,9 +59,39 @@ export class PendingInitiation {
     private readonly noise: IkInitiator,
     readonly localId: number,
     private readonly ownMac1Key: Uint8Array,
+    private readonly relayCookieKey: Uint8Array,
     datagram: Uint8Array,
   ) {
-    this.datagram = datagram;
+    this.bytes = datagram;
+  }
+
+  /** The initiation telegram as it goes out now (withCookie replaces it). */
+  get datagram(): Uint8Array {
+    return this.bytes;
+  }
+
+  /** The cookie from the relay's cookie reply to this initiation, or why the reply was dropped. */
+  consumeCookieReply(datagram: Uint8Array): HandshakeResult<{ cookie: Uint8Array }> {
+    const shape = classifyDatagram(datagram);
+    if (!shape.ok) return shape;
+    if (shape.type !== TelegramType.CookieReply) return { ok: false, reason: 'type' };
+    if (shape.sessionId !== this.localId) return { ok: false, reason: 'unknown-session' };
+    if (this.done) return { ok: false, reason: 'cookie' };
+    const mac1 = this.datagram.subarray(INITIATION_MAC1_AT, INITIATION_MAC2_AT);
+    const cookie = openCookieReply(this.backend, datagram, this.relayCookieKey, mac1);
+    return cookie === null ? { ok: false, reason: 'cookie' } : { ok: true, cookie };
+  }
+
+  /**
+   * The initiation again with mac2 made from `cookie` (a new buffer: the old one
+   * may still be on its way out). The relay answered it with a cookie reply and
+   * ran no Noise on it, so the same message A (and stamp) may go out again.
+   */
+  withCookie(cookie: Uint8Array): Uint8Array {
+    const next = this.bytes.slice();
+    next.set(initiationMac2(this.backend, cookie, next), INITIATION_MAC2_AT);
+    this.bytes = next;
+    return next;
   }
 
   /** Completes the handshake from the relay's response, or says why it was dropped. */
@@ -95,6 +128,8 @@ export interface InitiationParams {
   readonly localId: number;
   /** Strictly greater than every stamp this depot sent before (persist it first). */
   readonly stamp: number;
+  /** The relay's cookie, if the depot holds a usable one: it goes into mac2 (else mac2 is zero). */
+  readonly cookie?: Uint8Array;
   /** Fixed ephemeral keys: for test vectors only. */
   readonly ephemeralKeys?: KeyPair;
 }
@@ -120,7 +155,16 @@ export function createInitiation(params: InitiationParams): PendingInitiation {
     mac1(backend, mac1Key(backend, params.relayPublicKey), datagram.subarray(0, INITIATION_MAC1_AT)),
     INITIATION_MAC1_AT,
   );
-  return new PendingInitiation(backend, noise, params.localId, mac1Key(backend, params.staticKeys.publicKey), datagram);
+  const pending = new PendingInitiation(
+    backend,
+    noise,
+    params.localId,
+    mac1Key(backend, params.staticKeys.publicKey),
+    cookieKey(backend, params.relayPublicKey),
+    datagram,
+  );
+  if (params.cookie !== undefined) pending.withCookie(params.cookie);
+  return pending;
 }
 
 /** An initiation that verified: who sent it, and how to answer it. */
@@ -146,7 +190,8 @@ export class HandshakeResponder {
 
   /**
    * Opens an initiation. `admit` runs after the cheap mac1 check and before
-   * any Diffie-Hellman work: the relay's per-source rate limit goes there.
+   * any Diffie-Hellman work: the relay's rate limits and its mac2 (cookie)
+   * check go there.
    * `ephemeralKeys` is for test vectors only.
    */
   openInitiation(
@@ -158,7 +203,10 @@ export class HandshakeResponder {
     if (!shape.ok) return shape;
     if (shape.type !== TelegramType.HandshakeInitiation) return { ok: false, reason: 'type' };
     const expected = mac1(this.backend, this.ownMac1Key, datagram.subarray(0, INITIATION_MAC1_AT));
-    if (!equalBytes(expected, datagram.subarray(INITIATION_MAC1_AT))) return { ok: false, reason: 'mac1' };
+    if (!equalBytes(expected, datagram.subarray(INITIATION_MAC1_AT, INITIATION_MAC2_AT))) {
+      return { ok: false, reason: 'mac1' };
+    }
+    // mac2 is the relay's business (a cookie it gave): it checks it in `admit`.
     if (!admit()) return { ok: false, reason: 'rate-limit' };
     const noise = new IkResponder(this.backend, {
       prologue: PROLOGUE,

@@ -1,4 +1,5 @@
 import {
+  COOKIE_REPLY_BYTES,
   HANDSHAKE_INITIATION_BYTES,
   HANDSHAKE_RESPONSE_BYTES,
   MAX_DATAGRAM_BYTES,
@@ -22,11 +23,12 @@ const EXPECTED_SIZE: Record<number, (length: number) => boolean> = {
   [TelegramType.HandshakeInitiation]: (n) => n === HANDSHAKE_INITIATION_BYTES,
   [TelegramType.HandshakeResponse]: (n) => n === HANDSHAKE_RESPONSE_BYTES,
   [TelegramType.Transport]: (n) => n >= MIN_TRANSPORT_BYTES && n <= MAX_DATAGRAM_BYTES,
+  [TelegramType.CookieReply]: (n) => n === COOKIE_REPLY_BYTES,
 };
 
 /**
  * Checks the outer shape. `sessionId` is the sender's id in a handshake
- * initiation and the receiver's id in a response or transport telegram.
+ * initiation and the receiver's id in a response, cookie reply or transport telegram.
  */
 export function classifyDatagram(datagram: Uint8Array): Classified {
   if (datagram.length < MIN_TRANSPORT_BYTES || datagram.length > MAX_DATAGRAM_BYTES) {

@@ -33,7 +33,7 @@ describe('scripts/demo-protocol.ts', () => {
     const run = await runDemo();
     expect(run.code, `demo failed:\n${run.stdout}\n${run.stderr}`).toBe(0);
     const out = run.stdout;
-    expect(out).toMatch(/128 B .*handshake initiation/);
+    expect(out).toMatch(/144 B .*handshake initiation/);
     expect(out).toMatch(/76 B .*handshake response/);
     expect(out).toContain('session established');
     expect(out).toContain('EVENT_ACK');

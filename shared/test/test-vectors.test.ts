@@ -2,6 +2,7 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
+  CookieChecker,
   type CryptoBackend,
   classifyDatagram,
   createInitiation,
@@ -162,6 +163,10 @@ function receive(state: ReturnType<typeof handshake>, drop: DropVector): [string
     const consumed = state.newPending().consumeResponse(datagram, drop.nowMs);
     return consumed.ok ? null : [consumed.reason];
   }
+  if (drop.receiver === 'depot' && shape.type === TelegramType.CookieReply) {
+    const consumed = state.newPending().consumeCookieReply(datagram);
+    return consumed.ok ? null : [consumed.reason];
+  }
   const session = state.sessions[drop.receiver];
   const received = receiveTransport(datagram, (id) => (id === session.localId ? session : undefined), drop.nowMs);
   return received.ok ? null : received.code === undefined ? [received.reason] : [received.reason, received.code];
@@ -240,12 +245,44 @@ describe.each(backends)('test vectors on $name', (backend) => {
     const { pending } = handshake(backend);
     expect(toHex(pending.datagram)).toBe(hs.initiation);
     const d = hex(hs.initiation);
-    expect(d).toHaveLength(128);
+    expect(d).toHaveLength(144);
     expect([...d.subarray(0, 4)]).toEqual([TelegramType.HandshakeInitiation, PROTOCOL_VERSION, 0, 0]);
     expect(u32(d, 4)).toBe(hs.depotSessionId);
     expect(toHex(d.subarray(8, 40))).toBe(hs.depotEphemeralPublic);
-    expect(toHex(backend.blake2b(16, [d.subarray(0, 112)], hex(hs.mac1KeyRelay)))).toBe(toHex(d.subarray(112)));
+    expect(toHex(backend.blake2b(16, [d.subarray(0, 112)], hex(hs.mac1KeyRelay)))).toBe(toHex(d.subarray(112, 128)));
+    // No cookie: mac2 is zero.
+    expect(toHex(d.subarray(128))).toBe('00'.repeat(16));
     expect(u64(hex(hs.stampHex), 0)).toBe(hs.stamp);
+  });
+
+  it('builds the cookie reply and the initiation with mac2 from the spec, and both sides take them', () => {
+    const c = vectors.cookie;
+    const relayPublic = hex(hs.relayStaticPublic);
+    const initiation = hex(hs.initiation);
+    // From the spec alone: the key, the cookie, the sealed reply and mac2.
+    const key = backend.blake2b(32, [utf8('cookie--'), relayPublic]);
+    expect(toHex(key)).toBe(c.cookieKey);
+    const cookie = backend.blake2b(16, [utf8(c.source)], hex(c.cookieSecret));
+    expect(toHex(cookie)).toBe(c.cookie);
+    const reply = new Uint8Array(64);
+    reply.set([TelegramType.CookieReply, PROTOCOL_VERSION, 0, 0]);
+    reply.set(initiation.subarray(4, 8), 4);
+    reply.set(hex(c.nonce), 8);
+    backend.xaeadSeal(reply.subarray(32), cookie, initiation.subarray(112, 128), hex(c.nonce), key);
+    expect(toHex(reply)).toBe(c.cookieReply);
+    const withCookie = initiation.slice();
+    withCookie.set(backend.blake2b(16, [withCookie.subarray(0, 128)], cookie), 128);
+    expect(toHex(withCookie)).toBe(c.initiationWithCookie);
+    expect(toHex(withCookie.subarray(128))).toBe(c.mac2);
+    // The depot opens the reply and echoes the cookie; a relay holding that secret admits the mac2.
+    const { newPending } = handshake(backend);
+    const pending = newPending();
+    const opened = pending.consumeCookieReply(reply);
+    expect(opened.ok && toHex(opened.cookie)).toBe(c.cookie);
+    expect(toHex(pending.withCookie(cookie))).toBe(c.initiationWithCookie);
+    const checker = new CookieChecker(backend, relayPublic, () => hex(c.cookieSecret));
+    expect(checker.mac2Verifies(withCookie, c.source, hs.establishedAtMs)).toBe(true);
+    expect(checker.mac2Verifies(initiation, c.source, hs.establishedAtMs)).toBe(false);
   });
 
   it('opens the initiation at the relay and builds the response byte for byte', () => {

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import {
-  type Address,
   createSimulatedHardware,
   type DepotConfig,
   type DepotDaemon,
+  deriveSeed,
   type LinkLogger,
   type LinkSocket,
   loadDepotConfig,
@@ -12,19 +12,19 @@ import {
   type SimulatedClock,
   type SimulatedHardware,
   type StampStore,
+  seededRandom,
   silentLogger,
   startDepotDaemon,
   udpLinkSocket,
   writeProvisioning,
 } from '@keydepot/firmware';
-import { type CryptoBackend, loadBestCryptoBackend, type ProvisioningBundle } from '@keydepot/shared';
+import { type Address, type CryptoBackend, loadBestCryptoBackend, type ProvisioningBundle } from '@keydepot/shared';
 import { createFleetClock, FleetClock } from './fleet-clock.js';
 
 export { createFleetClock, FleetClock, type FleetClockOptions, relayClock } from './fleet-clock.js';
 
 import { DepotLine, type LineStats } from './network/depot-line.js';
 import { checkConditions, type NetworkConditions, PERFECT_NETWORK } from './network/network-shim.js';
-import { deriveSeed, seededRandom } from './network/seeded-random.js';
 
 /** One virtual depot: the real firmware daemon on simulated hardware, behind its own network line. */
 export interface SimulatedDepot {

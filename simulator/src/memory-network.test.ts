@@ -1,3 +1,4 @@
+import type { Address } from '@keydepot/shared';
 import {
   createInitiation,
   decodeFrames,
@@ -10,7 +11,7 @@ import {
   type TransportSession,
 } from '@keydepot/shared';
 import { describe, expect, it } from 'vitest';
-import { type Address, MemoryNetwork } from './memory-network.js';
+import { MemoryNetwork } from './memory-network.js';
 
 const nextDatagram = (endpoint: { onDatagram(h: (d: Uint8Array, from: Address) => void): void }) =>
   new Promise<{ datagram: Uint8Array; from: Address }>((resolve) =>

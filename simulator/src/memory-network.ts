@@ -1,24 +1,11 @@
 /**
  * An in-memory datagram network (like wireguard-go's bindtest): many virtual
- * depots and a relay exchange datagrams in one process without sockets.
- * DatagramEndpoint is the seam: the firmware's link and the relay will get a
- * UDP implementation of it, so that tests and the simulator can switch
- * between the two with one option.
+ * depots and a relay exchange datagrams in one process without sockets. Its
+ * endpoints are the DatagramEndpoint both sides take (a depot through the
+ * firmware's endpointLinkSocket, the relay as its `socket` option), so a test
+ * or a simulation switches between UDP and this with one option.
  */
-
-export interface Address {
-  readonly host: string;
-  readonly port: number;
-}
-
-export type DatagramHandler = (datagram: Uint8Array, from: Address) => void;
-
-export interface DatagramEndpoint {
-  readonly address: Address;
-  send(datagram: Uint8Array, to: Address): void;
-  onDatagram(handler: DatagramHandler): void;
-  close(): void;
-}
+import type { Address, DatagramEndpoint, DatagramHandler } from '@keydepot/shared';
 
 const key = (a: Address) => `${a.host}:${a.port}`;
 

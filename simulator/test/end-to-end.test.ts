@@ -1,19 +1,17 @@
 /**
  * The whole system on one machine, as a technician and an owner would use it:
- * the cloud CLI makes a depot and its bundle, `serve` runs the relay, the real
+ * the cloud CLI makes a depot and its bundle, `startCloud` runs the relay, the real
  * firmware daemon runs on simulated hardware over real UDP, a PIN goes out as
  * a command, is typed on the keypad, opens the compartment, and every movement
  * lands in the cloud's store. Runs on SQLite and on MariaDB.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { queueCommand, type Running, serve } from '@keydepot/cloud';
+import { loadRelayKey, type Running, silentLogger, startCloud } from '@keydepot/cloud';
+import { queueCommand } from '@keydepot/cloud/store';
+import { type CliHarness, createCliHarness, testDialects } from '@keydepot/cloud/testing';
 import { CommandKind, EventKind, loadCryptoBackend, PinKind, parseProvisioningBundle } from '@keydepot/shared';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadRelayKey } from '../../cloud/src/keys/relay-key.js';
-import { silentLogger } from '../../cloud/src/log.js';
-import { type CliHarness, createCliHarness } from '../../cloud/test/cli/cli-harness.js';
-import { testDialects } from '../../cloud/test/databases.js';
 import { type Fleet, startFleet } from '../src/fleet.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -43,15 +41,15 @@ describe.each(testDialects())('a depot end to end on %s', (dialect) => {
 
     const backend = await loadCryptoBackend('sodium-native');
     const { keyPair } = await loadRelayKey({ file: join(cli.dataDir, 'relay.key'), backend, createIfMissing: false });
-    const cloud: Running = await serve({
+    const cloud: Running = await startCloud({
       databaseUrl: cli.database.url,
+      dataKeyFile: join(cli.dataDir, 'data.key'),
       relayKeys: keyPair,
       logger: silentLogger(),
       backend,
       udpHost: '127.0.0.1',
       udpPort: 0,
       httpPort: 0,
-      handleSignals: false,
       relay: { pollIntervalMs: 100 },
     });
     cleanups.push(() => cloud.shutdown());

@@ -1,5 +1,5 @@
 /**
- * Load mode at CI size: the relay (`serve`) in its own process, 100 depots
+ * Load mode at CI size: the relay (`startCloud`) in its own process, 100 depots
  * (the real firmware daemon on simulated hardware) in a depot host process,
  * PINs queued as commands, typed, doors and keys moved, at 60× speed-up for a
  * few seconds; then the report's invariants: every journaled event stored,

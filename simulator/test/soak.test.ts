@@ -17,12 +17,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Running, serve } from '@keydepot/cloud';
+import { loadRelayKey, type Running, silentLogger, startCloud } from '@keydepot/cloud';
+import { type CliHarness, createCliHarness } from '@keydepot/cloud/testing';
 import { CommandKind, EventKind, loadCryptoBackend, parseProvisioningBundle } from '@keydepot/shared';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadRelayKey } from '../../cloud/src/keys/relay-key.js';
-import { silentLogger } from '../../cloud/src/log.js';
-import { type CliHarness, createCliHarness } from '../../cloud/test/cli/cli-harness.js';
 import { createFleetClock, type Fleet, relayClock, startFleet } from '../src/fleet.js';
 import { drain } from './support/soak-drain.js';
 import { startSoakWorkload } from './support/soak-workload.js';
@@ -85,15 +83,15 @@ describe(`the soak: ${DEPOTS} depots, ${HOURS} simulated hours, a hostile networ
     cleanups.push(() => clock.stop());
     const backend = await loadCryptoBackend('sodium-native');
     const { keyPair } = await loadRelayKey({ file: join(cli.dataDir, 'relay.key'), backend, createIfMissing: false });
-    const cloud: Running = await serve({
+    const cloud: Running = await startCloud({
       databaseUrl: cli.database.url,
+      dataKeyFile: join(cli.dataDir, 'data.key'),
       relayKeys: keyPair,
       logger: silentLogger(),
       backend,
       udpHost: '127.0.0.1',
       udpPort: 0,
       httpPort: 0,
-      handleSignals: false,
       relay: { clock: relayClock(clock), rateLimitBy: 'ip-port', pollIntervalMs: 100 },
     });
     cleanups.push(() => cloud.shutdown());

@@ -1,4 +1,9 @@
+import { AUDIT_HEADER, auditRow } from '../exports/audit-export.js';
+import type { Delimiter } from '../exports/csv-cells.js';
+import { csvExport } from '../exports/csv-export.js';
+import { mapPages } from '../exports/movement-export.js';
 import { requireDepot } from '../store/depots.js';
+import { auditPages } from '../store/exports/audit-rows.js';
 import { type AuditQuery, type AuditRow, auditPage, WHOLE_LOG } from '../store/portal/audit-page.js';
 import { findUserByUsername } from '../store/users.js';
 import {
@@ -37,7 +42,9 @@ export const auditList: Command = {
     '--since <ISO time>      from this instant on (2026-03-01 is 00:00 UTC, or 2026-03-01T08:00:00+01:00)',
     '--until <ISO time>      before this instant; a date alone counts in full',
     `--limit <n>             at most this many entries (default ${DEFAULT_LIMIT})`,
-    '--format <format>       table (default), csv (RFC 4180) or json',
+    "--format <format>       table (default), csv or json; csv is the portal export's format (UTF-8 with BOM,",
+    '                        formula cells neutralised, ending in the filter and a SHA-256 for verify-export)',
+    "--delimiter <; or ,>    the CSV separator (default ','; ';' for German Excel)",
   ],
   options: {
     ...HELP_OPTION,
@@ -49,9 +56,11 @@ export const auditList: Command = {
     until: { type: 'string' },
     limit: { type: 'string' },
     format: { type: 'string' },
+    delimiter: { type: 'string' },
   },
   async run(context: CliContext, values: OptionValues): Promise<void> {
     const format = formatOption(values);
+    const delimiter = delimiterOption(values);
     const limit = values.limit === undefined ? DEFAULT_LIMIT : integerOption(values, 'limit', 1, MAX_LIMIT);
     const since = instantOption(values, 'since');
     const until = instantOption(values, 'until');
@@ -76,10 +85,28 @@ export const auditList: Command = {
     }
 
     const query: AuditQuery = { organisationId, depot, actor, action, sinceMs, untilMs, page: 1, pageSize: limit };
-    const { rows, more } = await auditPage(db, WHOLE_LOG, query);
-    if (format === 'json') context.print(JSON.stringify(rows.map(jsonRow), null, 2));
-    else if (format === 'csv') context.io.stdout.write(toCsv(rows));
-    else printTable(context, rows);
+    let more: boolean;
+    if (format === 'csv') {
+      const state = { more: false };
+      const filter = {
+        export: 'audit',
+        ...auditFilterRecord(values),
+        exportedAt: new Date(context.now()).toISOString(),
+      };
+      const stream = csvExport({
+        header: AUDIT_HEADER,
+        pages: mapPages(auditPages(db, WHOLE_LOG, query, { limit, state }), auditRow),
+        filter,
+        delimiter,
+      });
+      await writeStream(context, stream);
+      more = state.more;
+    } else {
+      const page = await auditPage(db, WHOLE_LOG, query);
+      more = page.more;
+      if (format === 'json') context.print(JSON.stringify(page.rows.map(jsonRow), null, 2));
+      else printTable(context, page.rows);
+    }
     // On stderr, so a csv or json file on stdout stays clean.
     if (more) context.io.stderr.write(`More entries match: raise --limit (now ${limit}) or narrow the filter.\n`);
   },
@@ -204,54 +231,25 @@ function printTable(context: CliContext, rows: readonly AuditRow[]): void {
   }
 }
 
-const CSV_COLUMNS = [
-  'id',
-  'time',
-  'actor',
-  'actor_user',
-  'action',
-  'organisation_id',
-  'depot_id',
-  'depot',
-  'subject',
-  'before',
-  'after',
-  'address',
-] as const;
-
-/** The rows as RFC 4180 CSV: a header line, CRLF line ends, fields quoted where needed. */
-export function toCsv(rows: readonly AuditRow[]): string {
-  const lines = [
-    CSV_COLUMNS.join(','),
-    ...rows.map((row) =>
-      [
-        String(row.id),
-        new Date(row.atMs).toISOString(),
-        row.actor,
-        row.actorUsername ?? '',
-        row.action,
-        row.organisationId === null ? '' : String(row.organisationId),
-        row.depotId === null ? '' : String(row.depotId),
-        row.depotName ?? '',
-        row.subject,
-        compactJson(row.before),
-        compactJson(row.after),
-        row.address ?? '',
-      ]
-        .map(csvField)
-        .join(','),
-    ),
-  ];
-  return lines.map((line) => `${line}\r\n`).join('');
+/** The options as given, for the export's filter line. */
+function auditFilterRecord(values: OptionValues): Record<string, string> {
+  const record: Record<string, string> = {};
+  for (const name of ['org', 'depot', 'actor', 'action', 'since', 'until', 'limit']) {
+    const value = values[name];
+    if (typeof value === 'string') record[name] = value;
+  }
+  return record;
 }
 
-/**
- * One CSV field. A value a spreadsheet would run as a formula (= + - @, and
- * tab or CR, which some programs strip before looking) gets a leading
- * apostrophe: a depot name or user name is typed by portal users, and the
- * file is opened by an operator (OWASP "CSV injection").
- */
-export function csvField(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+function delimiterOption(values: OptionValues): Delimiter {
+  const text = optionalText(values, 'delimiter') ?? ',';
+  if (text !== ';' && text !== ',') throw new UsageError(`--delimiter must be ';' or ',', got '${text}'`);
+  return text;
+}
+
+/** Writes an export to stdout as it is produced (one page of rows at a time). */
+async function writeStream(context: CliContext, stream: ReadableStream<Uint8Array>): Promise<void> {
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  for await (const chunk of stream) context.io.stdout.write(decoder.decode(chunk, { stream: true }));
+  context.io.stdout.write(decoder.decode());
 }

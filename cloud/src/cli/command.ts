@@ -39,6 +39,8 @@ export interface Command {
   /** Option lines for --help, one per option. */
   readonly help: readonly string[];
   readonly options: NonNullable<ParseArgsConfig['options']>;
+  /** The name one bare argument is read into (`verify-export <file>`); without it none is allowed. */
+  readonly positional?: string;
   run(context: CliContext, values: OptionValues): Promise<void>;
 }
 

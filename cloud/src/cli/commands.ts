@@ -10,11 +10,14 @@ import { depotRevoke } from './depot-revoke.js';
 import { migrate } from './migrate.js';
 import { organisationCreate } from './organisation-create.js';
 import { organisationList } from './organisation-list.js';
+import { organisationRoleCommand } from './organisation-role.js';
+import { retentionRun } from './retention-run.js';
 import { serve } from './serve.js';
 import { userDisable, userEnable } from './user-access.js';
 import { userCreate } from './user-create.js';
 import { userResetSecondFactor } from './user-reset-2fa.js';
 import { userResetPassword } from './user-reset-password.js';
+import { verifyExportCommand } from './verify-export.js';
 
 /** Every `keydepot-cloud` command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -22,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   migrate,
   organisationCreate,
   organisationList,
+  organisationRoleCommand,
   depotCreate,
   depotRekey,
   depotRevoke,
@@ -33,6 +37,8 @@ export const COMMANDS: readonly Command[] = [
   userDisable,
   userEnable,
   auditList,
+  verifyExportCommand,
   dataKeyRotate,
   dataKeyRetire,
+  retentionRun,
 ];

@@ -49,7 +49,11 @@ export const dataKeyRotate: Command = {
         ? `Data key ${after.currentId} was already current: finished its unfinished re-seal (no new key).`
         : `Data key ${after.currentId} is now current (was ${before.currentId}); ${file} rewritten, mode 0400.`,
     );
-    const perColumn = [...result.resealed].map(([column, n]) => `${column} ${n}`).join(', ');
+    // Only the columns that had values to re-seal: a store without customers yet lists just its PINs.
+    const perColumn = [...result.resealed]
+      .filter(([, n]) => n > 0)
+      .map(([column, n]) => `${column} ${n}`)
+      .join(', ');
     context.print(`Re-sealed ${total} value${total === 1 ? '' : 's'} (${perColumn}).`);
     context.print(`Older key ids still in use: ${describeUses(result.olderUses)}.`);
     if (result.olderUses.length > 0) context.print('Run this command again to re-seal them.');

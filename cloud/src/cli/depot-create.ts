@@ -104,7 +104,7 @@ export const depotCreate: Command = {
   },
 };
 
-export function timeZoneOption(values: OptionValues): string {
+function timeZoneOption(values: OptionValues): string {
   const zone = optionalText(values, 'time-zone') ?? DEFAULT_TIME_ZONE;
   if (!isTimeZone(zone)) {
     throw new UsageError(`--time-zone must be an IANA time zone such as Europe/Berlin, got '${zone}'`);

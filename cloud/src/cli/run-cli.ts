@@ -56,8 +56,15 @@ export async function runCli(
 
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: [...rest], options: command.options, strict: true, allowPositionals: false })
-      .values as Record<string, string | boolean | undefined>;
+    const parsed = parseArgs({
+      args: [...rest],
+      options: command.options,
+      strict: true,
+      allowPositionals: command.positional !== undefined,
+    });
+    values = parsed.values as Record<string, string | boolean | undefined>;
+    if (parsed.positionals.length > 1) throw new Error(`only one ${command.positional} may be given`);
+    if (command.positional && parsed.positionals[0] !== undefined) values[command.positional] = parsed.positionals[0];
   } catch (error) {
     return usageFailure(io, command, (error as Error).message);
   }

@@ -1,6 +1,8 @@
+import { join } from 'node:path';
+import { modeOf, openToOthers } from '@keydepot/shared';
 import { loadRelayKey } from '../keys/relay-key.js';
 import { categoryLogger, createLogger } from '../log.js';
-import { serve as startServing } from '../serve.js';
+import { startCloud } from '../start-cloud.js';
 import { type CliContext, type Command, HELP_OPTION } from './command.js';
 
 /** `serve`: the UDP relay and HTTP (portal, /metrics) until SIGINT/SIGTERM, then a graceful stop. */
@@ -18,10 +20,18 @@ export const serve: Command = {
     await context.store();
     const backend = await context.crypto();
     const logger = createLogger({ level: config.logLevel });
+    // The data folder holds the store, its WAL and (by default) the key files: owner only (docs/operations.md).
+    const folderMode = modeOf(config.dataDir);
+    if (folderMode !== undefined && openToOthers(folderMode)) {
+      context.io.stderr.write(
+        `warning: group or others may enter ${config.dataDir}: run chmod 700 ${config.dataDir}\n`,
+      );
+    }
     const { keyPair, created } = await loadRelayKey({ file: config.relayKeyFile, backend, createIfMissing: true });
     if (created) logger.info({ file: config.relayKeyFile }, 'relay key created');
-    const running = await startServing({
+    const running = await startCloud({
       databaseUrl: config.databaseUrl,
+      dataKeyFile: config.dataKeyFile,
       relayKeys: keyPair,
       logger,
       backend,
@@ -29,13 +39,13 @@ export const serve: Command = {
       udpPort: config.udpPort,
       httpHost: config.httpHost,
       httpPort: config.httpPort,
-      handleSignals: false,
       portal: {
-        dataKeyFile: config.dataKeyFile,
+        indexKeyFile: config.indexKeyFile,
         offlineMasterKeyFile: config.offlineMasterKeyFile,
         publicRelay: config.publicRelayHost
           ? { host: config.publicRelayHost, port: config.publicRelayPort }
           : undefined,
+        exportDir: join(config.dataDir, 'exports'),
       },
       tls:
         config.tlsCertFile && config.tlsKeyFile

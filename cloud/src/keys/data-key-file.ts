@@ -25,7 +25,7 @@ export interface DataKeyring {
   readonly currentId: number;
 }
 
-export const MAX_DATA_KEY_ID = 255;
+const MAX_DATA_KEY_ID = 255;
 const LABEL = 'data key';
 const KEY_HEX = /^[0-9a-f]{64}$/;
 const HEADER = [
@@ -68,7 +68,7 @@ export function parseDataKeys(text: string, file: string): DataKeyring {
 }
 
 /** The file's text in the multi-key format, keys in id order. */
-export function formatDataKeys(ring: DataKeyring): string {
+function formatDataKeys(ring: DataKeyring): string {
   const ids = [...ring.keys.keys()].sort((a, b) => a - b);
   const lines = ids.map((id) => `key ${id} ${Buffer.from(ring.keys.get(id) as Uint8Array).toString('hex')}`);
   return `${[...HEADER, `current ${ring.currentId}`, ...lines].join('\n')}\n`;

@@ -22,7 +22,7 @@ import {
  */
 
 /** Sealed values name a key id that the key file does not hold: nothing was changed. */
-export class MissingDataKeyError extends SealedValueError {
+class MissingDataKeyError extends SealedValueError {
   override name = 'MissingDataKeyError';
   constructor(
     readonly file: string,

@@ -9,9 +9,12 @@ import { accessAdminArea } from './access-admin/access-admin-routes.js';
 import { adminArea } from './admin/admin-routes.js';
 import { auditArea } from './audit/audit-routes.js';
 import { authArea, LANGUAGE_COOKIE } from './auth/auth-routes.js';
+import { customersArea, customersEntryArea } from './customers/customers-routes.js';
 import { dashboardArea } from './dashboard/dashboard-routes.js';
 import { depotArea } from './depot/depot-routes.js';
+import { auditExportArea, exportArea } from './exports/export-routes.js';
 import { chooseLanguage } from './i18n/language.js';
+import { invoicesArea } from './invoices/invoices-routes.js';
 import { renderNotFound, renderServerError } from './pages/status-pages.js';
 import { pinsArea } from './pins/pins-routes.js';
 import type { PortalDeps, PortalEnv } from './portal-env.js';
@@ -23,6 +26,9 @@ import { reauthArea } from './second-factor/reauthenticate.js';
 import { csrfProtection } from './security/csrf.js';
 import { secureHeaders } from './security/secure-headers.js';
 import { sessionMiddleware } from './session/session-middleware.js';
+
+/** The invoice draft forms (new and edit), the only ones allowed a large body. */
+const INVOICE_FORM = /^\/organisations\/\d{1,16}\/invoices(\/\d{1,16})?$/;
 
 /** Files under /static: read once when the app is built, served with a day of caching. */
 const STATIC_FILES: Record<string, string> = {
@@ -55,8 +61,13 @@ function areas() {
     pinsArea(), // a depot's PINs: list, create, reveal, revoke
     remoteArea(), // remote open, lockout reset, a command's way to the depot
     depotArea(), // a depot's overview, movements, master data
+    exportArea(), // CSV and PDF downloads of a depot's lists
     accessAdminArea(), // a depot's users and their roles (owners)
+    customersEntryArea(), // /customers: to the customers of the user's organisation
+    customersArea(), // an organisation's customers: list, search, create, edit, GDPR export and erasure
+    invoicesArea(), // an organisation's invoices: drafts, issue, mark paid with PIN release, cancel, refund
     auditArea(), // the audit log of the user's depots (owners, managers; operators also the rest)
+    auditExportArea(), // the audit log as CSV, same scope and filter
     adminArea(), // organisations, accounts, depot provisioning (service operators)
     secondFactorPolicyArea(), // an organisation's second-factor rule (service operators)
   ];
@@ -89,7 +100,11 @@ export function createPortalApp(deps: PortalDeps): Portal {
   }
 
   app.use(secureHeaders({ tls: deps.tls }));
-  app.use(bodyLimit({ maxSize: 64 * 1024 }));
+  // Invoice forms may carry up to 100 lines; a larger body is still read (up to 1 MiB), so a
+  // form with thousands of lines comes back with a message instead of a bare 413.
+  const smallBody = bodyLimit({ maxSize: 64 * 1024 });
+  const invoiceBody = bodyLimit({ maxSize: 1024 * 1024 });
+  app.use((c, next) => (INVOICE_FORM.test(c.req.path) ? invoiceBody(c, next) : smallBody(c, next)));
   app.use(async (c, next) => {
     c.set('deps', deps);
     const forwarded = deps.trustForwardedFor ? c.req.header('x-forwarded-for')?.split(',').pop()?.trim() : undefined;

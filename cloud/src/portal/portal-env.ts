@@ -1,10 +1,12 @@
 import type { Context } from 'hono';
 import type { Logger } from 'pino';
+import type { BlindIndex } from '../keys/blind-index.js';
 import type { DataSealer } from '../keys/data-key.js';
 import type { ProvisioningKeys } from '../provisioning/provision-depot.js';
 import type { StoreDatabase } from '../store/database.js';
 import type { Depot } from '../store/depots.js';
-import type { DepotRole } from '../store/schema.js';
+import type { Organisation } from '../store/organisations.js';
+import type { DepotRole, OrganisationRole } from '../store/schema.js';
 import type { User } from '../store/users.js';
 import type { Language } from './i18n/language.js';
 import type { PortalSession, SecondFactorStage } from './session/portal-sessions.js';
@@ -14,6 +16,8 @@ export interface PortalDeps {
   readonly store: StoreDatabase;
   /** Seals PIN digits and other secrets at rest. */
   readonly sealer: DataSealer;
+  /** Keyed blind index of customer search (keys/blind-index.ts). */
+  readonly blindIndex: BlindIndex;
   /** The cloud's offline master key, for offline PINs (loaded lazily: only PIN pages need it). */
   readonly offlineMasterKey: () => Promise<Uint8Array>;
   /** Keys and public relay address for provisioning depots in the admin pages; without it they say so. */
@@ -24,6 +28,8 @@ export interface PortalDeps {
   readonly logger: Logger;
   /** Served over TLS (directly or behind a proxy): adds HSTS. Cookies are always Secure. */
   readonly tls: boolean;
+  /** Background exports: where their files lie, and how to wake the runner; without it they are not offered. */
+  readonly exports?: { readonly dir: string; poke(): void };
   /** Behind our reverse proxy: the client address is the last X-Forwarded-For entry (the proxy appends it). */
   readonly trustForwardedFor?: boolean;
 }
@@ -42,6 +48,9 @@ export interface PortalVariables {
   /** Set by the depot guard on /depots/:depotId routes. */
   depot: Depot;
   role: DepotRole;
+  /** Set by the organisation guard on /organisations/:organisationId routes with customer data. */
+  organisation: Organisation;
+  organisationRole: OrganisationRole;
 }
 
 export type PortalEnv = { Variables: PortalVariables };

@@ -1,4 +1,4 @@
-import { type CommandFrame, FrameKind } from '@keydepot/shared';
+import { type CommandBody, type CommandFrame, FrameKind } from '@keydepot/shared';
 import type { PendingCommand } from '../store/relay/commands.js';
 
 /**
@@ -6,7 +6,9 @@ import type { PendingCommand } from '../store/relay/commands.js';
  * (every few hundred ms), kept current between polls with what this process
  * itself learns (results, applied ids, commands it marks sent). A stale entry
  * only makes the relay carry a command the depot already handled, which the
- * depot treats as a repeat (protocol §12 rule 4).
+ * depot treats as a repeat (protocol §12 rule 4). Bodies are kept opened: a
+ * PIN_ADD's digits are opened from their seal once, when the command is first
+ * loaded (bodyOf), and building a telegram takes them from here.
  */
 export class CommandCache {
   private byDepot = new Map<number, PendingCommand[]>();
@@ -27,6 +29,11 @@ export class CommandCache {
     }
     this.byDepot = byDepot;
     this.lastApplied = merged;
+  }
+
+  /** The body of a command held now (a command never changes once queued), for the next load to reuse. */
+  bodyOf(depotId: number, id: number): CommandBody | undefined {
+    return this.byDepot.get(depotId)?.find((c) => c.id === id)?.body;
   }
 
   /** Depots with anything to carry. */

@@ -58,4 +58,30 @@ describe('HandshakeRateLimiter', () => {
     expect(limiter.admit('10.0.0.3', 6_100)).toBe(true);
     expect(limiter.admit('192.0.2.1', 6_100)).toBe(false);
   });
+
+  it('gives cookie holders a lane per address and port that a flood from the same address cannot spend', () => {
+    const limiter = new HandshakeRateLimiter({ perSecond: 5, burst: 5 });
+    for (let i = 0; i < 1000; i++) limiter.admit('198.51.100.7', 1000);
+    expect(limiter.admit('198.51.100.7', 1000)).toBe(false);
+    expect(limiter.admitProven('198.51.100.7:40001', 1000)).toBe(true);
+    // Per port: a cookie holder on another port of the same address has its own bucket.
+    for (let i = 0; i < 4; i++) expect(limiter.admitProven('198.51.100.7:40001', 1000)).toBe(true);
+    expect(limiter.admitProven('198.51.100.7:40001', 1000)).toBe(false);
+    expect(limiter.admitProven('198.51.100.7:40002', 1000)).toBe(true);
+    expect(limiter.provenSize).toBe(2);
+  });
+
+  it('caps cookie holders globally with a budget of their own', () => {
+    const limiter = new HandshakeRateLimiter({ globalPerSecond: 10, provenPerSecond: 3 });
+    // Sources without cookies spend their whole budget: cookie holders still get theirs.
+    for (let i = 0; i < 100; i++) limiter.admit(`10.0.0.${i}`, 0);
+    expect(limiter.admit('10.0.1.1', 0)).toBe(false);
+    const proven = Array.from({ length: 5 }, (_, i) => limiter.admitProven(`10.0.2.${i}:1`, 0));
+    expect(proven).toEqual([true, true, true, false, false]);
+    // On this lane only the trusted endpoint skips the global budget, not its whole address.
+    limiter.trust('192.0.2.1', 0);
+    limiter.trust('192.0.2.1:7', 0);
+    expect(limiter.admitProven('192.0.2.1:8', 0)).toBe(false);
+    expect(limiter.admitProven('192.0.2.1:7', 0)).toBe(true);
+  });
 });

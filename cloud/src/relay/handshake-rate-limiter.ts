@@ -8,6 +8,8 @@ export interface HandshakeRateLimiterOptions {
   readonly maxSources?: number;
   /** Initiations per second the whole relay admits from sources it does not trust yet. */
   readonly globalPerSecond?: number;
+  /** The same for initiations with a valid cookie (mac2), a budget of their own (default: globalPerSecond). */
+  readonly provenPerSecond?: number;
   /** How long a source that completed an authenticated session keeps its priority lane (ms). */
   readonly trustedForMs?: number;
 }
@@ -19,7 +21,8 @@ interface Bucket {
 
 /**
  * Admission of handshake initiations, checked after mac1 and before any
- * Diffie-Hellman work (docs/operations.md, Handshake admission), in two layers:
+ * Diffie-Hellman work (docs/protocol.md §6.3, §6.4; docs/operations.md,
+ * Handshake admission), in two layers:
  *
  * 1. A token bucket per source, so one address cannot hog the relay. When the
  *    table is full the least recently seen source is forgotten (a flood from
@@ -29,58 +32,57 @@ interface Bucket {
  *    work a flood from many sources can cause. Sources that recently completed
  *    an authenticated session (`trust`) skip it: a depot that was connected gets
  *    back in during a flood, however many spoofed sources compete.
+ *
+ * An initiation this refuses is answered with a cookie reply; one whose mac2
+ * carries that cookie proves its sender receives at its address and port, and
+ * goes through `admitProven` instead: a bucket per address AND port, and a
+ * global budget of its own that only endpoints trusted by address and port
+ * skip. So a flood from the depot's own address (the carrier-grade NAT many
+ * depots share, or spoofed) spends only its own lane.
  */
 export class HandshakeRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
+  private readonly provenBuckets = new Map<string, Bucket>();
   private readonly trusted = new Map<string, number>();
   private readonly perSecond: number;
   private readonly burst: number;
   private readonly maxSources: number;
-  private readonly globalPerSecond: number;
   private readonly trustedForMs: number;
   /** How often a trusted source's lease is renewed (and moved to the young end of the table). */
   private readonly trustRefreshMs: number;
-  private globalTokens: number;
-  private globalUpdatedMs = 0;
+  private readonly global: GlobalBudget;
+  private readonly provenGlobal: GlobalBudget;
 
   constructor(options: HandshakeRateLimiterOptions = {}) {
     this.perSecond = options.perSecond ?? HANDSHAKES_PER_SOURCE_PER_SECOND;
     this.burst = options.burst ?? this.perSecond;
     this.maxSources = options.maxSources ?? 100_000;
-    this.globalPerSecond = options.globalPerSecond ?? 1_000;
+    const globalPerSecond = options.globalPerSecond ?? 1_000;
     this.trustedForMs = options.trustedForMs ?? 15 * 60_000;
     this.trustRefreshMs = Math.min(60_000, this.trustedForMs / 10);
-    this.globalTokens = this.globalPerSecond;
+    this.global = new GlobalBudget(globalPerSecond);
+    this.provenGlobal = new GlobalBudget(options.provenPerSecond ?? globalPerSecond);
   }
 
-  /** True if a handshake from `source` (an IP, or "ip:port") may proceed now. */
+  /** True if a handshake from `source` (an IP, or "ip:port") without a valid cookie may proceed now. */
   admit(source: string, nowMs: number): boolean {
-    let bucket = this.buckets.get(source);
-    if (bucket === undefined) {
-      bucket = { tokens: this.burst, updatedMs: nowMs };
-    } else {
-      const elapsedSeconds = Math.max(0, nowMs - bucket.updatedMs) / 1000;
-      bucket.tokens = Math.min(this.burst, bucket.tokens + elapsedSeconds * this.perSecond);
-      bucket.updatedMs = nowMs;
-      this.buckets.delete(source);
-    }
-    // Re-inserting keeps the Map in least-recently-seen order, so the first key is the one to evict.
-    this.buckets.set(source, bucket);
-    if (this.buckets.size > this.maxSources) {
-      const oldest = this.buckets.keys().next().value;
-      if (oldest !== undefined) this.buckets.delete(oldest);
-    }
-    if (bucket.tokens < 1) return false;
-    if (!this.isTrusted(source, nowMs)) {
-      this.refillGlobal(nowMs);
-      if (this.globalTokens < 1) return false;
-      this.globalTokens -= 1;
-    }
-    bucket.tokens -= 1;
-    return true;
+    return this.take(this.buckets, source, source, this.global, nowMs);
   }
 
-  /** Gives `source` the priority lane: it completed an authenticated session. */
+  /**
+   * True if a handshake whose mac2 verified for `endpoint` ("ip:port") may
+   * proceed now. Its priority lane is keyed by the endpoint, not the address:
+   * a depot re-handshaking from the NAT mapping its last session used skips the
+   * global budget, while anyone else behind the same address does not.
+   */
+  admitProven(endpoint: string, nowMs: number): boolean {
+    return this.take(this.provenBuckets, endpoint, endpoint, this.provenGlobal, nowMs);
+  }
+
+  /**
+   * Gives `source` the priority lane: it completed an authenticated session.
+   * The relay calls it with the rate-limit key and with the endpoint ("ip:port").
+   */
   trust(source: string, nowMs: number): void {
     // Called for every accepted telegram: the lease is renewed only once a tenth of it (≤ 1 min) has passed.
     const until = this.trusted.get(source);
@@ -93,9 +95,41 @@ export class HandshakeRateLimiter {
     }
   }
 
-  /** Sources currently tracked. */
+  /** Sources currently tracked (without and with a cookie). */
   get size(): number {
     return this.buckets.size;
+  }
+
+  get provenSize(): number {
+    return this.provenBuckets.size;
+  }
+
+  private take(
+    buckets: Map<string, Bucket>,
+    key: string,
+    source: string,
+    global: GlobalBudget,
+    nowMs: number,
+  ): boolean {
+    let bucket = buckets.get(key);
+    if (bucket === undefined) {
+      bucket = { tokens: this.burst, updatedMs: nowMs };
+    } else {
+      const elapsedSeconds = Math.max(0, nowMs - bucket.updatedMs) / 1000;
+      bucket.tokens = Math.min(this.burst, bucket.tokens + elapsedSeconds * this.perSecond);
+      bucket.updatedMs = nowMs;
+      buckets.delete(key);
+    }
+    // Re-inserting keeps the Map in least-recently-seen order, so the first key is the one to evict.
+    buckets.set(key, bucket);
+    if (buckets.size > this.maxSources) {
+      const oldest = buckets.keys().next().value;
+      if (oldest !== undefined) buckets.delete(oldest);
+    }
+    if (bucket.tokens < 1) return false;
+    if (!this.isTrusted(source, nowMs) && !global.take(nowMs)) return false;
+    bucket.tokens -= 1;
+    return true;
   }
 
   private isTrusted(source: string, nowMs: number): boolean {
@@ -105,10 +139,23 @@ export class HandshakeRateLimiter {
     this.trusted.delete(source);
     return false;
   }
+}
 
-  private refillGlobal(nowMs: number): void {
-    const elapsedSeconds = Math.max(0, nowMs - this.globalUpdatedMs) / 1000;
-    this.globalTokens = Math.min(this.globalPerSecond, this.globalTokens + elapsedSeconds * this.globalPerSecond);
-    this.globalUpdatedMs = nowMs;
+/** A token bucket for the whole relay: caps the Diffie-Hellman work a lane can cause per second. */
+class GlobalBudget {
+  private tokens: number;
+  private updatedMs = 0;
+
+  constructor(private readonly perSecond: number) {
+    this.tokens = perSecond;
+  }
+
+  take(nowMs: number): boolean {
+    const elapsedSeconds = Math.max(0, nowMs - this.updatedMs) / 1000;
+    this.tokens = Math.min(this.perSecond, this.tokens + elapsedSeconds * this.perSecond);
+    this.updatedMs = nowMs;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
   }
 }

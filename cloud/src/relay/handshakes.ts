@@ -1,8 +1,9 @@
-import type { CryptoBackend, HandshakeResponder, TransportSession } from '@keydepot/shared';
+import type { CookieChecker, CryptoBackend, HandshakeResponder, TransportSession } from '@keydepot/shared';
 import type { Logger } from 'pino';
 import type { RelayMetrics } from '../metrics.js';
 import type { StoreDatabase } from '../store/database.js';
 import { acceptHandshake, NoiseRefusedError, SessionIdTakenError } from '../store/relay/sessions.js';
+import type { CookieReplyBudget } from './cookie-reply-budget.js';
 import type { HandshakeRateLimiter } from './handshake-rate-limiter.js';
 import { RelaySession } from './relay-session.js';
 import type { SessionIds } from './session-ids.js';
@@ -13,6 +14,8 @@ export interface HandshakeContext {
   readonly backend: CryptoBackend;
   readonly responder: HandshakeResponder;
   readonly limiter: HandshakeRateLimiter;
+  readonly cookies: CookieChecker;
+  readonly cookieReplies: CookieReplyBudget;
   readonly ids: SessionIds;
   readonly sessions: SessionTable;
   readonly metrics: RelayMetrics;
@@ -30,8 +33,16 @@ function keysOf(session: TransportSession): { sendKey: Uint8Array; receiveKey: U
 }
 
 /**
- * Protocol §6.3: mac1, per-source admission (before any DH), Noise, depot key and
- * stamp check, session stored in the database, then the response.
+ * Protocol §6.3: mac1, admission (before any DH), Noise, depot key and stamp
+ * check, session stored in the database, then the response.
+ *
+ * Admission (§6.4): an initiation whose mac2 carries a cookie this relay gave
+ * `endpoint` goes through the lane of cookie holders (per address and port).
+ * Any other goes through the per-source limit; if that refuses (a flood from
+ * its address, or many addresses), it is answered with a cookie reply (at most
+ * one per address and port a second, cookie-reply-budget.ts) and nothing else:
+ * no DH. A depot that receives at `endpoint` comes back
+ * with the cookie; a spoofed flood never sees it.
  */
 export async function handleInitiation(
   ctx: HandshakeContext,
@@ -40,8 +51,19 @@ export async function handleInitiation(
   sourceKey: string,
 ): Promise<void> {
   const nowMs = ctx.clock();
-  const opened = ctx.responder.openInitiation(datagram, () => ctx.limiter.admit(sourceKey, nowMs));
-  if (!opened.ok) return ctx.drop(opened.reason);
+  let underLoad = false;
+  const opened = ctx.responder.openInitiation(datagram, () => {
+    if (ctx.cookies.mac2Verifies(datagram, endpoint, nowMs)) return ctx.limiter.admitProven(endpoint, nowMs);
+    if (ctx.limiter.admit(sourceKey, nowMs)) return true;
+    underLoad = true;
+    return false;
+  });
+  if (!opened.ok) {
+    if (underLoad && ctx.cookieReplies.take(endpoint, nowMs)) {
+      ctx.send(ctx.cookies.reply(datagram, endpoint, nowMs), endpoint, 'cookie-reply');
+    }
+    return ctx.drop(opened.reason);
+  }
   let response: Uint8Array | undefined;
   let keys: { sendKey: Uint8Array; receiveKey: Uint8Array } | undefined;
   const candidateIds = [ctx.ids.next(), ctx.ids.next(), ctx.ids.next(), ctx.ids.next()];

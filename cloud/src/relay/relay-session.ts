@@ -86,6 +86,6 @@ export class RelaySession {
 }
 
 /** No reserved send counter is left; reserve a block first. */
-export class CounterBlockEmptyError extends Error {
+class CounterBlockEmptyError extends Error {
   override readonly name = 'CounterBlockEmptyError';
 }

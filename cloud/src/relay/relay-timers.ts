@@ -45,14 +45,16 @@ export class RelayTimers {
   private polls = 0;
   private revokedCheckedMs: number;
   private stopped = false;
+  /** Commands whose secret did not open, already reported (a poll every 250 ms would repeat it). */
+  private readonly reportedUnreadable = new Set<string>();
 
-  constructor(private readonly o: RelayTimersOptions) {
-    this.revokedCheckedMs = o.clock();
+  constructor(private readonly options: RelayTimersOptions) {
+    this.revokedCheckedMs = options.clock();
   }
 
   start(): void {
-    this.pollTimer = setInterval(() => this.pollSoon(), this.o.pollIntervalMs);
-    this.sweepTimer = setInterval(() => this.sweepSoon(), this.o.offlineSweepIntervalMs);
+    this.pollTimer = setInterval(() => this.pollSoon(), this.options.pollIntervalMs);
+    this.sweepTimer = setInterval(() => this.sweepSoon(), this.options.offlineSweepIntervalMs);
     this.pollSoon();
   }
 
@@ -60,8 +62,8 @@ export class RelayTimers {
     if (this.polling || this.stopped) return;
     this.polling = this.poll()
       .catch((error) => {
-        this.o.metrics.errors.inc({ where: 'poll' });
-        this.o.logger.warn({ err: error }, 'command poll failed');
+        this.options.metrics.errors.inc({ where: 'poll' });
+        this.options.logger.warn({ err: error }, 'command poll failed');
       })
       .finally(() => {
         this.polling = null;
@@ -77,8 +79,8 @@ export class RelayTimers {
   }
 
   private async poll(): Promise<void> {
-    const { store, metrics } = this.o;
-    const nowMs = this.o.clock();
+    const { store, metrics } = this.options;
+    const nowMs = this.options.clock();
     if (this.polls++ % 4 === 0) {
       const expired = await metrics.time('expire-commands', () => expireQueuedCommands(store, nowMs));
       if (expired > 0) metrics.commands.inc({ state: 'expired' }, expired);
@@ -86,22 +88,32 @@ export class RelayTimers {
       const since = this.revokedCheckedMs - 60_000;
       this.revokedCheckedMs = nowMs;
       for (const forget of await depotsToForgetSince(store, since)) {
-        const ended = this.o.sessions.evictDepot(forget.depotId, forget.sessionsBeforeMs);
+        const ended = this.options.sessions.evictDepot(forget.depotId, forget.sessionsBeforeMs);
         const reason = forget.sessionsBeforeMs === Number.POSITIVE_INFINITY ? 'revoked' : 'rekeyed';
         if (ended > 0) await auditSessionsEnded(store, { depotId: forget.depotId, ended, reason, nowMs });
       }
     }
-    const loaded = await metrics.time('load-commands', () => loadPendingCommands(store));
-    this.o.commands.replace(loaded.commands, loaded.lastApplied);
-    for (const depotId of [...this.o.commands.depots()]) this.o.replies.pushIfFresh(depotId);
+    const cache = this.options.commands;
+    const loaded = await metrics.time('load-commands', () =>
+      loadPendingCommands(store, (depotId, id) => cache.bodyOf(depotId, id)),
+    );
+    for (const { depotId, id, error } of loaded.unreadable) {
+      const key = `${depotId}/${id}`;
+      if (this.reportedUnreadable.has(key)) continue;
+      this.reportedUnreadable.add(key);
+      metrics.errors.inc({ where: 'command-secret' });
+      this.options.logger.warn({ depotId, commandId: id, err: error }, 'command not carried: its secret did not open');
+    }
+    cache.replace(loaded.commands, loaded.lastApplied);
+    for (const depotId of [...this.options.commands.depots()]) this.options.replies.pushIfFresh(depotId);
   }
 
   private sweepSoon(): void {
     if (this.sweeping || this.stopped) return;
     this.sweeping = this.sweep()
       .catch((error) => {
-        this.o.metrics.errors.inc({ where: 'sweep' });
-        this.o.logger.warn({ err: error }, 'offline sweep failed');
+        this.options.metrics.errors.inc({ where: 'sweep' });
+        this.options.logger.warn({ err: error }, 'offline sweep failed');
       })
       .finally(() => {
         this.sweeping = null;
@@ -109,16 +121,16 @@ export class RelayTimers {
   }
 
   private async sweep(): Promise<void> {
-    const { store, metrics } = this.o;
-    const nowMs = this.o.clock();
-    const offlineAfter = this.o.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS;
+    const { store, metrics } = this.options;
+    const nowMs = this.options.clock();
+    const offlineAfter = this.options.offlineAfterMs ?? DEFAULT_OFFLINE_AFTER_MS;
     const changes = await metrics.time('offline-sweep', () => sweepOffline(store, nowMs - offlineAfter, nowMs));
     for (const c of changes) {
       metrics.presence.inc({ kind: c.kind });
-      this.o.logger.info({ depotId: c.depotId }, 'depot offline');
+      this.options.logger.info({ depotId: c.depotId }, 'depot offline');
     }
-    this.o.sessions.sweep(nowMs);
-    metrics.sessions.set(this.o.sessions.size);
+    this.options.sessions.sweep(nowMs);
+    metrics.sessions.set(this.options.sessions.size);
     await deleteSessionsCreatedBefore(store, nowMs - REJECT_AFTER_MS);
   }
 }

@@ -1,7 +1,9 @@
-import dgram from 'node:dgram';
 import {
+  type Address,
+  CookieChecker,
   type CryptoBackend,
   classifyDatagram,
+  type DatagramEndpoint,
   decodeFrames,
   HandshakeResponder,
   isProtocolError,
@@ -11,9 +13,12 @@ import {
 import type { Logger } from 'pino';
 import { RelayMetrics } from '../metrics.js';
 import type { StoreDatabase } from '../store/database.js';
+import { scrubbingSqlite } from '../store/migrate.js';
+import { sealClearCommandSecrets } from '../store/relay/commands.js';
 import { LastSeenWrites } from '../store/relay/presence.js';
 import { LastAppliedWrites } from '../store/relay/uplinks.js';
 import { CommandCache } from './command-cache.js';
+import { CookieReplyBudget } from './cookie-reply-budget.js';
 import { HandshakeRateLimiter, type HandshakeRateLimiterOptions } from './handshake-rate-limiter.js';
 import { handleInitiation } from './handshakes.js';
 import type { RelaySession } from './relay-session.js';
@@ -21,19 +26,26 @@ import { DEFAULT_OFFLINE_AFTER_MS, RelayTimers } from './relay-timers.js';
 import { Replies } from './replies.js';
 import { SessionIds } from './session-ids.js';
 import { SessionTable } from './session-table.js';
+import { bindUdpEndpoint } from './udp-endpoint.js';
 import { UplinkBatcher } from './uplink-batcher.js';
+import { type AcceptedUplink, UplinkCommitter } from './uplink-committer.js';
 import { UplinkScreen } from './uplink-screen.js';
-import { type AcceptedUplink, UplinkStore } from './uplink-store.js';
 
 export interface RelayOptions {
+  /** Opened with the data key (`openDatabase(url, { sealer })`): session keys and PIN digits are stored sealed. */
   readonly store: StoreDatabase;
   /** The relay's static key pair (the same in every relay process of a deployment). */
   readonly relayKeys: KeyPair;
   readonly backend: CryptoBackend;
   readonly logger: Logger;
   readonly metrics?: RelayMetrics;
+  /**
+   * Where datagrams come and go, closed when the relay stops: an endpoint of the
+   * simulator's in-memory network in tests and simulations; without it, a UDP
+   * socket bound to `host:port` (default 127.0.0.1 and a free port).
+   */
+  readonly socket?: DatagramEndpoint;
   readonly host?: string;
-  /** 0 picks a free port. */
   readonly port?: number;
   readonly clock?: () => number;
   /** Per-source handshake limit keyed by IP (default) or IP and port (tests and benchmarks on one host). */
@@ -77,13 +89,21 @@ export interface Relay {
   close(): Promise<void>;
 }
 
-const endpointOf = (address: string, port: number) => `${address}:${port}`;
+const endpointOf = (from: Address) => `${from.host}:${from.port}`;
 
-/** Starts the UDP relay (protocol §6–§12) on `host:port` (default 127.0.0.1, a free port). */
+/** Starts the relay (protocol §6–§12) on `options.socket`, or on UDP at `host:port`. */
 export async function startRelay(options: RelayOptions): Promise<Relay> {
   const clock = options.clock ?? Date.now;
   const metrics = options.metrics ?? new RelayMetrics();
   const logger = options.logger;
+  // Session keys and PIN digits are stored sealed: without the data key the relay could not keep either.
+  if (!options.store.sealer) throw new Error('the relay needs a store opened with the data key (its sealer)');
+  const sealedNow = await scrubbingSqlite(
+    options.store,
+    () => sealClearCommandSecrets(options.store),
+    (n) => n > 0,
+  );
+  if (sealedNow > 0) logger.info({ commands: sealedNow }, 'sealed the PIN digits of commands queued before 010');
   const counterBlock = options.counterBlock ?? 64;
   const ids = new SessionIds(options.backend, options.relayKeys.secretKey);
   const sessions = new SessionTable({
@@ -94,25 +114,30 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
   });
   const limiter = new HandshakeRateLimiter(options.handshakeLimits);
   const responder = new HandshakeResponder(options.backend, options.relayKeys);
+  const cookies = new CookieChecker(options.backend, options.relayKeys.publicKey);
   const commands = new CommandCache();
-  const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
   let closing = false;
 
   const drop = (reason: string) => metrics.drops.inc({ reason });
-  let socketOpen = true;
-  socket.on('close', () => {
-    socketOpen = false;
-  });
-  // Hot path (one per reply): one callback for every send, and the labelled counters looked up once.
-  const sendErrors = metrics.errors.labels('send');
-  const onSent = (error: Error | null) => {
-    if (error) sendErrors.inc();
+  const failed = (where: string) => (error: unknown) => {
+    metrics.errors.inc({ where });
+    logger.debug({ err: error, where }, 'relay error');
   };
+  // Hot path (one per reply): the labelled counters looked up once.
+  const sendErrors = metrics.errors.labels('send');
+  const socket =
+    options.socket ??
+    (await bindUdpEndpoint({
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 0,
+      onError: (where, error) => (where === 'send' ? sendErrors.inc() : failed(where)(error)),
+    }));
+  let socketOpen = true;
   const sentByKind = new Map<string, ReturnType<typeof metrics.telegramsOut.labels>>();
   const send = (datagram: Uint8Array, endpoint: string, kind: string) => {
     if (!socketOpen) return;
     const at = endpoint.lastIndexOf(':');
-    socket.send(datagram, Number(endpoint.slice(at + 1)), endpoint.slice(0, at), onSent);
+    socket.send(datagram, { host: endpoint.slice(0, at), port: Number(endpoint.slice(at + 1)) });
     let sent = sentByKind.get(kind);
     if (sent === undefined) {
       sent = metrics.telegramsOut.labels(kind);
@@ -120,11 +145,6 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     }
     sent.inc();
   };
-  const failed = (where: string) => (error: unknown) => {
-    metrics.errors.inc({ where });
-    logger.debug({ err: error, where }, 'relay error');
-  };
-
   const replies = new Replies({
     store: options.store,
     sessions,
@@ -135,7 +155,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     counterBlockMaxAgeMs: options.counterBlockMaxAgeMs ?? 10_000,
     send,
   });
-  const uplinkStore = new UplinkStore({
+  const committer = new UplinkCommitter({
     store: options.store,
     commands,
     replies,
@@ -149,7 +169,7 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     screen: new UplinkScreen({ store: options.store, metrics, clock, alertEveryMs: options.violationAlertEveryMs }),
   });
   const batcher = new UplinkBatcher<AcceptedUplink>(
-    (batch) => uplinkStore.storeAndAnswer(batch).catch(failed('batch')),
+    (batch) => committer.commitAndAnswer(batch).catch(failed('batch')),
     options.maxBatch ?? 500,
     {
       // MariaDB: a second batch runs while the first waits for its commit (redo log flush, round trips).
@@ -163,6 +183,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     backend: options.backend,
     responder,
     limiter,
+    cookies,
+    cookieReplies: new CookieReplyBudget(),
     ids,
     sessions,
     metrics,
@@ -190,20 +212,21 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     const confirms = !session.confirmed;
     session.confirmed = true;
     limiter.trust(sourceKey, nowMs);
+    // The cookie lane trusts by address and port: another host behind the same NAT address gains nothing.
+    if (sourceKey !== endpoint) limiter.trust(endpoint, nowMs);
     replies.heardFrom(session.depotId, nowMs);
     metrics.telegramsIn.inc();
     batcher.add({ session, counter: opened.counter, endpoint, newest: opened.newest, confirms, frames });
   };
 
-  socket.on('message', (buffer, rinfo) => {
+  socket.onDatagram((datagram, from) => {
     metrics.datagramsIn.inc();
     if (closing) return;
     try {
-      const datagram = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
       const shape = classifyDatagram(datagram);
       if (!shape.ok) return drop(shape.reason);
-      const endpoint = endpointOf(rinfo.address, rinfo.port);
-      const sourceKey = options.rateLimitBy === 'ip-port' ? endpoint : rinfo.address;
+      const endpoint = endpointOf(from);
+      const sourceKey = options.rateLimitBy === 'ip-port' ? endpoint : from.host;
       if (shape.type === TelegramType.HandshakeInitiation) {
         handleInitiation(handshakeContext, datagram, endpoint, sourceKey).catch(failed('handshake'));
         return;
@@ -225,16 +248,6 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     }
   });
 
-  const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    socket.once('error', reject);
-    socket.bind(options.port ?? 0, host, () => {
-      socket.off('error', reject);
-      resolve();
-    });
-  });
-  socket.on('error', failed('socket'));
-
   const timers = new RelayTimers({
     store: options.store,
     sessions,
@@ -248,11 +261,12 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
     offlineAfterMs: options.offlineAfterMs,
   });
   timers.start();
-  logger.info({ host, port: socket.address().port }, 'relay listening');
+  const { host, port } = socket.address;
+  logger.info({ host, port }, 'relay listening');
 
   return {
     host,
-    port: socket.address().port,
+    port,
     metrics,
     get sessionCount() {
       return sessions.size;
@@ -265,7 +279,8 @@ export async function startRelay(options: RelayOptions): Promise<Relay> {
       await timers.stop();
       await batcher.drain();
       await replies.drain();
-      await new Promise<void>((resolve) => socket.close(() => resolve()));
+      socketOpen = false;
+      socket.close();
       logger.info('relay stopped');
     },
   };

@@ -29,7 +29,7 @@ export class Replies {
   private readonly pushedThrough = new Map<number, number>();
   private inFlight = new Set<Promise<void>>();
 
-  constructor(private readonly o: RepliesOptions) {}
+  constructor(private readonly options: RepliesOptions) {}
 
   /** Uplinks per depot accepted and not yet answered: their replies carry whatever is pending. */
   private readonly awaiting = new Map<number, number>();
@@ -64,8 +64,8 @@ export class Replies {
   ): { session: RelaySession; count: number }[] {
     const reserve: { session: RelaySession; count: number }[] = [];
     for (const [session, need] of needs) {
-      if (session.countersLeft(nowMs, this.o.counterBlockMaxAgeMs) >= need) continue;
-      reserve.push({ session, count: Math.max(this.o.counterBlock, need) });
+      if (session.countersLeft(nowMs, this.options.counterBlockMaxAgeMs) >= need) continue;
+      reserve.push({ session, count: Math.max(this.options.counterBlock, need) });
     }
     return reserve;
   }
@@ -78,8 +78,8 @@ export class Replies {
   trySendNow(session: RelaySession, plaintexts: readonly Uint8Array[], kind: string): boolean {
     const endpoint = session.endpoint;
     if (endpoint === null) return true;
-    if (session.countersLeft(this.o.clock(), this.o.counterBlockMaxAgeMs) < plaintexts.length) return false;
-    for (const plaintext of plaintexts) this.o.send(session.seal(plaintext), endpoint, kind);
+    if (session.countersLeft(this.options.clock(), this.options.counterBlockMaxAgeMs) < plaintexts.length) return false;
+    for (const plaintext of plaintexts) this.options.send(session.seal(plaintext), endpoint, kind);
     return true;
   }
 
@@ -88,14 +88,14 @@ export class Replies {
     const endpoint = session.endpoint;
     if (endpoint === null) return;
     for (const plaintext of plaintexts) {
-      if (session.countersLeft(this.o.clock(), this.o.counterBlockMaxAgeMs) < 1) {
-        const block = await this.o.metrics.time('reserve-counters', () =>
-          reserveSendCounters(this.o.store, session.sessionId, this.o.counterBlock),
+      if (session.countersLeft(this.options.clock(), this.options.counterBlockMaxAgeMs) < 1) {
+        const block = await this.options.metrics.time('reserve-counters', () =>
+          reserveSendCounters(this.options.store, session.sessionId, this.options.counterBlock),
         );
         if (!block) return;
-        session.grantCounters(block.start, block.end, this.o.clock());
+        session.grantCounters(block.start, block.end, this.options.clock());
       }
-      this.o.send(session.seal(plaintext), endpoint, kind);
+      this.options.send(session.seal(plaintext), endpoint, kind);
     }
   }
 
@@ -105,14 +105,14 @@ export class Replies {
    * next check-in instead.
    */
   pushIfFresh(depotId: number): void {
-    const nowMs = this.o.clock();
+    const nowMs = this.options.clock();
     const heard = this.heard.get(depotId);
     if (heard === undefined || nowMs - heard > PUSH_FRESH_MS) return;
     // A reply on its way carries the pending commands anyway; a push now would send them twice.
     if (this.awaiting.has(depotId)) return;
-    const session = this.o.sessions.sendSessionFor(depotId, nowMs);
+    const session = this.options.sessions.sendSessionFor(depotId, nowMs);
     if (!session) return;
-    const { frames, queued } = this.o.commands.carry(depotId, 0, nowMs);
+    const { frames, queued } = this.options.commands.carry(depotId, 0, nowMs);
     const newest = frames.at(-1)?.id ?? 0;
     if (newest <= (this.pushedThrough.get(depotId) ?? 0)) return;
     this.pushedThrough.set(depotId, newest);
@@ -120,17 +120,17 @@ export class Replies {
     const task = (async () => {
       if (queued.length > 0) {
         await markCommandsSent(
-          relayDb(this.o.store),
+          relayDb(this.options.store),
           depotId,
           queued.map((c) => c.id),
           nowMs,
         );
         for (const c of queued) c.state = 'sent';
-        this.o.metrics.commands.inc({ state: 'sent' }, queued.length);
+        this.options.metrics.commands.inc({ state: 'sent' }, queued.length);
       }
       await this.send(session, packFrames(reply), 'push');
     })()
-      .catch(() => this.o.metrics.errors.inc({ where: 'push' }))
+      .catch(() => this.options.metrics.errors.inc({ where: 'push' }))
       .finally(() => this.inFlight.delete(task));
     this.inFlight.add(task);
   }

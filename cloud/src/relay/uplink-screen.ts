@@ -2,8 +2,8 @@ import { FrameKind } from '@keydepot/shared';
 import type { RelayMetrics } from '../metrics.js';
 import type { StoreDatabase } from '../store/database.js';
 import { readDepotLimits, recordViolations, sentCommands } from '../store/relay/violations.js';
+import type { AcceptedUplink } from './uplink-committer.js';
 import { claimedCommands, type DepotLimits, screenFrames, type Violation } from './uplink-rules.js';
-import type { AcceptedUplink } from './uplink-store.js';
 
 /** A depot repeating the same violation gets at most one alert row per this interval (per relay process). */
 export const VIOLATION_ALERT_EVERY_MS = 10 * 60_000;

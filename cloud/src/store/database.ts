@@ -1,7 +1,8 @@
-import { chmodSync } from 'node:fs';
+import { ownerOnlySqliteFiles } from '@keydepot/shared';
 import Database from 'better-sqlite3';
 import { Kysely, MysqlDialect, SqliteDialect } from 'kysely';
 import { createPool } from 'mysql2';
+import type { DataSealer } from '../keys/data-key.js';
 import type { Schema } from './schema.js';
 
 export type Dialect = 'sqlite' | 'mysql';
@@ -15,7 +16,20 @@ export interface StoreDatabase {
    * their own prepared statements (the relay's uplink batches); undefined on MySQL.
    */
   readonly sqlite?: Database.Database;
+  /**
+   * Seals the secrets the store keeps beside their rows (a command's PIN
+   * digits, a session's transport keys) with the data key. The relay and
+   * queueCommand refuse to store such a secret without it, rather than store
+   * it in clear. Spreading the store (`{ ...store, db: trx }`) keeps it.
+   */
+  readonly sealer?: DataSealer;
   close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  readonly mysqlPoolSize?: number;
+  /** The data key sealer (keys/data-key.ts loadDataSealer); needed by the relay and to queue a PIN. */
+  readonly sealer?: DataSealer;
 }
 
 /**
@@ -23,20 +37,21 @@ export interface StoreDatabase {
  * embedded default, `mysql://user:pass@host:port/db` for MySQL/MariaDB.
  * Nothing connects at import time; the caller owns the returned handle.
  */
-export function openDatabase(url: string, options: { mysqlPoolSize?: number } = {}): StoreDatabase {
-  if (url.startsWith('sqlite:')) return openSqlite(url.slice('sqlite:'.length));
+export function openDatabase(url: string, options: OpenDatabaseOptions = {}): StoreDatabase {
+  const sealer = options.sealer ? { sealer: options.sealer } : {};
+  if (url.startsWith('sqlite:')) return { ...openSqlite(url.slice('sqlite:'.length)), ...sealer };
   if (url.startsWith('mysql://') || url.startsWith('mariadb://')) {
-    return openMysql(url.replace(/^mariadb:/, 'mysql:'), options.mysqlPoolSize ?? 10);
+    return { ...openMysql(url.replace(/^mariadb:/, 'mysql:'), options.mysqlPoolSize ?? 10), ...sealer };
   }
   throw new Error(`database URL must start with sqlite: or mysql://, got '${url}'`);
 }
 
 function openSqlite(path: string): StoreDatabase {
   const inMemory = path === '' || path === ':memory:';
+  // The store holds password hashes, sealed secrets and the depots' journals: owner only,
+  // from the first byte (SQLite gives the -wal and -shm files it creates the database file's mode).
+  if (!inMemory) ownerOnlySqliteFiles(path);
   const sqlite = new Database(inMemory ? ':memory:' : path);
-  // The store holds password hashes and session keys: owner only. SQLite gives
-  // its -wal and -shm files the same mode as the database file.
-  if (!inMemory) chmodSync(path, 0o600);
   // WAL lets the portal read while the relay writes; NORMAL is durable across
   // process crashes in WAL mode (an OS crash may lose the last commits, never corrupt).
   sqlite.pragma('journal_mode = WAL');

@@ -75,8 +75,8 @@ export interface CompartmentsTable {
 export interface DepotSessionsTable {
   session_id: number;
   depot_id: number;
-  send_key: Uint8Array;
-  receive_key: Uint8Array;
+  /** Both transport keys (send ‖ receive, hex) sealed with the data key (store/relay/sessions.ts). */
+  keys_sealed: Uint8Array;
   remote_id: number;
   created_at_ms: number;
   confirmed_at_ms: number | null;
@@ -103,7 +103,10 @@ export interface CommandsTable {
   depot_id: number;
   id: number;
   kind: number;
+  /** The body as JSON without its secrets (store/relay/command-secrets.ts). */
   payload: string;
+  /** The body's secret fields (a PIN_ADD's digits) sealed with the data key; null when it has none. */
+  secret_sealed: Uint8Array | null;
   not_after_ms: Generated<number>;
   state: CommandState;
   created_at_ms: number;
@@ -217,6 +220,122 @@ export interface WebauthnChallengesTable {
   expires_at_ms: number;
 }
 
+export type ExportJobState = 'queued' | 'running' | 'done' | 'failed';
+
+/** A background export (migration 011). */
+export interface ExportJobsTable {
+  id: Generated<number>;
+  depot_id: number;
+  user_id: number;
+  kind: string;
+  format: string;
+  params: string;
+  state: ExportJobState;
+  rows_written: Generated<number>;
+  attempts: Generated<number>;
+  file_name: string | null;
+  sha256: string | null;
+  bytes: number | null;
+  error: string | null;
+  created_at_ms: number;
+  started_at_ms: number | null;
+  heartbeat_ms: number | null;
+  finished_at_ms: number | null;
+}
+
+/** Roles on an organisation's customers and invoices (migration 012): depot roles give none. */
+export type OrganisationRole = 'manager' | 'viewer';
+
+export interface OrganisationRolesTable {
+  organisation_id: number;
+  user_id: number;
+  role: OrganisationRole;
+  created_at_ms: number;
+}
+
+export interface OrganisationSettingsTable {
+  organisation_id: number;
+  invoice_prefix: string;
+  invoice_year: number;
+  customer_retention_months: number | null;
+  updated_at_ms: number;
+}
+
+export interface OrganisationSequencesTable {
+  organisation_id: number;
+  name: string;
+  last_value: number;
+}
+
+export interface CustomersTable {
+  id: Generated<number>;
+  organisation_id: number;
+  number: number;
+  language: string;
+  name_sealed: Uint8Array | null;
+  company_sealed: Uint8Array | null;
+  email_sealed: Uint8Array | null;
+  phone_sealed: Uint8Array | null;
+  address_sealed: Uint8Array | null;
+  plate_sealed: Uint8Array | null;
+  note_sealed: Uint8Array | null;
+  pseudonym: string | null;
+  erased_at_ms: number | null;
+  created_at_ms: number;
+  created_by_user_id: number | null;
+  updated_at_ms: number;
+  last_activity_ms: number;
+}
+
+export interface CustomerIndexTable {
+  organisation_id: number;
+  token: Uint8Array;
+  customer_id: number;
+}
+
+export interface InvoicesTable {
+  id: Generated<number>;
+  organisation_id: number;
+  kind: 'invoice' | 'cancellation';
+  number: string | null;
+  customer_id: number;
+  state: string;
+  invoice_date: string;
+  due_date: string;
+  depot_id: number | null;
+  compartment: number | null;
+  pickup_from_ms: number | null;
+  pickup_until_ms: number | null;
+  net_cents: number;
+  vat_cents: number;
+  gross_cents: number;
+  cancels_invoice_id: number | null;
+  cancelled_by_invoice_id: number | null;
+  paid_at_ms: number | null;
+  payment_method: string | null;
+  paid_by_user_id: number | null;
+  pin_id: number | null;
+  refunded_at_ms: number | null;
+  recipient_sealed: Uint8Array | null;
+  retention_until_ms: number | null;
+  restricted_at_ms: number | null;
+  recipient_erased_at_ms: number | null;
+  created_at_ms: number;
+  created_by_user_id: number | null;
+  issued_at_ms: number | null;
+  updated_at_ms: number;
+}
+
+export interface InvoiceLinesTable {
+  invoice_id: number;
+  position: number;
+  text: string;
+  quantity_milli: number;
+  unit_cents: number;
+  vat_rate: number;
+  net_cents: number;
+}
+
 export interface Schema {
   organisations: OrganisationsTable;
   users: UsersTable;
@@ -236,4 +355,12 @@ export interface Schema {
   recovery_codes: RecoveryCodesTable;
   passkeys: PasskeysTable;
   webauthn_challenges: WebauthnChallengesTable;
+  export_jobs: ExportJobsTable;
+  organisation_roles: OrganisationRolesTable;
+  organisation_settings: OrganisationSettingsTable;
+  organisation_sequences: OrganisationSequencesTable;
+  customers: CustomersTable;
+  customer_index: CustomerIndexTable;
+  invoices: InvoicesTable;
+  invoice_lines: InvoiceLinesTable;
 }

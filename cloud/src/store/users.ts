@@ -20,7 +20,7 @@ export class UserExistsError extends Error {
 }
 
 /** OWASP's Argon2id setting: m = 19 MiB, t = 2, p = 1. argon2 runs it on libuv's pool, off the event loop. */
-export const PASSWORD_HASH_OPTIONS = {
+const PASSWORD_HASH_OPTIONS = {
   type: argon2.argon2id,
   memoryCost: 19_456,
   timeCost: 2,
@@ -30,7 +30,7 @@ export const PASSWORD_HASH_OPTIONS = {
 export const MIN_PASSWORD_LENGTH = 12;
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{2,99}$/;
 
-export function hashPassword(password: string): Promise<string> {
+function hashPassword(password: string): Promise<string> {
   if (password.length < MIN_PASSWORD_LENGTH) {
     throw new RangeError(`a password must have at least ${MIN_PASSWORD_LENGTH} characters`);
   }

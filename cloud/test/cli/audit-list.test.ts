@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { csvField, parseInstant } from '../../src/cli/audit-list.js';
+import { parseInstant } from '../../src/cli/audit-list.js';
+import { verifyExport } from '../../src/exports/export-integrity.js';
 import { appendAudit } from '../../src/store/audit.js';
 import { createDepot } from '../../src/store/depots.js';
 import { createOrganisation } from '../../src/store/organisations.js';
@@ -12,20 +17,6 @@ const T0 = Date.UTC(2026, 2, 1, 8, 0, 0);
 const HOUR = 3_600_000;
 
 describe('audit list helpers', () => {
-  it('quotes CSV fields by RFC 4180 and guards formula starts', () => {
-    expect(csvField('plain')).toBe('plain');
-    expect(csvField('a,b')).toBe('"a,b"');
-    expect(csvField('say "hi"')).toBe('"say ""hi"""');
-    expect(csvField('two\nlines')).toBe('"two\nlines"');
-    expect(csvField('=1+2')).toBe("'=1+2");
-    expect(csvField('+49 30')).toBe("'+49 30");
-    expect(csvField('-5')).toBe("'-5");
-    expect(csvField('@SUM(A1)')).toBe("'@SUM(A1)");
-    expect(csvField('\tx')).toBe("'\tx");
-    expect(csvField('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
-    expect(csvField('')).toBe('');
-  });
-
   it('reads ISO dates and times with their zone, and refuses the rest', () => {
     expect(parseInstant('2026-03-01')).toEqual({ ms: Date.UTC(2026, 2, 1), dateOnly: true });
     expect(parseInstant('2026-03-01T08:30:00Z')).toEqual({ ms: Date.UTC(2026, 2, 1, 8, 30), dateOnly: false });
@@ -160,22 +151,73 @@ describe.each(testDialects())('audit list on %s', (dialect) => {
     expect((await cli.run(['audit', 'list', '--limit', '5'])).stderr).toBe('');
   });
 
-  it('writes CSV by RFC 4180 with formula starts guarded', async () => {
-    const run = await cli.run(['audit', 'list', '--format', 'csv', '--limit', '4']);
+  it("writes the portal export's CSV: BOM, formula starts guarded, filter and SHA-256 last, verify-export intact", async () => {
+    const run = await cli.run(['audit', 'list', '--format', 'csv', '--limit', '4', '--delimiter', ';']);
     expect(run.code).toBe(0);
-    const lines = run.stdout.split('\r\n');
-    expect(lines).toHaveLength(6);
-    expect(lines[5]).toBe('');
-    expect(lines[0]).toBe(
-      'id,time,actor,actor_user,action,organisation_id,depot_id,depot,subject,before,after,address',
+    expect(run.stdout.startsWith('\uFEFF')).toBe(true);
+    const records = parse(run.stdout.slice(1), { delimiter: ';', relax_column_count: true }) as string[][];
+    expect(records[0]?.join(',')).toBe(
+      'id,time,time_local,actor,actor_user,action,organisation_id,depot_id,depot,subject,before,after,address',
     );
-    expect(lines[1]).toBe("5,2026-03-02T09:00:00.000Z,cli,,user.disable,,,,'@ops,,,");
-    expect(lines[2]).toBe(`4,2026-03-01T11:00:00.000Z,user,anna,pin.create,2,${depotB},Tor 3,'-1+2,,,`);
-    expect(lines[4]).toBe(
-      `2,2026-03-01T09:00:00.000Z,user,anna,depot.settings,1,${depotA},Halle 1,` +
-        `"'=HYPERLINK(""http://evil.example"",""x"")","{""name"":""Halle""}",` +
-        `"{""name"":""Halle, \\""neu\\""""}",192.0.2.7`,
-    );
+    expect(records[1]).toEqual([
+      '5',
+      '2026-03-02T09:00:00.000Z',
+      '',
+      'cli',
+      '',
+      'user.disable',
+      '',
+      '',
+      '',
+      "'@ops",
+      '',
+      '',
+      '',
+    ]);
+    expect(records[2]?.slice(0, 10)).toEqual([
+      '4',
+      '2026-03-01T11:00:00.000Z',
+      '2026-03-01T12:00:00+01:00',
+      'user',
+      'anna',
+      'pin.create',
+      '2',
+      String(depotB),
+      'Tor 3',
+      "'-1+2",
+    ]);
+    expect(records[4]?.slice(9)).toEqual([
+      `'=HYPERLINK("http://evil.example","x")`,
+      '{"name":"Halle"}',
+      '{"name":"Halle, \\"neu\\""}',
+      '192.0.2.7',
+    ]);
+    expect(records[5]).toEqual(['']);
+    expect(records[6]?.[0]).toBe('filter');
+    expect(JSON.parse(records[6]?.[1] as string)).toMatchObject({ export: 'audit', limit: '4' });
+    expect(records[7]?.[0]).toBe('sha256');
+    expect(verifyExport(Buffer.from(run.stdout))).toMatchObject({ state: 'intact', format: 'csv' });
+    expect(verifyExport(Buffer.from(run.stdout.replace('Tor 3', 'Tor 4'))).state).toBe('altered');
+  });
+
+  it('verify-export says intact or altered for a file, and refuses what is no export', async () => {
+    const run = await cli.run(['audit', 'list', '--format', 'csv']);
+    const dir = mkdtempSync(join(tmpdir(), 'keydepot-verify-'));
+    const file = join(dir, 'audit.csv');
+    writeFileSync(file, run.stdout);
+    const intact = await cli.run(['verify-export', file]);
+    expect(intact.code).toBe(0);
+    expect(intact.stdout).toMatch(/: intact \(CSV, SHA-256 [0-9a-f]{64}\)\nfilter: /);
+    writeFileSync(file, run.stdout.replace('anna', 'anne'));
+    const altered = await cli.run(['verify-export', file]);
+    expect(altered.code).toBe(1);
+    expect(altered.stderr).toMatch(/ALTERED/);
+    writeFileSync(file, 'a,b\r\n1,2\r\n');
+    expect((await cli.run(['verify-export', file])).stderr).toMatch(/not a keydepot export/);
+    expect((await cli.run(['verify-export', join(dir, 'missing.csv')])).stderr).toMatch(/cannot read .*ENOENT/);
+    expect((await cli.run(['verify-export'])).code).toBe(2);
+    expect((await cli.run(['verify-export', file, file])).code).toBe(2);
+    rmSync(dir, { recursive: true });
   });
 
   it('writes JSON with every field', async () => {
@@ -206,9 +248,11 @@ describe.each(testDialects())('audit list on %s', (dialect) => {
       stdout: 'No audit entries.\n',
       stderr: '',
     });
-    expect((await cli.run(['audit', 'list', '--format', 'csv', '--since', '2027-01-01'])).stdout).toBe(
-      'id,time,actor,actor_user,action,organisation_id,depot_id,depot,subject,before,after,address\r\n',
+    const empty = (await cli.run(['audit', 'list', '--format', 'csv', '--since', '2027-01-01'])).stdout;
+    expect(empty.split('\r\n')[0]).toBe(
+      '\uFEFFid,time,time_local,actor,actor_user,action,organisation_id,depot_id,depot,subject,before,after,address',
     );
+    expect(empty.split('\r\n')[1]).toBe('');
   });
 
   it('refuses bad option values with a message naming the option (exit 2)', async () => {

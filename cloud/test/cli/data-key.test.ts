@@ -11,6 +11,8 @@ import { rotateDataKey } from '../../src/keys/data-key-rotation.js';
 import { keyUses } from '../../src/keys/sealed-columns.js';
 import { listAudit } from '../../src/store/audit.js';
 import { revealDigits } from '../../src/store/portal/pins.js';
+import { loadPendingCommands } from '../../src/store/relay/commands.js';
+import { acceptHandshake, loadSession } from '../../src/store/relay/sessions.js';
 import { testDialects } from '../databases.js';
 import { createPortalHarness, type PortalClient, type PortalHarness } from '../portal/portal-harness.js';
 
@@ -81,10 +83,40 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
     (await h.db.db.selectFrom('pins').select('digits_sealed').orderBy('id').execute()).map(
       (r) => (r.digits_sealed as Uint8Array)[0],
     );
+  /** The key id byte of every sealed PIN_ADD secret and session key pair. */
+  const otherKeyBytes = async () => ({
+    commands: (await h.db.db.selectFrom('commands').select('secret_sealed').orderBy('id').execute()).map(
+      (r) => (r.secret_sealed as Uint8Array)[0],
+    ),
+    sessions: (await h.db.db.selectFrom('depot_sessions').select('keys_sealed').execute()).map(
+      (r) => (r.keys_sealed as Uint8Array)[0],
+    ),
+  });
+  /** A depot session as a relay's handshake stores it, sealed with the portal's key file. */
+  const storeSession = async () => {
+    const keys = { sendKey: new Uint8Array(randomBytes(32)), receiveKey: new Uint8Array(randomBytes(32)) };
+    const { public_key } = await h.db.db.selectFrom('depots').select('public_key').executeTakeFirstOrThrow();
+    const verdict = await acceptHandshake(
+      { ...h.db, sealer: h.deps.sealer },
+      {
+        depotPublicKey: new Uint8Array(public_key),
+        stamp: 1,
+        candidateIds: [77],
+        nowMs: h.now,
+        endpoint: '192.0.2.9:40000',
+        counterBlock: 64,
+        respond: () => ({ remoteId: 5, ...keys }),
+      },
+    );
+    expect(verdict).toMatchObject({ ok: true, sessionId: 77 });
+    return keys;
+  };
 
   it('re-seals every PIN under a new key in batches; the running portal reveals the same digits; audited', async () => {
     const pins = await createPins(5);
+    const sessionKeys = await storeSession();
     expect(await keyBytes()).toEqual([1, 1, 1, 1, 1]);
+    expect(await otherKeyBytes()).toEqual({ commands: [1, 1, 1, 1, 1], sessions: [1] });
 
     const run = await cli(['data-key', 'rotate', '--batch-size', '2']);
     expect(run).toEqual({
@@ -92,15 +124,24 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
       stderr: '',
       stdout:
         `Data key 2 is now current (was 1); ${file} rewritten, mode 0400.\n` +
-        'Re-sealed 5 values (pins.digits_sealed 5).\n' +
+        'Re-sealed 11 values (pins.digits_sealed 5, commands.secret_sealed 5, depot_sessions.keys_sealed 1).\n' +
         'Older key ids still in use: none.\n' +
         'Keys in the file: 1, 2; data-key retire removes the unused ones.\n',
     });
     expect(statSync(file).mode & 0o777).toBe(0o400);
     expect(await keyBytes()).toEqual([2, 2, 2, 2, 2]);
+    expect(await otherKeyBytes()).toEqual({ commands: [2, 2, 2, 2, 2], sessions: [2] });
     for (const [id, digits] of pins) expect(await revealed(id)).toBe(digits);
     const fresh = await loadDataSealer(file);
     for (const [id, digits] of pins) expect(await revealDigits(h.db.db, fresh, depot, id)).toBe(digits);
+    // A relay with the rewritten file still carries every PIN_ADD's digits and continues the session.
+    const relayStore = { ...h.db, sealer: fresh };
+    const pending = await loadPendingCommands(relayStore);
+    expect(pending.unreadable).toEqual([]);
+    expect(new Set(pending.commands.map((c) => (c.body as { digits?: string }).digits))).toEqual(
+      new Set(pins.values()),
+    );
+    expect(await loadSession(relayStore, 77)).toMatchObject(sessionKeys);
     // The portal kept running and seals new PINs with the new key.
     await createPins(1);
     expect((await keyBytes()).at(-1)).toBe(2);
@@ -144,12 +185,13 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
     // The key was on disk before anything was sealed with it.
     expect(readDataKeys(file).currentId).toBe(2);
     expect(await keyBytes()).toEqual([2, 2, 1, 1, 1]);
+    expect(await otherKeyBytes()).toEqual({ commands: [1, 1, 1, 1, 1], sessions: [] });
     for (const [id, digits] of pins) expect(await revealed(id)).toBe(digits);
 
     const early = await cli(['data-key', 'retire']);
     expect(early.stdout).toBe(
       'No data key to retire.\nKeys in the file: 1, 2 (current 2).\n' +
-        'Kept because values still use them: 1 (3 values); run data-key rotate first.\n',
+        'Kept because values still use them: 1 (8 values); run data-key rotate first.\n',
     );
 
     const again = await cli(['data-key', 'rotate', '--retire']);
@@ -158,11 +200,12 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
       stderr: '',
       stdout:
         'Data key 2 was already current: finished its unfinished re-seal (no new key).\n' +
-        'Re-sealed 3 values (pins.digits_sealed 3).\n' +
+        'Re-sealed 8 values (pins.digits_sealed 3, commands.secret_sealed 5).\n' +
         'Older key ids still in use: none.\n' +
         'Retired data key 1.\nKeys in the file: 2 (current 2).\n',
     });
     expect(await keyBytes()).toEqual([2, 2, 2, 2, 2]);
+    expect(await otherKeyBytes()).toEqual({ commands: [2, 2, 2, 2, 2], sessions: [] });
     for (const [id, digits] of pins) expect(await revealed(id)).toBe(digits);
     expect((await listAudit(h.db.db, { action: 'data-key.rotate' }))[0]?.after).toMatchObject({ resumed: true });
   });
@@ -192,6 +235,7 @@ describe.each(testDialects())('data key rotation on %s', (dialect) => {
     );
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(await keyUses(h.db.db)).toEqual([
+      { column: 'commands.secret_sealed', keyId: 1, values: 2 },
       { column: 'pins.digits_sealed', keyId: 1, values: 1 },
       { column: 'pins.digits_sealed', keyId: 9, values: 1 },
     ]);

@@ -29,19 +29,32 @@ import { SqlRecorder } from './sql-recorder.js';
 /** The route table as the code registers it (building the app touches none of its dependencies). */
 const ROUTES: readonly RouteSpec[] = createPortalApp({} as PortalDeps).routes;
 
-type Variant = 'own' | 'foreign' | 'own depot, foreign sub-id';
+type Variant = 'own' | 'foreign' | 'own depot, foreign sub-id' | 'own organisation, foreign sub-id';
 
 /** Ids no organisation has, for the answer a foreign id must not differ from. */
-const UNKNOWN: Side = { organisationId: 987654, depotId: 987654, pinId: 987654, commandId: 987654, userId: 987654 };
+const UNKNOWN: Side = {
+  organisationId: 987654,
+  depotId: 987654,
+  pinId: 987654,
+  commandId: 987654,
+  userId: 987654,
+  jobId: 987654,
+  customerId: 987654,
+  invoiceId: 987654,
+};
 type Outcome = 'login' | 403 | 404 | 'allowed';
 
-const SUB_IDS = ['pinId', 'commandId', 'userId', 'organisationId'];
+const SUB_IDS = ['pinId', 'commandId', 'userId', 'organisationId', 'jobId', 'customerId', 'invoiceId'];
+const ORGANISATION_SUB_IDS = ['customerId', 'invoiceId'];
 
 function variantsOf(route: RouteSpec): Variant[] {
   const params = pathParameters(route);
   const variants: Variant[] = ['own'];
   if (params.some((p) => p === 'depotId' || SUB_IDS.includes(p))) variants.push('foreign');
   if (params.includes('depotId') && params.some((p) => SUB_IDS.includes(p))) variants.push('own depot, foreign sub-id');
+  if (params.includes('organisationId') && params.some((p) => ORGANISATION_SUB_IDS.includes(p))) {
+    variants.push('own organisation, foreign sub-id');
+  }
   return variants;
 }
 
@@ -57,6 +70,13 @@ function expected(access: Access, actor: Actor, variant: Variant, route: RouteSp
     return scoped && variant !== 'own' ? 404 : 'allowed';
   }
   if (access.kind === 'operator') return actor === 'operator' ? 'allowed' : 404;
+  if (access.kind === 'organisation') {
+    // Depot viewers and managers see no personal data; the depot owner manages the organisation's customers.
+    const held = actor === 'org-manager' || actor === 'owner' ? 'manager' : actor === 'org-viewer' ? 'viewer' : null;
+    if (variant === 'foreign' || held === null) return 404;
+    if (access.role === 'manager' && held === 'viewer') return 403;
+    return variant === 'own' ? 'allowed' : 404;
+  }
   const held = actor === 'viewer' || actor === 'manager' || actor === 'owner' ? actor : null;
   if (variant === 'foreign' || held === null) return 404;
   if (DEPOT_ROLES.indexOf(held) > DEPOT_ROLES.indexOf(access.role)) return 403;
@@ -98,6 +118,14 @@ describe.each(testDialects())('authorization matrix on %s', (dialect) => {
       if (route.access.kind === 'depot')
         expect(route.path, 'depot routes live under /depots/:depotId').toMatch(/^\/depots\/:depotId(\/|$)/);
       if (route.path.includes(':depotId')) expect(route.access.kind, `${route.path} needs depotRole()`).toBe('depot');
+      if (route.access.kind === 'organisation') {
+        expect(route.path, 'organisation routes live under /organisations/:organisationId').toMatch(
+          /^\/organisations\/:organisationId\//,
+        );
+      }
+      if (route.path.includes(':customerId') || route.path.includes(':invoiceId')) {
+        expect(route.access.kind, `${route.path} needs organisationRole()`).toBe('organisation');
+      }
     }
   });
 
@@ -116,6 +144,7 @@ describe.each(testDialects())('authorization matrix on %s', (dialect) => {
     };
     for (const variant of variantsOf(route)) {
       const depot = variant === 'foreign' ? world.foreign : world.own;
+      // 'own organisation, foreign sub-id' takes the own organisation and the foreign customer or invoice (fillPath).
       const sub = variant === 'own' ? world.own : world.foreign;
       const path = fillPath(world, route, depot, sub);
       // The same path with ids nobody has in place of the foreign ones: it must not answer differently.

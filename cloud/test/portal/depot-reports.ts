@@ -34,8 +34,8 @@ export class DepotReports {
         .values({
           session_id: this.sessionId,
           depot_id: this.depotId,
-          send_key: new Uint8Array(32),
-          receive_key: new Uint8Array(32),
+          // Never opened here: these rows are not handshakes, so there are no keys to seal.
+          keys_sealed: new Uint8Array(0),
           remote_id: 1,
           created_at_ms: 1,
           stamp: 1,

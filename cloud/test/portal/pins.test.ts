@@ -79,7 +79,14 @@ describe.each(testDialects())('portal PINs on %s', (dialect) => {
     expect(h.deps.sealer.open(sealed, `pins.digits_sealed:${id}`)).toBe(digits);
     const command = await commandOf(depot, Number(row.command_id));
     expect(command.kind).toBe(CommandKind.PinAdd);
-    expect(command.body).toMatchObject({ pinId: id, pinKind: PinKind.OneTime, compartment: 2, digits });
+    // The PIN_ADD carries the digits only sealed, under the command's own place (issue 14).
+    expect(command.body).toMatchObject({ pinId: id, pinKind: PinKind.OneTime, compartment: 2 });
+    expect(command.payload).not.toContain(digits);
+    const secret = Buffer.from(command.secret_sealed as Uint8Array);
+    expect(secret.includes(Buffer.from(digits))).toBe(false);
+    expect(h.deps.sealer.open(secret, `commands.secret_sealed:${depot}/${command.id}`)).toBe(
+      JSON.stringify({ digits }),
+    );
     expect(command.state).toBe('queued');
     expect(h.pokes).toBe(pokes + 1);
     const [audit] = await listAudit(h.db.db, { action: 'pin.create', depotId: depot });

@@ -3,16 +3,39 @@ import { CommandKind, EventKind } from '@keydepot/shared';
 import type { RouteSpec } from '../../src/portal/access/routes.js';
 import { createPasswordToken } from '../../src/portal/session/password-tokens.js';
 import { SESSION_COOKIE } from '../../src/portal/session/session-middleware.js';
+import { createCustomer } from '../../src/store/customers/customers.js';
 import type { Dialect } from '../../src/store/database.js';
+import { createExportJob } from '../../src/store/exports/export-jobs.js';
 import { grantDepotRole } from '../../src/store/grants.js';
+import { issueInvoice } from '../../src/store/invoices/invoice-actions.js';
+import { createDraft } from '../../src/store/invoices/invoices.js';
+import { setOrganisationRole } from '../../src/store/organisation-roles.js';
 import { digitsPlace } from '../../src/store/portal/pins.js';
 import { queueCommand } from '../../src/store/relay/commands.js';
-import type { DepotRole } from '../../src/store/schema.js';
+import type { DepotRole, OrganisationRole } from '../../src/store/schema.js';
 import { createPortalHarness, csrfTokenIn, type PortalClient, type PortalHarness } from './portal-harness.js';
 
 /** Who calls a route in the authorization matrix. */
-export type Actor = 'anonymous' | 'no-grant' | 'viewer' | 'manager' | 'owner' | 'operator';
-export const ACTORS: readonly Actor[] = ['anonymous', 'no-grant', 'viewer', 'manager', 'owner', 'operator'];
+export type Actor =
+  | 'anonymous'
+  | 'no-grant'
+  | 'viewer'
+  | 'manager'
+  | 'owner'
+  | 'operator'
+  // Roles on the organisation's customers and invoices only (no depot role).
+  | 'org-viewer'
+  | 'org-manager';
+export const ACTORS: readonly Actor[] = [
+  'anonymous',
+  'no-grant',
+  'viewer',
+  'manager',
+  'owner',
+  'operator',
+  'org-viewer',
+  'org-manager',
+];
 
 /** The ids of one organisation's world: a depot with real rows of every kind a path can name. */
 export interface Side {
@@ -22,6 +45,11 @@ export interface Side {
   readonly commandId: number;
   /** A user with a grant on this depot who is none of the actors (so removing the grant harms no actor). */
   readonly userId: number;
+  /** A finished background export of this depot (its file in the harness's export folder). */
+  readonly jobId: number;
+  /** A customer of the organisation with an issued (open) invoice that names the depot's compartment 1. */
+  readonly customerId: number;
+  readonly invoiceId: number;
 }
 
 /**
@@ -46,6 +74,10 @@ export interface PortalWorld {
 }
 
 const ROLE_OF: Partial<Record<Actor, DepotRole>> = { viewer: 'viewer', manager: 'manager', owner: 'owner' };
+const ORGANISATION_ROLE_OF: Partial<Record<Actor, OrganisationRole>> = {
+  'org-viewer': 'viewer',
+  'org-manager': 'manager',
+};
 
 export async function createPortalWorld(dialect: Dialect): Promise<PortalWorld> {
   const h = await createPortalHarness(dialect);
@@ -60,6 +92,17 @@ export async function createPortalWorld(dialect: Dialect): Promise<PortalWorld> 
     actorIds.set(actor, id);
     const role = ROLE_OF[actor];
     if (role) await h.grant(own.depotId, id, role);
+    const organisationRole = ORGANISATION_ROLE_OF[actor];
+    if (organisationRole) {
+      await setOrganisationRole(h.db.db, {
+        organisationId: ownOrg,
+        userId: id,
+        role: organisationRole,
+        nowMs: h.now,
+        actor: 'cli',
+        actorUserId: null,
+      });
+    }
   }
   const token = await createPasswordToken(h.db.db, { userId: own.userId, createdByUserId: null, nowMs: h.now });
 
@@ -128,7 +171,44 @@ async function makeSide(h: PortalHarness, organisationId: number, name: 'own' | 
     .set({ last_event_ms: h.now - 3_600_000 + (kinds.length - 1) * 1_000 })
     .where('id', '=', depotId)
     .execute();
-  return { organisationId, depotId, pinId, commandId, userId };
+  const jobId = await createExportJob(h.db.db, {
+    depotId,
+    userId,
+    kind: 'pins',
+    params: { query: {}, lang: 'de' },
+    nowMs: h.now,
+  });
+  await h.exports.drain();
+  const { customerId, invoiceId } = await insertCustomerAndInvoice(h, organisationId, depotId);
+  return { organisationId, depotId, pinId, commandId, userId, jobId, customerId, invoiceId };
+}
+
+/** A customer and an open invoice for compartment 1, through the store as the pages write them. */
+async function insertCustomerAndInvoice(h: PortalHarness, organisationId: number, depotId: number) {
+  const actor = { organisationId, actor: 'cli' as const, userId: null, nowMs: h.now, address: null };
+  const keys = { sealer: h.deps.sealer, index: h.deps.blindIndex };
+  const customer = await createCustomer(h.db.db, keys, actor, {
+    name: 'Herr Müller',
+    company: '',
+    email: 'mueller@example.org',
+    phone: '0171 2345678',
+    address: 'Werkstattweg 1, 20095 Hamburg',
+    plate: 'HH-KM 42',
+    note: '',
+    language: 'de',
+  });
+  const invoiceId = await createDraft(h.db.db, actor, {
+    customerId: customer.id,
+    invoiceDate: '2026-11-28',
+    dueDate: '2026-12-12',
+    depotId,
+    compartment: 1,
+    pickupFromMs: null,
+    pickupUntilMs: null,
+    lines: [{ text: 'Inspektion', quantityMilli: 1000, unitCents: 18900, vatRate: 19 }],
+  });
+  await issueInvoice(h.db.db, h.deps.sealer, actor, invoiceId);
+  return { customerId: customer.id, invoiceId };
 }
 
 /** A PIN row as the PIN pages store it: digits sealed with their place, state on the depot. */
@@ -154,7 +234,18 @@ async function insertPin(h: PortalHarness, depotId: number): Promise<number> {
 }
 
 /** Path parameters of a route as the matrix fills them; a name not listed here fails the matrix. */
-export const PATH_PARAMETERS = ['depotId', 'pinId', 'commandId', 'userId', 'organisationId', 'token', 'name'];
+export const PATH_PARAMETERS = [
+  'depotId',
+  'pinId',
+  'commandId',
+  'userId',
+  'organisationId',
+  'jobId',
+  'token',
+  'name',
+  'customerId',
+  'invoiceId',
+];
 
 export function pathParameters(route: RouteSpec): string[] {
   return [...route.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1] as string);
@@ -162,7 +253,9 @@ export function pathParameters(route: RouteSpec): string[] {
 
 /**
  * A route's path with real ids: `depot` says whose depot, `sub` whose PIN,
- * command, user and organisation (own depot with foreign sub-ids must answer 404).
+ * command, user, customer and invoice (own depot with foreign sub-ids must
+ * answer 404). The organisation is the sub's, except on customer and invoice
+ * routes, where it is the primary one (own organisation, foreign customer).
  */
 export function fillPath(world: PortalWorld, route: RouteSpec, depot: Side, sub: Side = depot): string {
   const values: Record<string, string> = {
@@ -170,7 +263,10 @@ export function fillPath(world: PortalWorld, route: RouteSpec, depot: Side, sub:
     pinId: String(sub.pinId),
     commandId: String(sub.commandId),
     userId: String(sub.userId),
-    organisationId: String(sub.organisationId),
+    organisationId: String(/:(customerId|invoiceId)/.test(route.path) ? depot.organisationId : sub.organisationId),
+    jobId: String(sub.jobId),
+    customerId: String(sub.customerId),
+    invoiceId: String(sub.invoiceId),
     token: world.token,
     name: 'portal.css',
   };

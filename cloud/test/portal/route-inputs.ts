@@ -46,6 +46,37 @@ const values = (...names: string[]): RouteInputs => ({ values: names, ids: [] })
 
 const NEW_USER = ['username', 'displayName', 'language'];
 const DEPOT_FORM = { name: 'Neu', address: '', compartments: '4', timeZone: 'Europe/Berlin', language: 'de' };
+// Customer numbers are per organisation (every organisation has a customer 1): they name nothing of another one.
+const CUSTOMER_FORM = ['name', 'company', 'email', 'phone', 'address', 'plate', 'note', 'language'];
+// Compartment 9, which no depot of the world has: the own depot is read (and answers "no such
+// compartment") without a draft being written; a foreign or unknown depot is "not one of yours".
+const INVOICE_FORM = {
+  customer: '1',
+  invoice_date: '2026-11-28',
+  due_date: '2026-12-12',
+  compartment: '9',
+  'line0.text': 'Teil',
+  'line0.quantity': '1',
+  'line0.price': '10',
+  'line0.vat': '19',
+};
+const INVOICE_VALUES = [
+  'customer',
+  'invoice_date',
+  'due_date',
+  'compartment',
+  'pickup_from',
+  'pickup_until',
+  'line*',
+  'add_line',
+];
+const INVOICE_DEPOT: IdInput = {
+  field: 'depot',
+  names: 'depot-id',
+  with: INVOICE_FORM,
+  rule: 'as-unknown',
+  own: (own) => String(own.depotId),
+};
 
 /**
  * Every route's inputs beyond its path. The foreign-inputs test fails for a
@@ -110,6 +141,15 @@ export const ROUTE_INPUTS: Readonly<Record<string, RouteInputs>> = {
   'GET /depots/:depotId': values('saved'),
   // before/after are positions (time.event id) within the depot's own rows, never looked up.
   'GET /depots/:depotId/movements': values('compartment', 'kind', 'from', 'to', 'before', 'after'),
+  'GET /depots/:depotId/exports/movements': values('compartment', 'kind', 'from', 'to', 'delimiter'),
+  'GET /depots/:depotId/exports/report': values('month'),
+  'GET /depots/:depotId/exports/pins': values('delimiter'),
+  'GET /depots/:depotId/exports/jobs': values('started'),
+  'POST /depots/:depotId/exports/jobs': values('export', 'compartment', 'kind', 'from', 'to', 'delimiter', 'month'),
+  'GET /depots/:depotId/exports/jobs/live': none,
+  'GET /depots/:depotId/exports/jobs/:jobId': none,
+  'GET /depots/:depotId/exports/commands': values('delimiter'),
+  'GET /depots/:depotId/exports/alerts': values('compartment', 'from', 'to', 'delimiter'),
   'GET /depots/:depotId/settings': none,
   'POST /depots/:depotId/settings': values('name', 'address', 'timeZone', 'label-*'),
   'GET /depots/:depotId/users': values('done'),
@@ -147,6 +187,14 @@ export const ROUTE_INPUTS: Readonly<Record<string, RouteInputs>> = {
       { field: 'actor', names: 'user-name', with: {}, rule: 'as-unknown' },
     ],
   },
+  // The page's own filter (and scope) with the export's separator: ids and names tried as on the page.
+  'GET /audit/export': {
+    values: ['action', 'from', 'to', 'delimiter'],
+    ids: [
+      { field: 'depot', names: 'depot-id', with: {}, rule: 'as-unknown', own: (own) => String(own.depotId) },
+      { field: 'actor', names: 'user-name', with: {}, rule: 'as-unknown' },
+    ],
+  },
   'GET /admin': values('done'),
   'POST /admin/organisations': values('name'),
   'POST /admin/users': {
@@ -169,6 +217,31 @@ export const ROUTE_INPUTS: Readonly<Record<string, RouteInputs>> = {
     values: [],
     ids: [{ field: 'username', names: 'user-name', with: {}, rule: 'as-unknown', operator: 'serves-all' }],
   },
+  'GET /customers': none,
+  'GET /organisations/:organisationId/customers': values('q', 'before'),
+  'GET /organisations/:organisationId/customers/new': none,
+  'POST /organisations/:organisationId/customers': values(...CUSTOMER_FORM),
+  'GET /organisations/:organisationId/customers/:customerId': values('done'),
+  'GET /organisations/:organisationId/customers/:customerId/edit': none,
+  'POST /organisations/:organisationId/customers/:customerId': values(...CUSTOMER_FORM),
+  'GET /organisations/:organisationId/customers/:customerId/export': none,
+  'POST /organisations/:organisationId/customers/:customerId/erase': values('confirm'),
+  'GET /organisations/:organisationId/invoices': values('state', 'before'),
+  'GET /organisations/:organisationId/invoices/new': values('customer'),
+  'POST /organisations/:organisationId/invoices': { values: INVOICE_VALUES, ids: [INVOICE_DEPOT] },
+  'GET /organisations/:organisationId/invoices/settings': values('done'),
+  'POST /organisations/:organisationId/invoices/settings': values('prefix', 'year', 'retention'),
+  'GET /organisations/:organisationId/invoices/:invoiceId': none,
+  'GET /organisations/:organisationId/invoices/:invoiceId/edit': none,
+  // The world's invoice is issued: its form is refused before the depot is read (no `own` proof here).
+  'POST /organisations/:organisationId/invoices/:invoiceId': {
+    values: INVOICE_VALUES,
+    ids: [{ ...INVOICE_DEPOT, own: undefined }],
+  },
+  'POST /organisations/:organisationId/invoices/:invoiceId/issue': none,
+  'POST /organisations/:organisationId/invoices/:invoiceId/pay': values('method'),
+  'POST /organisations/:organisationId/invoices/:invoiceId/cancel': values('confirm'),
+  'POST /organisations/:organisationId/invoices/:invoiceId/refund': values('confirm'),
   'POST /admin/organisations/:organisationId/depots': {
     values: Object.keys(DEPOT_FORM),
     ids: [{ field: 'owner', names: 'user-name', with: DEPOT_FORM, rule: 'as-unknown', operator: 'refused' }],

@@ -13,14 +13,15 @@ export interface RelayChild {
 }
 
 export async function spawnRelay(
-  dbUrl: string,
+  db: { readonly url: string; readonly dataKeyFile: string },
   relaySecretKey: Uint8Array,
   env: Record<string, string> = {},
 ): Promise<RelayChild> {
   const child = spawn(process.execPath, ['--import', 'tsx', ENTRY], {
     env: {
       ...process.env,
-      KEYDEPOT_RELAY_DB_URL: dbUrl,
+      KEYDEPOT_RELAY_DB_URL: db.url,
+      KEYDEPOT_RELAY_DATA_KEY_FILE: db.dataKeyFile,
       KEYDEPOT_RELAY_SECRET_KEY: toHex(relaySecretKey),
       ...env,
     },

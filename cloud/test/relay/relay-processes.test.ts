@@ -32,10 +32,7 @@ describe.each(testDialects())('relay processes over one database (%s)', (dialect
     TestDepot.open({ backend: await backend(), keys: depotKeys, relayPublicKey: relayKeys.publicKey, relayPort: port });
 
   it('a depot alternating between two relays loses no event and gets every command once', async () => {
-    const [a, b] = await Promise.all([
-      spawnRelay(db.url, relayKeys.secretKey),
-      spawnRelay(db.url, relayKeys.secretKey),
-    ]);
+    const [a, b] = await Promise.all([spawnRelay(db, relayKeys.secretKey), spawnRelay(db, relayKeys.secretKey)]);
     children.push(a, b);
     depot = await openDepot(a.port);
     expect(await depot.handshake()).toBe(true);
@@ -68,7 +65,7 @@ describe.each(testDialects())('relay processes over one database (%s)', (dialect
   });
 
   it('kill -9 between commit and ack: the depot resends and the event is stored exactly once', async () => {
-    const doomed = await spawnRelay(db.url, relayKeys.secretKey, { KEYDEPOT_RELAY_KILL_AFTER_COMMIT: '1' });
+    const doomed = await spawnRelay(db, relayKeys.secretKey, { KEYDEPOT_RELAY_KILL_AFTER_COMMIT: '1' });
     children.push(doomed);
     depot = await openDepot(doomed.port);
     expect(await depot.handshake()).toBe(true);
@@ -81,7 +78,7 @@ describe.each(testDialects())('relay processes over one database (%s)', (dialect
     expect(stored).toHaveLength(3); // committed before the crash, never acknowledged
     expect(depot.outbox).toHaveLength(3);
 
-    const successor = await spawnRelay(db.url, relayKeys.secretKey);
+    const successor = await spawnRelay(db, relayKeys.secretKey);
     children.push(successor);
     depot.relayPort = successor.port;
     expect(await depot.checkIn()).not.toBeNull();

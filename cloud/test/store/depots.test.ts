@@ -134,8 +134,8 @@ describe.each(testDialects())('depots on %s', (dialect) => {
       .values({
         session_id: 77,
         depot_id: depot.id,
-        send_key: key(),
-        receive_key: key(),
+        // Never opened here: these rows are not handshakes, so there are no keys to seal.
+        keys_sealed: new Uint8Array(0),
         remote_id: 5,
         created_at_ms: 1,
       })
@@ -174,8 +174,8 @@ describe.each(testDialects())('depots on %s', (dialect) => {
       .values({
         session_id: 78,
         depot_id: depot.id,
-        send_key: key(),
-        receive_key: key(),
+        // Never opened here: these rows are not handshakes, so there are no keys to seal.
+        keys_sealed: new Uint8Array(0),
         remote_id: 5,
         created_at_ms: 1,
       })

@@ -24,7 +24,7 @@ export function provisionCommand(argv: readonly string[], io: CliIo): number {
         `  relay        ${summary.relay}`,
         `  compartments ${summary.compartments}`,
         `  time zone    ${bundle.timeZone}, language ${bundle.language}`,
-        '  keys         depot.key and offline.key written with mode 0600',
+        '  files        depot.json, depot.key and offline.key written with mode 0600',
         `Delete ${bundlePath} now: it holds the depot's secret key.`,
         '',
       ].join('\n'),

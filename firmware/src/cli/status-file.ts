@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { StatusFrame } from '@keydepot/shared';
 import type { LinkSnapshot } from '../link/link-snapshot.js';
 
@@ -19,6 +19,19 @@ export interface DepotStatusFile {
   readonly depot: StatusFrame;
   readonly lockedOut: boolean;
   readonly clockKnown: boolean;
+}
+
+/**
+ * Replaces the status file atomically (temporary file, rename), mode 0600: it
+ * tells whoever reads it the depot's lockout, outbox and link state, so only
+ * the daemon's user (and `sudo -u keydepot keydepot-depot status`) may.
+ */
+export function writeStatusFile(path: string, status: DepotStatusFile): void {
+  const temporary = `${path}.tmp`;
+  writeFileSync(temporary, `${JSON.stringify(status, null, 2)}\n`, { mode: 0o600 });
+  // writeFileSync keeps the mode of a temporary file left by an older version.
+  chmodSync(temporary, 0o600);
+  renameSync(temporary, path);
 }
 
 /** Reads the status file, or undefined when the daemon has not written one yet. */

@@ -6,6 +6,8 @@ export interface LinkCounters {
   retransmissions: number;
   exchangesGivenUp: number;
   handshakesSent: number;
+  /** Cookie replies accepted: the relay was under load and asked for proof of address (protocol §6.4). */
+  cookieReplies: number;
   sessionsEstablished: number;
   checkIns: number;
   commandsReceived: number;
@@ -25,6 +27,7 @@ export function newCounters(): LinkCounters {
     retransmissions: 0,
     exchangesGivenUp: 0,
     handshakesSent: 0,
+    cookieReplies: 0,
     sessionsEstablished: 0,
     checkIns: 0,
     commandsReceived: 0,

@@ -1,3 +1,5 @@
+import type { Address, DatagramEndpoint } from '@keydepot/shared';
+
 /**
  * The link's view of UDP: one socket that talks to the relay only. The daemon
  * passes a real one (udp-socket.ts); tests and the simulator pass an in-memory
@@ -8,19 +10,6 @@ export interface LinkSocket {
   send(datagram: Uint8Array): void;
   /** The one handler for datagrams from the relay (a later call replaces it). */
   onMessage(handler: (datagram: Uint8Array) => void): void;
-  close(): void;
-}
-
-export interface Address {
-  readonly host: string;
-  readonly port: number;
-}
-
-/** The simulator's DatagramEndpoint shape (simulator/src/memory-network.ts), repeated so firmware needs no import from it. */
-export interface DatagramEndpoint {
-  readonly address: Address;
-  send(datagram: Uint8Array, to: Address): void;
-  onDatagram(handler: (datagram: Uint8Array, from: Address) => void): void;
   close(): void;
 }
 

@@ -42,6 +42,44 @@ describe('Link', () => {
     expect(order).toEqual([`persist ${h.relay.stamps[0]} with 0 datagrams out`]);
   });
 
+  it('under load, sends the same initiation again with the relay cookie in mac2, once, and gets in', async () => {
+    const h = await memoryLinkHarness();
+    h.relay.underLoad = true;
+    h.link.start();
+    h.clock.advance(100);
+    const initiations = h.sent.filter((d) => d.bytes[0] === 1).map((d) => d.bytes);
+    expect(initiations).toHaveLength(2);
+    // The same Noise message A (and stamp): the relay ran no Noise on the first one.
+    expect(initiations[1].subarray(0, 128)).toEqual(initiations[0].subarray(0, 128));
+    expect(initiations[0].subarray(128).every((b) => b === 0)).toBe(true);
+    expect(initiations[1].subarray(128).some((b) => b !== 0)).toBe(true);
+    expect(h.relay.stamps).toHaveLength(1);
+    expect(h.relay.cookieReplies).toBe(1);
+    expect(h.link.snapshot()).toMatchObject({ session: 'established', cookieReplies: 1, handshakesSent: 1 });
+    expect(kindsOf(h.relay.received[0])).toEqual([FrameKind.Status]);
+  });
+
+  it('resends an initiation with a cookie only once, and puts the kept cookie into the next initiation', async () => {
+    const h = await memoryLinkHarness();
+    h.relay.underLoad = 'always';
+    h.link.start();
+    h.clock.advance(100);
+    // Its resend drew a second cookie reply: no third datagram for the same initiation.
+    expect(h.sent.filter((d) => d.bytes[0] === 1)).toHaveLength(2);
+    expect(h.relay.cookieReplies).toBe(2);
+    h.clock.advance(3_000);
+    const initiations = h.sent.filter((d) => d.bytes[0] === 1).map((d) => d.bytes);
+    expect(initiations).toHaveLength(4);
+    // The retransmission is a new initiation (new stamp), born with mac2 from the kept cookie.
+    expect(initiations[2].subarray(8, 112)).not.toEqual(initiations[0].subarray(8, 112));
+    expect(initiations[2].subarray(128).some((b) => b !== 0)).toBe(true);
+    expect(h.link.snapshot()).toMatchObject({ session: 'handshaking', handshakesSent: 2, cookieReplies: 4 });
+    // Load gone: the next initiation gets in.
+    h.relay.underLoad = false;
+    h.clock.advance(10_000);
+    expect(h.link.snapshot().session).toBe('established');
+  });
+
   it('checks in every 60 s ± 5 s', async () => {
     const h = await memoryLinkHarness({ rhythm: { keepalive: null } });
     h.link.start();

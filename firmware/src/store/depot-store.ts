@@ -5,6 +5,7 @@ import {
   FrameKind,
   MAX_SUBJECT_BYTES,
   type OfflinePinSlot,
+  ownerOnlySqliteFiles,
   slotValidity,
 } from '@keydepot/shared';
 import Database from 'better-sqlite3';
@@ -353,6 +354,8 @@ export function readStoredConfig(path: string): Record<string, string | number |
 }
 
 export function openDepotStore(path: string, options: OpenDepotStoreOptions = {}): DepotStore {
+  // The journal and the PINs' MACs: owner only from the first byte, -wal and -shm too (docs/operations.md, "File modes").
+  if (path !== '' && path !== ':memory:') ownerOnlySqliteFiles(path);
   const db = new Database(path);
   try {
     db.pragma('journal_mode = WAL');

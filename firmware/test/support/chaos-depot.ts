@@ -16,8 +16,8 @@ import { loadCryptoBackend } from '@keydepot/shared';
 import { loadDepotConfig } from '../../src/config.js';
 import { startDepotDaemon } from '../../src/daemon.js';
 import { createSimulatedHardware, SimulatedClock } from '../../src/hardware/simulated/index.js';
+import { seededRandom } from '../../src/link/seeded-random.js';
 import { udpLinkSocket } from '../../src/link/udp-socket.js';
-import { seededRandom } from './memory-link-harness.js';
 
 export interface ChaosPin {
   readonly id: number;

@@ -8,6 +8,7 @@ import { SimulatedClock } from '../../src/hardware/simulated/clock.js';
 import { Link } from '../../src/link/link.js';
 import type { LinkSocket } from '../../src/link/link-socket.js';
 import type { RhythmSettings } from '../../src/link/rhythm.js';
+import { seededRandom } from '../../src/link/seeded-random.js';
 import { memoryStampStore, type StampStore } from '../../src/link/stamp-store.js';
 import { FakeDepotPort } from './fake-depot-port.js';
 import { RelayCore } from './relay-core.js';
@@ -86,17 +87,5 @@ export async function memoryLinkHarness(
     sent,
     transports: () => sent.filter((d) => d.bytes[0] === 3),
     push: () => toDepot(relay.pushDatagrams()),
-  };
-}
-
-/** mulberry32: a small seeded generator, so rhythm tests repeat exactly. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
   };
 }

@@ -9,6 +9,7 @@ import {
   type CommandBody,
   type CommandFrame,
   type CommandResultFrame,
+  CookieChecker,
   type CryptoBackend,
   classifyDatagram,
   type EventFrame,
@@ -44,6 +45,13 @@ export interface QueuedCommand {
 
 export class RelayCore {
   private readonly responder: HandshakeResponder;
+  private readonly cookies: CookieChecker;
+  /**
+   * Under load (protocol §6.4): an initiation without a valid cookie in mac2 gets a cookie reply.
+   * 'always' refuses every cookie too (the relay lost its secret, or a forged reply reached the depot).
+   */
+  underLoad: false | true | 'always' = false;
+  cookieReplies = 0;
   private readonly sessions = new Map<number, TransportSession>();
   private readonly wallMs: () => number;
   private readonly monotonicMs: () => number;
@@ -75,6 +83,7 @@ export class RelayCore {
 
   constructor(options: RelayCoreOptions) {
     this.responder = new HandshakeResponder(options.backend, options.keys);
+    this.cookies = new CookieChecker(options.backend, options.keys.publicKey);
     this.wallMs = options.wallMs ?? Date.now;
     this.monotonicMs = options.monotonicMs ?? Date.now;
   }
@@ -126,7 +135,15 @@ export class RelayCore {
   }
 
   private handshake(datagram: Uint8Array): Uint8Array[] {
-    const opened = this.responder.openInitiation(datagram);
+    // One depot per harness: its source is a constant here.
+    const now = this.monotonicMs();
+    const admit = () =>
+      this.underLoad === false || (this.underLoad === true && this.cookies.mac2Verifies(datagram, 'depot', now));
+    const opened = this.responder.openInitiation(datagram, admit);
+    if (!opened.ok && opened.reason === 'rate-limit') {
+      this.cookieReplies++;
+      return [this.cookies.reply(datagram, 'depot', now)];
+    }
     if (!opened.ok) return this.drop(opened.reason);
     const highest = this.stamps.at(-1) ?? -1;
     if (opened.stamp <= highest) return this.drop('stale-stamp');

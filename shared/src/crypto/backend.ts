@@ -28,6 +28,14 @@ export interface CryptoBackend {
   aeadSeal(out: Uint8Array, plaintext: Uint8Array, ad: Uint8Array, nonce: Uint8Array, key: Uint8Array): void;
   /** The inverse: writes ciphertext.length - 16 bytes into `out`; false when the tag does not verify. */
   aeadOpen(out: Uint8Array, ciphertext: Uint8Array, ad: Uint8Array, nonce: Uint8Array, key: Uint8Array): boolean;
+
+  /**
+   * XChaCha20-Poly1305 (IETF, 192-bit nonce), for the handshake's cookie reply,
+   * whose nonce is random: 24 bytes never repeat by chance. Same shape as aeadSeal.
+   */
+  xaeadSeal(out: Uint8Array, plaintext: Uint8Array, ad: Uint8Array, nonce: Uint8Array, key: Uint8Array): void;
+  /** The inverse of xaeadSeal; false when the tag does not verify. */
+  xaeadOpen(out: Uint8Array, ciphertext: Uint8Array, ad: Uint8Array, nonce: Uint8Array, key: Uint8Array): boolean;
 }
 
 /** True when all bytes are zero, in time independent of where a non-zero byte is. */

@@ -81,18 +81,39 @@ export async function loadSodiumNativeBackend(): Promise<CryptoBackend> {
     },
 
     aeadOpen(out, ciphertext, ad, nonce, key) {
-      // sodium-native throws on a bad tag. Capturing a stack trace for that
-      // error would make a forged telegram cost the relay 3x a genuine one.
-      const limit = Error.stackTraceLimit;
-      Error.stackTraceLimit = 0;
-      try {
-        na.crypto_aead_chacha20poly1305_ietf_decrypt(out, null, ciphertext, ad, nonce, key);
-        return true;
-      } catch {
-        return false;
-      } finally {
-        Error.stackTraceLimit = limit;
-      }
+      return openQuietly(na.crypto_aead_chacha20poly1305_ietf_decrypt, out, ciphertext, ad, nonce, key);
+    },
+
+    xaeadSeal(out, plaintext, ad, nonce, key) {
+      na.crypto_aead_xchacha20poly1305_ietf_encrypt(out, plaintext, ad, null, nonce, key);
+    },
+
+    xaeadOpen(out, ciphertext, ad, nonce, key) {
+      return openQuietly(na.crypto_aead_xchacha20poly1305_ietf_decrypt, out, ciphertext, ad, nonce, key);
     },
   };
+}
+
+/**
+ * sodium-native throws on a bad tag. Capturing a stack trace for that error
+ * would make a forged telegram cost the relay 3x a genuine one.
+ */
+function openQuietly(
+  decrypt: AeadDecrypt,
+  out: Uint8Array,
+  ciphertext: Uint8Array,
+  ad: Uint8Array,
+  nonce: Uint8Array,
+  key: Uint8Array,
+): boolean {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    decrypt(out, null, ciphertext, ad, nonce, key);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }

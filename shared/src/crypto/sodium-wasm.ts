@@ -48,5 +48,20 @@ export async function loadSodiumWasmBackend(): Promise<CryptoBackend> {
       out.set(plaintext);
       return true;
     },
+
+    xaeadSeal(out, plaintext, ad, nonce, key) {
+      out.set(sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(plaintext, ad, null, nonce, key));
+    },
+
+    xaeadOpen(out, ciphertext, ad, nonce, key) {
+      let plaintext: Uint8Array;
+      try {
+        plaintext = sodium.crypto_aead_xchacha20poly1305_ietf_decrypt(null, ciphertext, ad, nonce, key);
+      } catch {
+        return false;
+      }
+      out.set(plaintext);
+      return true;
+    },
   };
 }

@@ -15,6 +15,7 @@ import {
 } from '../../src/index.js';
 import { sealAtCounter } from '../sessions.js';
 import { assert } from './assert.js';
+import { cookieReplyOf } from './cookie.js';
 import { FIXED, type VectorKeys } from './fixed-keys.js';
 import type { HandshakeRun } from './handshake.js';
 import type { DropVector, TelegramVector, TestVectors } from './types.js';
@@ -36,6 +37,10 @@ function receive(
     const consumed = at.newPending().consumeResponse(datagram, drop.nowMs);
     return consumed.ok ? null : [consumed.reason];
   }
+  if (shape.type === TelegramType.CookieReply && drop.receiver === 'depot') {
+    const consumed = at.newPending().consumeCookieReply(datagram);
+    return consumed.ok ? null : [consumed.reason];
+  }
   const session = at.sessions[drop.receiver];
   const received = receiveTransport(datagram, (id) => (id === session.localId ? session : undefined), drop.nowMs);
   return received.ok ? null : [received.reason, received.code];
@@ -47,6 +52,7 @@ export function dropsSection(
   keys: VectorKeys,
   telegrams: readonly TelegramVector[],
   handshake: HandshakeRun,
+  cookie: TestVectors['cookie'],
 ): TestVectors['drops'] {
   const { directionKey } = handshake;
   const initiation = Buffer.from(handshake.newPending().datagram);
@@ -62,8 +68,11 @@ export function dropsSection(
     copy[at] = value(copy[at]);
     return copy;
   };
+  const cookieReply = cookieReplyOf(cookie);
+  /** mac1 sits before mac2 in an initiation, last in a response. */
   const remac = (bytes: Buffer, receiverPublic: Uint8Array) => {
-    bytes.set(b.blake2b(16, [bytes.subarray(0, bytes.length - 16)], mac1Key(b, receiverPublic)), bytes.length - 16);
+    const at = bytes[0] === TelegramType.HandshakeInitiation ? 112 : bytes.length - 16;
+    bytes.set(b.blake2b(16, [bytes.subarray(0, at)], mac1Key(b, receiverPublic)), at);
     return bytes;
   };
   const now = FIXED.establishedAtMs + 1_000;
@@ -163,6 +172,19 @@ export function dropsSection(
         keys.ds.publicKey,
       ),
     },
+    {
+      note: 'cookie reply with a bit of the encrypted cookie flipped',
+      receiver: 'depot',
+      nowMs: now,
+      bytes: edit(cookieReply, 40, (v) => v ^ 1),
+    },
+    {
+      note: 'cookie reply for another depot session id',
+      receiver: 'depot',
+      nowMs: now,
+      bytes: edit(cookieReply, 4, (v) => v ^ 1),
+    },
+    { note: 'cookie reply sent to the relay', receiver: 'relay', nowMs: now, bytes: cookieReply },
     { note: 'exact copy of relay telegram at counter 0', receiver: 'depot', nowMs: now, bytes: fromRelay[0] },
     {
       note: 'relay telegram with a ciphertext bit flipped',

@@ -3,7 +3,7 @@ import { type CryptoBackend, type KeyPair, keyPairFromSecret, viewOf, writeU64Nu
 /** 2025-11-28T00:00:00Z: the clock of the whole conversation. */
 export const T = 1_764_288_000_000;
 export const HOUR_MS = 3_600_000;
-const pattern = (first: number) => Uint8Array.from({ length: 32 }, (_, i) => first + i);
+const pattern = (first: number, length = 32) => Uint8Array.from({ length }, (_, i) => first + i);
 
 /** The fixed inputs. Secrets are byte patterns so that nobody mistakes them for real keys. */
 export const FIXED = {
@@ -12,6 +12,8 @@ export const FIXED = {
   depotEphemeralSecret: pattern(0x40),
   relayEphemeralSecret: pattern(0x60),
   offlineMasterKey: pattern(0x80),
+  cookieSecret: pattern(0xa0),
+  cookieNonce: pattern(0xc0, 24),
   depotSessionId: 0x1234_5678,
   relaySessionId: 0x9abc_def0,
   stamp: T,

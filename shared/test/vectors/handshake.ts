@@ -125,7 +125,7 @@ export function runHandshake(b: CryptoBackend, keys: VectorKeys): HandshakeRun {
 
   const section: TestVectors['handshake'] = {
     description:
-      'One Noise IK handshake with fixed static and ephemeral keys. initiation = depot → relay (128 B), ' +
+      'One Noise IK handshake with fixed static and ephemeral keys. initiation = depot → relay (144 B, mac2 zero: no cookie), ' +
       'response = relay → depot (76 B). trace lists h, ck and k after every Noise step, from the depot’s view.',
     depotStaticSecret: toHex(keys.ds.secretKey),
     depotStaticPublic: toHex(keys.ds.publicKey),

@@ -75,6 +75,17 @@ export interface TestVectors {
     relayToDepotKey: string;
     trace: TraceStep[];
   };
+  readonly cookie: {
+    description: string;
+    cookieSecret: string;
+    source: string;
+    cookieKey: string;
+    cookie: string;
+    nonce: string;
+    cookieReply: string;
+    mac2: string;
+    initiationWithCookie: string;
+  };
   readonly transport: { description: string; telegrams: TelegramVector[] };
   readonly offlinePins: {
     description: string;

@@ -1,4 +1,4 @@
-import type { StoreDatabase } from '@keydepot/cloud';
+import type { StoreDatabase } from '@keydepot/cloud/store';
 import { EventKind } from '@keydepot/shared';
 
 const EVENT_NAMES: Record<number, string> = {

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { queueCommand, type Running } from '@keydepot/cloud';
+import type { Running } from '@keydepot/cloud';
+import { queueCommand } from '@keydepot/cloud/store';
 import { CommandKind, PinKind } from '@keydepot/shared';
 import type { Fleet } from '../fleet.js';
 

@@ -2,7 +2,7 @@ import { createSocket } from 'node:dgram';
 import { mkdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { createLogger, loadRelayKey, serve } from '@keydepot/cloud';
+import { createLogger, loadRelayKey, startCloud } from '@keydepot/cloud';
 import { loadCryptoBackend } from '@keydepot/shared';
 import { startFleet } from '../fleet.js';
 import { followEvents } from './event-feed.js';
@@ -61,8 +61,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
   const backend = await loadCryptoBackend('sodium-native');
   const { keyPair } = await loadRelayKey({ file: join(options.dataDir, 'relay.key'), backend, createIfMissing: false });
-  const cloud = await serve({
+  const cloud = await startCloud({
     databaseUrl: `sqlite:${join(options.dataDir, 'keydepot.sqlite')}`,
+    dataKeyFile: join(options.dataDir, 'data.key'),
     relayKeys: keyPair,
     logger: createLogger({ level: 'warn' }),
     backend,
@@ -70,10 +71,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     udpPort: relayPort,
     httpHost: '127.0.0.1',
     httpPort,
-    handleSignals: false,
     relay: { pollIntervalMs: 100 },
     portal: {
-      dataKeyFile: join(options.dataDir, 'data.key'),
       offlineMasterKeyFile: join(options.dataDir, 'offline-master.key'),
     },
   });

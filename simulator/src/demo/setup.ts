@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { runCli } from '@keydepot/cloud';
-import { type ProvisioningBundle, parseProvisioningBundle } from '@keydepot/shared';
+import { loadRelayKey, type Running, runCli, type StartCloudOptions, silentLogger, startCloud } from '@keydepot/cloud';
+import { type CryptoBackend, type ProvisioningBundle, parseProvisioningBundle } from '@keydepot/shared';
+import { type Fleet, type FleetOptions, startFleet } from '../fleet.js';
 
 export interface DemoAccounts {
   readonly username: string;
@@ -77,4 +78,50 @@ export async function setUpDemo(
     bundles.push(bundle);
   }
   return { username: 'admin', password, bundles };
+}
+
+/** The demo's cloud and its depots, running. */
+export interface DemoSystem {
+  readonly cloud: Running;
+  readonly fleet: Fleet;
+}
+
+/**
+ * Starts the cloud over a folder setUpDemo filled (its SQLite store and relay
+ * key; silent, UDP and HTTP on free loopback ports unless `cloud` says
+ * otherwise, the portal only with `cloud.portal`), then the depots of
+ * `bundles` dialling its relay, their data in `<dataDir>/depots`.
+ */
+export async function startDemoSystem(
+  dataDir: string,
+  bundles: readonly ProvisioningBundle[],
+  options: { backend: CryptoBackend; cloud?: Partial<StartCloudOptions>; fleet?: Partial<FleetOptions> },
+): Promise<DemoSystem> {
+  const { backend } = options;
+  const { keyPair } = await loadRelayKey({ file: join(dataDir, 'relay.key'), backend, createIfMissing: false });
+  const cloud = await startCloud({
+    databaseUrl: `sqlite:${join(dataDir, 'keydepot.sqlite')}`,
+    dataKeyFile: join(dataDir, 'data.key'),
+    relayKeys: keyPair,
+    logger: silentLogger(),
+    backend,
+    udpHost: '127.0.0.1',
+    udpPort: 0,
+    httpHost: '127.0.0.1',
+    httpPort: 0,
+    ...options.cloud,
+  });
+  try {
+    const fleet = await startFleet({
+      bundles,
+      dataDir: join(dataDir, 'depots'),
+      relay: { host: '127.0.0.1', port: cloud.relay.port },
+      backend,
+      ...options.fleet,
+    });
+    return { cloud, fleet };
+  } catch (error) {
+    await cloud.shutdown();
+    throw error;
+  }
 }

@@ -1,4 +1,4 @@
-import type { StoreDatabase } from '../../../cloud/src/store/database.js';
+import type { StoreDatabase } from '@keydepot/cloud/store';
 
 /** What the cloud's store holds for the run's depots (ids first..last). */
 export interface CloudCounts {

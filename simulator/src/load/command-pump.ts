@@ -1,7 +1,6 @@
 import { randomInt } from 'node:crypto';
-import { queueCommand } from '@keydepot/cloud';
+import { queueCommand, type StoreDatabase } from '@keydepot/cloud/store';
 import { CommandKind, PinKind } from '@keydepot/shared';
-import type { StoreDatabase } from '../../../cloud/src/store/database.js';
 import type { ExpectedPin } from './depot-activity.js';
 
 export interface PumpOptions {

@@ -34,7 +34,7 @@ const send = (message: HostMessage) => process.send?.(message);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** 127.a.b.c for the index-th depot of the fleet; host parts 0 and 255 are skipped. */
-export function loopbackAddress(index: number): string {
+function loopbackAddress(index: number): string {
   return `127.${1 + Math.floor(index / 62_500)}.${1 + (Math.floor(index / 250) % 250)}.${1 + (index % 250)}`;
 }
 

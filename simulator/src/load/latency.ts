@@ -9,7 +9,7 @@ const BASE_MS = 0.01;
 /** Each bucket is 5 % wider than the one before. */
 const RATIO = 1.05;
 /** 0.01 ms · 1.05^400 ≈ 3,000 s: every round trip the link can wait for fits. */
-export const LATENCY_BUCKETS = 400;
+const LATENCY_BUCKETS = 400;
 const LOG_RATIO = Math.log(RATIO);
 
 export class LatencyHistogram {

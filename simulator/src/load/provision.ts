@@ -5,15 +5,10 @@
  * one process and a few hundred depots per transaction: 10,000 CLI processes
  * would take longer than the run itself.
  */
+
+import { buildBundle, type CloudConfig, loadOfflineMasterKey, loadRelayKey } from '@keydepot/cloud';
+import { appendAudit, createDepot, createOrganisation, depotForAudit, type StoreDatabase } from '@keydepot/cloud/store';
 import { generateKeyPair, loadCryptoBackend, type ProvisioningBundle } from '@keydepot/shared';
-import { buildBundle } from '../../../cloud/src/cli/bundle-file.js';
-import type { CloudConfig } from '../../../cloud/src/config.js';
-import { loadOfflineMasterKey } from '../../../cloud/src/keys/offline-master-key.js';
-import { loadRelayKey } from '../../../cloud/src/keys/relay-key.js';
-import { appendAudit } from '../../../cloud/src/store/audit.js';
-import type { StoreDatabase } from '../../../cloud/src/store/database.js';
-import { createDepot, depotForAudit } from '../../../cloud/src/store/depots.js';
-import { createOrganisation } from '../../../cloud/src/store/organisations.js';
 
 /** Depots per transaction: large enough to be quick, small enough not to hold the store for long. */
 const CHUNK = 250;

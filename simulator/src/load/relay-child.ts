@@ -14,12 +14,14 @@ export class RelayChild {
   static async start(options: {
     databaseUrl: string;
     relayKeyFile: string;
+    dataKeyFile: string;
     workDir: string;
     speedup: number;
   }): Promise<RelayChild> {
     const child = forkModule('./relay-process.ts', join(options.workDir, 'relay.log'), {
       LOAD_DATABASE_URL: options.databaseUrl,
       LOAD_RELAY_KEY_FILE: options.relayKeyFile,
+      LOAD_DATA_KEY_FILE: options.dataKeyFile,
       LOAD_SPEEDUP: String(options.speedup),
     });
     const { udpPort, httpPort } = await nextMessage<{ type: 'listening'; udpPort: number; httpPort: number }>(

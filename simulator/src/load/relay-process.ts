@@ -1,15 +1,15 @@
 /**
  * The relay of a load run in its own process, so that its CPU time and memory
- * are its own: the cloud's `serve` (store migrated, relay key from the data
+ * are its own: the cloud's `startCloud` (store migrated, relay key from the data
  * folder, UDP relay, HTTP with /metrics) as `keydepot-cloud serve` starts it,
  * but on ports the system picks (port 0), which it reports over IPC.
  *
- *   LOAD_DATABASE_URL=…  LOAD_RELAY_KEY_FILE=…  LOAD_SPEEDUP=60  (fork with an IPC channel)
+ *   LOAD_DATABASE_URL=…  LOAD_RELAY_KEY_FILE=…  LOAD_DATA_KEY_FILE=…  LOAD_SPEEDUP=60  (fork with an IPC channel)
  *
  * Its clock starts in real time and follows the depots' speed-up on the
  * driver's `{ type: 'speed' }` message.
  */
-import { createLogger, loadRelayKey, serve } from '@keydepot/cloud';
+import { createLogger, loadRelayKey, startCloud } from '@keydepot/cloud';
 import { loadCryptoBackend } from '@keydepot/shared';
 
 const backend = await loadCryptoBackend('sodium-native');
@@ -25,15 +25,15 @@ const { keyPair } = await loadRelayKey({
   createIfMissing: false,
 });
 // Warnings and errors only, as JSON lines on stdout (the driver keeps them in a log file).
-const running = await serve({
+const running = await startCloud({
   databaseUrl: process.env.LOAD_DATABASE_URL ?? '',
+  dataKeyFile: process.env.LOAD_DATA_KEY_FILE ?? '',
   relayKeys: keyPair,
   logger: createLogger({ level: 'warn' }),
   backend,
   udpHost: '127.0.0.1',
   udpPort: 0,
   httpPort: 0,
-  handleSignals: false,
   relay: {
     clock,
     // The handshake limits (the protocol's defaults) count in the relay clock's seconds: real ones while the

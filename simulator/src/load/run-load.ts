@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { migrateToLatest, openDatabase } from '@keydepot/cloud';
-import { loadConfig } from '../../../cloud/src/config.js';
+import { loadConfig, loadDataSealer } from '@keydepot/cloud';
+import { migrateToLatest, openDatabase } from '@keydepot/cloud/store';
 import { type CloudCounts, cloudCounts } from './cloud-counts.js';
 import { CommandPump } from './command-pump.js';
 import { HostPool } from './host-pool.js';
@@ -56,7 +56,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A load run: depots registered through the cloud's provisioning functions,
- * the relay (`serve`) in its own process, the depots (the real firmware on
+ * the relay (`startCloud`) in its own process, the depots (the real firmware on
  * simulated hardware) in host processes booted in real time; then every
  * depot's clock and the relay's sped up together, real actions and commands
  * for `durationMs` of simulated time, back to real time for a drain until every
@@ -76,7 +76,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     // Bundles name a relay host; each depot host points its depots at the relay's real port.
     KEYDEPOT_PUBLIC_RELAY_HOST: '127.0.0.1',
   });
-  const store = openDatabase(config.databaseUrl);
+  // The pump queues PIN_ADDs, whose digits are stored sealed with the data key the relay process opens them with.
+  const store = openDatabase(config.databaseUrl, { sealer: await loadDataSealer(config.dataKeyFile) });
   const started = performance.now();
   // Other work on the machine skews every figure: the report says how busy it was.
   const loadAverage = loadavg()[0];
@@ -101,6 +102,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadReport> {
     relay = await RelayChild.start({
       databaseUrl: config.databaseUrl,
       relayKeyFile: config.relayKeyFile,
+      dataKeyFile: config.dataKeyFile,
       workDir,
       speedup: options.speedup,
     });

@@ -1,6 +1,7 @@
 import { endpointLinkSocket, SimulatedClock } from '@keydepot/firmware';
+import type { Address } from '@keydepot/shared';
 import { describe, expect, it } from 'vitest';
-import { type Address, MemoryNetwork } from '../memory-network.js';
+import { MemoryNetwork } from '../memory-network.js';
 import { DepotLine } from './depot-line.js';
 import type { NetworkConditions } from './network-shim.js';
 

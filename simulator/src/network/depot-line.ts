@@ -1,8 +1,8 @@
 import type { LinkSocket } from '@keydepot/firmware';
+import { deriveSeed, type Random, seededRandom } from '@keydepot/firmware';
 import { NatSocket, type TimerClock } from './nat.js';
 import { datagramFate, type NetworkConditions } from './network-shim.js';
 import type { NetworkPacer } from './pacer.js';
-import { deriveSeed, type Random, seededRandom } from './seeded-random.js';
 
 /** The clock a line needs: timers and the simulated time outages are measured in. */
 export interface LineClock extends TimerClock {

@@ -1,6 +1,6 @@
+import { seededRandom } from '@keydepot/firmware';
 import { describe, expect, it } from 'vitest';
 import { checkConditions, DEFAULT_REORDER_MAX_MS, datagramFate, type NetworkConditions } from './network-shim.js';
-import { seededRandom } from './seeded-random.js';
 
 const fates = (conditions: NetworkConditions, seed: number, count: number, nowMs = 0) => {
   const random = seededRandom(seed);

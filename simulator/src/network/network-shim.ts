@@ -1,4 +1,4 @@
-import type { Random } from './seeded-random.js';
+import type { Random } from '@keydepot/firmware';
 
 /** A span of simulated time (ms on the fleet clock's monotonic scale) in which nothing gets through. */
 export interface OutageWindow {
@@ -64,7 +64,7 @@ export function checkConditions(conditions: NetworkConditions): NetworkCondition
 }
 
 /** True while `nowMs` lies in one of the outage windows (start inclusive, end exclusive). */
-export function inOutage(conditions: NetworkConditions, nowMs: number): boolean {
+function inOutage(conditions: NetworkConditions, nowMs: number): boolean {
   return (conditions.outages ?? []).some((w) => nowMs >= w.startMs && nowMs < w.endMs);
 }
 

@@ -1,7 +1,5 @@
-import type { StoreDatabase } from '@keydepot/cloud';
+import { type CommandState, type PinDisplayState, pinState, type StoreDatabase } from '@keydepot/cloud/store';
 import { EventKind } from '@keydepot/shared';
-import { type PinDisplayState, pinState } from '../../../cloud/src/store/portal/pins.js';
-import type { CommandState } from '../../../cloud/src/store/schema.js';
 import type { SentPin } from './world.js';
 
 /**

@@ -1,6 +1,5 @@
-import { CommandRejectedError, queueCommand } from '@keydepot/cloud';
+import { CommandRejectedError, type PinKindName, queueCommand } from '@keydepot/cloud/store';
 import { type CommandBody, CommandKind, PinKind } from '@keydepot/shared';
-import type { PinKindName } from '../../../cloud/src/store/portal/pins.js';
 import { COMPARTMENT, DEPOT, type SimCommand, StepFailed, targetCompartment, targetDepot } from './command.js';
 import type { SimWorld, WorldDepot } from './world.js';
 

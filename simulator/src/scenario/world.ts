@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadRelayKey, type Running, serve, silentLogger } from '@keydepot/cloud';
+import type { Running } from '@keydepot/cloud';
+import type { PinKindName } from '@keydepot/cloud/store';
 import type { SimulatedClock } from '@keydepot/firmware';
 import { loadCryptoBackend } from '@keydepot/shared';
-import type { PinKindName } from '../../../cloud/src/store/portal/pins.js';
-import { type DemoDepot, setUpDemo } from '../demo/setup.js';
-import { createFleetClock, type Fleet, relayClock, type SimulatedDepot, startFleet } from '../fleet.js';
+import { type DemoDepot, setUpDemo, startDemoSystem } from '../demo/setup.js';
+import { createFleetClock, type Fleet, relayClock, type SimulatedDepot } from '../fleet.js';
 
 /** A depot of a world, with the short id steps and the prompt use for it ("hof"). */
 export interface WorldDepot {
@@ -79,7 +79,7 @@ const MIN_SLICE_MS = 2_000;
 const SLICES = 100;
 const realPause = () => new Promise((resolve) => setTimeout(resolve, 1));
 
-/** Starts a world: cloud CLI setup, `serve` on port 0, and one simulated depot per spec. */
+/** Starts a world: cloud CLI setup, `startCloud` on port 0, and one simulated depot per spec. */
 export async function startWorld(options: WorldOptions): Promise<SimWorld> {
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'keydepot-sim-'));
@@ -87,7 +87,7 @@ export async function startWorld(options: WorldOptions): Promise<SimWorld> {
   const clock = createFleetClock({ speed: options.speed, startWallMs: options.startWallMs });
   const env = {
     KEYDEPOT_DATA_DIR: dataDir,
-    // `depot create` writes this into the bundles; the fleet dials the relay's real port (known only after serve).
+    // `depot create` writes this into the bundles; the fleet dials the relay's real port (known only after startCloud).
     KEYDEPOT_PUBLIC_RELAY_HOST: '127.0.0.1',
     KEYDEPOT_PUBLIC_RELAY_PORT: '1',
     KEYDEPOT_LOG_LEVEL: 'warn',
@@ -111,32 +111,12 @@ async function startIn(
   const startMono = clock.monotonicMs();
   const accounts = await setUpDemo(env, dataDir, options.depots);
   const backend = await loadCryptoBackend('sodium-native');
-  const { keyPair } = await loadRelayKey({ file: join(dataDir, 'relay.key'), backend, createIfMissing: false });
-  const cloud = await serve({
-    databaseUrl: `sqlite:${join(dataDir, 'keydepot.sqlite')}`,
-    relayKeys: keyPair,
-    logger: silentLogger(),
+  const { cloud, fleet } = await startDemoSystem(dataDir, accounts.bundles, {
     backend,
-    udpHost: '127.0.0.1',
-    udpPort: 0,
-    httpPort: 0,
-    handleSignals: false,
     // The relay reads the depots' clock, so TIME frames, expiry and presence follow simulated time.
-    relay: { pollIntervalMs: 50, offlineSweepIntervalMs: 100, clock: relayClock(clock) },
+    cloud: { relay: { pollIntervalMs: 50, offlineSweepIntervalMs: 100, clock: relayClock(clock) } },
+    fleet: { clock },
   });
-  let fleet: Fleet;
-  try {
-    fleet = await startFleet({
-      bundles: accounts.bundles,
-      dataDir: join(dataDir, 'depots'),
-      relay: { host: '127.0.0.1', port: cloud.relay.port },
-      clock,
-      backend,
-    });
-  } catch (error) {
-    await cloud.shutdown();
-    throw error;
-  }
   const depots = accounts.bundles.map((bundle, index) => ({
     alias: (options.depots[index] as DepotSpec).alias,
     depotId: bundle.depotId,

@@ -1,7 +1,8 @@
-import { queueCommand, type Running } from '@keydepot/cloud';
+import type { Running } from '@keydepot/cloud';
+import { queueCommand } from '@keydepot/cloud/store';
+import { deriveSeed, seededRandom } from '@keydepot/firmware';
 import { type CommandBody, CommandKind, MAX_OPEN_VALIDITY_MS, PinKind } from '@keydepot/shared';
 import type { Fleet, SimulatedDepot } from '../../src/fleet.js';
-import { deriveSeed, seededRandom } from '../../src/network/seeded-random.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;

@@ -27,7 +27,7 @@ export interface UsersPageProps {
 }
 
 /** A role chooser; its id is `field-<name>` (the Field label's target) unless given. */
-export function RoleSelect(props: { view: View; name: string; id?: string; label?: string; selected: DepotRole }) {
+function RoleSelect(props: { view: View; name: string; id?: string; label?: string; selected: DepotRole }) {
   return (
     <select id={props.id ?? `field-${props.name}`} name={props.name} aria-label={props.label}>
       {DEPOT_ROLES.map((role) => (

@@ -4,7 +4,7 @@ export const accessAdminTexts = defineTexts({
   en: {
     title: (depot: string) => `Users of ${depot}`,
     intro:
-      'Owners manage users and settings; managers handle PINs, customers, invoices and remote opening; viewers only read.',
+      "Owners manage users and settings, and their organisation's customers and invoices; managers handle PINs and remote opening; viewers only read. Depot roles show no customer data: the service operator gives that a role of its own.",
     user: 'User',
     role: 'Role',
     since: 'Since',
@@ -43,7 +43,7 @@ export const accessAdminTexts = defineTexts({
   de: {
     title: (depot: string) => `Benutzer von ${depot}`,
     intro:
-      'Inhaber verwalten Benutzer und Einstellungen; Verwalter kümmern sich um PINs, Kunden, Rechnungen und Fernöffnung; Betrachter sehen nur.',
+      'Inhaber verwalten Benutzer und Einstellungen sowie die Kunden und Rechnungen ihrer Organisation; Verwalter kümmern sich um PINs und Fernöffnung; Betrachter sehen nur. Depotrollen zeigen keine Kundendaten: Dafür vergibt der Dienstbetreiber eine eigene Rolle.',
     user: 'Benutzer',
     role: 'Rolle',
     since: 'Seit',

@@ -2,7 +2,9 @@ import type { MiddlewareHandler } from 'hono';
 import type { Kysely } from 'kysely';
 import { findDepotById } from '../../store/depots.js';
 import { isDepotRole } from '../../store/grants.js';
-import type { DepotRole, Schema } from '../../store/schema.js';
+import { organisationRoleOf } from '../../store/organisation-roles.js';
+import { findOrganisationById } from '../../store/organisations.js';
+import type { DepotRole, OrganisationRole, Schema } from '../../store/schema.js';
 import { renderForbidden, renderNotFound } from '../pages/status-pages.js';
 import type { PortalEnv } from '../portal-env.js';
 
@@ -17,6 +19,8 @@ import type { PortalEnv } from '../portal-env.js';
  *   factor (`stage`: proving one, or enrolling one as policy requires);
  * - enrolling: a signed-in user, or a session owing an enrolment (adding a
  *   second factor works from the account page and right after the password).
+ * - organisation: a role of at least `role` on the customer data of the
+ *   organisation in the path's `:organisationId` (store/organisation-roles.ts).
  */
 export type Access =
   | { readonly kind: 'public' }
@@ -24,7 +28,8 @@ export type Access =
   | { readonly kind: 'second-factor'; readonly stage: 'verify' | 'enrol' }
   | { readonly kind: 'enrolling' }
   | { readonly kind: 'operator' }
-  | { readonly kind: 'depot'; readonly role: DepotRole };
+  | { readonly kind: 'depot'; readonly role: DepotRole }
+  | { readonly kind: 'organisation'; readonly role: OrganisationRole };
 
 export const PUBLIC: Access = { kind: 'public' };
 export const SIGNED_IN: Access = { kind: 'signed-in' };
@@ -33,6 +38,7 @@ export const SECOND_FACTOR_STEP: Access = { kind: 'second-factor', stage: 'verif
 export const ENROL_STEP: Access = { kind: 'second-factor', stage: 'enrol' };
 export const ENROLLING: Access = { kind: 'enrolling' };
 export const depotRole = (role: DepotRole): Access => ({ kind: 'depot', role });
+export const organisationRole = (role: OrganisationRole): Access => ({ kind: 'organisation', role });
 
 const RANK: Record<DepotRole, number> = { viewer: 1, manager: 2, owner: 3 };
 
@@ -89,6 +95,18 @@ export function guard(access: Access): MiddlewareHandler<PortalEnv> {
     }
     if (access.kind === 'signed-in' || access.kind === 'enrolling') return next();
     if (access.kind === 'operator') return user.isOperator ? next() : renderNotFound(c);
+    if (access.kind === 'organisation') {
+      const db = c.get('deps').store.db;
+      const organisationId = parseId(c.req.param('organisationId'));
+      if (organisationId === null) return renderNotFound(c);
+      const held = await organisationRoleOf(db, organisationId, user.id);
+      const organisation = held === null ? null : await findOrganisationById(db, organisationId);
+      if (held === null || organisation === null) return renderNotFound(c);
+      if (access.role === 'manager' && held !== 'manager') return renderForbidden(c);
+      c.set('organisation', organisation);
+      c.set('organisationRole', held);
+      return next();
+    }
     const depotId = parseId(c.req.param('depotId'));
     if (depotId === null) return renderNotFound(c);
     const found = await depotAccessOf(c.get('deps').store.db, depotId, user.id);

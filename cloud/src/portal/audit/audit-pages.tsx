@@ -3,6 +3,7 @@ import { ErrorSummary, Field, type FieldErrors } from '../components/forms.js';
 import { Layout } from '../components/layout.js';
 import type { View } from '../components/view.js';
 import { commandName } from '../depot/event-texts.js';
+import { ExportButtons } from '../exports/export-buttons.js';
 import { commonTexts } from '../i18n/common-texts.js';
 import { formatDateTime } from '../i18n/format.js';
 import { AUDIT_TIME_ZONE, type AuditFilterValues, auditHref } from './audit-query.js';
@@ -78,6 +79,7 @@ export function AuditPage(props: AuditPageProps) {
               <a href="/audit">{t.reset}</a>
             </div>
           </form>
+          <ExportButtons view={view} action="/audit/export" filter={{ ...values }} />
           {Object.keys(props.errors).length > 0 ? null : props.rows.length === 0 ? (
             <p>{t.none}</p>
           ) : (

@@ -35,6 +35,7 @@ export function Layout(props: { view: View; title: string; children?: Child; scr
           {view.user ? (
             <nav aria-label="main">
               <a href="/">{t.dashboard}</a>
+              <a href="/customers">{t.customers}</a>
               <a href="/audit">{t.audit}</a>
               {view.user.isOperator ? <a href="/admin">{t.admin}</a> : null}
               <a href="/account">{t.account}</a>

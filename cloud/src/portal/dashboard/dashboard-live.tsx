@@ -7,7 +7,7 @@ import { SESSION_IDLE_MS } from '../session/portal-sessions.js';
 import { Alerts, DEPOTS_PER_PAGE, DepotRow, MovementItems, Summary } from './dashboard-pages.js';
 
 /** How often a connection looks at the store: the relay's news reaches the page within about this. */
-export const LIVE_POLL_MS = 1_000;
+const LIVE_POLL_MS = 1_000;
 /** Redraw at least this often even when nothing changed ("2 minutes ago" moves on). */
 const REDRAW_MS = 30_000;
 /** A stream ends after this; the browser reconnects, which checks the session and grants afresh. */

@@ -6,6 +6,7 @@ import type { Movement } from '../../store/portal/movements.js';
 import type { DepotRole } from '../../store/schema.js';
 import { Layout } from '../components/layout.js';
 import type { View } from '../components/view.js';
+import { ExportButtons } from '../exports/export-buttons.js';
 import { commonTexts } from '../i18n/common-texts.js';
 import { formatAgo, formatDateTime } from '../i18n/format.js';
 import { AlertList } from './alert-list.js';
@@ -118,6 +119,7 @@ export function DepotPage(props: { view: View; data: DepotPageData }) {
       </p>
       <h2>{t.commands}</h2>
       <CommandTable view={view} commands={data.commands} timeZone={zone} />
+      <ExportButtons view={view} action={`/depots/${depot.id}/exports/commands`} filter={{}} what={t.commands} />
     </Layout>
   );
 }

@@ -18,7 +18,7 @@ import { chartWindow, countPerDay } from './withdrawal-chart.js';
 import { isTimeZone } from './zoned-days.js';
 
 /** Rows per movement page: a phone screen or two. */
-export const MOVEMENTS_PER_PAGE = 50;
+const MOVEMENTS_PER_PAGE = 50;
 
 /** A depot's own pages: overview, movement list, master data (the guard has set c.get('depot')). */
 export function depotArea(): PortalArea {

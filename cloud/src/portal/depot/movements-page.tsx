@@ -3,6 +3,7 @@ import type { CompartmentState } from '../../store/portal/dashboard.js';
 import type { MovementPage } from '../../store/portal/movements.js';
 import { Layout } from '../components/layout.js';
 import type { View } from '../components/view.js';
+import { ExportButtons } from '../exports/export-buttons.js';
 import { compartmentName, MovementTable } from './depot-components.js';
 import { depotTexts } from './depot-texts.js';
 import { EVENT_KINDS, eventName } from './event-texts.js';
@@ -78,6 +79,25 @@ export function MovementsPage(props: {
         <a href={`/depots/${depot.id}/movements`}>{t.reset}</a>
       </form>
       <p class="muted">{t.timesIn(depot.timeZone)}</p>
+      <ExportButtons
+        view={view}
+        action={`/depots/${depot.id}/exports/movements`}
+        filter={query.form}
+        pdf={`/depots/${depot.id}/exports/report${query.form.from ? `?month=${query.form.from.slice(0, 7)}` : ''}`}
+        background={{
+          depotId: depot.id,
+          kinds: [
+            { kind: 'movements', label: 'CSV' },
+            { kind: 'report', label: 'PDF', ...(query.form.from ? { month: query.form.from.slice(0, 7) } : {}) },
+          ],
+        }}
+      />
+      <ExportButtons
+        view={view}
+        action={`/depots/${depot.id}/exports/alerts`}
+        filter={{ compartment: query.form.compartment, from: query.form.from, to: query.form.to }}
+        what={t.alertsExport}
+      />
       <MovementTable view={view} rows={page.rows} timeZone={depot.timeZone} labels={labels} />
       <nav class="pager" aria-label={t.allMovements}>
         {page.newer ? <a href={movementHref(depot.id, query.form)}>{t.newest}</a> : null}

@@ -3,7 +3,7 @@ import { formatDate } from '../i18n/format.js';
 import { depotTexts } from './depot-texts.js';
 import { addDays, dayStartMs, localDate } from './zoned-days.js';
 
-export const CHART_DAYS = 30;
+const CHART_DAYS = 30;
 
 export interface DayCount {
   /** Local date 'YYYY-MM-DD' in the depot's zone. */

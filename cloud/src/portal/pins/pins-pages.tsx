@@ -4,6 +4,7 @@ import { CsrfField } from '../components/forms.js';
 import { Layout } from '../components/layout.js';
 import type { View } from '../components/view.js';
 import { commandStateName, commandStateTone } from '../depot/event-texts.js';
+import { ExportButtons } from '../exports/export-buttons.js';
 import { commonTexts } from '../i18n/common-texts.js';
 import { formatDateTime } from '../i18n/format.js';
 import {
@@ -45,6 +46,7 @@ export function PinListPage(props: {
         </p>
       ) : null}
       <p class="muted">{t.timesIn(zone)}</p>
+      <ExportButtons view={view} action={`/depots/${depot.id}/exports/pins`} filter={{}} />
       {props.pins.length === 0 ? (
         <p>{t.none}</p>
       ) : (

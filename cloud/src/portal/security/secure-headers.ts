@@ -6,7 +6,7 @@ import type { PortalEnv } from '../portal-env.js';
  * from our own origin (no inline script, no eval), so an injected <script>
  * would not run even if escaping ever failed; frames are refused (clickjacking).
  */
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
   "style-src 'self'",

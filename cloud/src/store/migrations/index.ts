@@ -8,7 +8,10 @@ import { pinCommands } from './006-pin-commands.js';
 import { eventsKindTime } from './007-events-kind-time.js';
 import { depotNewestEvent } from './008-depot-newest-event.js';
 import { organisationNameUnique } from './009-organisation-name-unique.js';
-import { secondFactor } from './010-second-factor.js';
+import { sealedSecrets } from './010-sealed-secrets.js';
+import { exportJobs } from './011-export-jobs.js';
+import { customersInvoices } from './012-customers-invoices.js';
+import { secondFactor } from './013-second-factor.js';
 
 /**
  * Every schema change, applied in name order on start and by `keydepot-cloud migrate`.
@@ -24,5 +27,8 @@ export const migrations: Record<string, Migration> = {
   '007-events-kind-time': eventsKindTime,
   '008-depot-newest-event': depotNewestEvent,
   '009-organisation-name-unique': organisationNameUnique,
-  '010-second-factor': secondFactor,
+  '010-sealed-secrets': sealedSecrets,
+  '011-export-jobs': exportJobs,
+  '012-customers-invoices': customersInvoices,
+  '013-second-factor': secondFactor,
 };

@@ -47,6 +47,8 @@ export interface AuditQuery {
     | { readonly username: string };
   readonly sinceMs?: number;
   readonly untilMs?: number;
+  /** Only entries older than this one (newest first by time, then id): how an export pages by keyset. */
+  readonly before?: { readonly atMs: number; readonly id: number };
   readonly page: number;
   readonly pageSize: number;
 }
@@ -138,6 +140,10 @@ export async function auditPage(
   if (actor && 'username' in actor) q = q.where('a.actor', '=', 'user').where('u.username', '=', actor.username);
   if (query.sinceMs !== undefined) q = q.where('a.at_ms', '>=', query.sinceMs);
   if (query.untilMs !== undefined) q = q.where('a.at_ms', '<', query.untilMs);
+  if (query.before !== undefined) {
+    const { atMs, id } = query.before;
+    q = q.where('a.at_ms', '<=', atMs).where((eb) => eb.or([eb('a.at_ms', '<', atMs), eb('a.id', '<', id)]));
+  }
   const rows = await q
     .orderBy('a.at_ms', 'desc')
     .orderBy('a.id', 'desc')

@@ -26,7 +26,7 @@ export interface CommandView {
  * expired: the relay's sweep may not have marked it yet, and a page that says
  * "queued" would promise an OPEN that can no longer happen.
  */
-export function shownState(stored: CommandState, notAfterMs: number, nowMs: number): CommandState {
+function shownState(stored: CommandState, notAfterMs: number, nowMs: number): CommandState {
   return stored === 'queued' && notAfterMs !== 0 && nowMs > notAfterMs ? 'expired' : stored;
 }
 
@@ -38,6 +38,21 @@ export function isPending(state: CommandState): boolean {
 /** The depot's newest commands, newest first. */
 export function listCommands(db: Kysely<Schema>, depotId: number, limit: number, nowMs: number) {
   return selectCommands(db, depotId, nowMs, { limit });
+}
+
+/** Every command of a depot, oldest first, in keyset pages by id (an export); never a payload. */
+export async function* commandPages(
+  db: Kysely<Schema>,
+  depotId: number,
+  options: { nowMs: number; pageRows: number },
+): AsyncGenerator<CommandView[]> {
+  let afterId = 0;
+  for (;;) {
+    const rows = await selectCommands(db, depotId, options.nowMs, { limit: options.pageRows, afterId });
+    if (rows.length > 0) yield rows;
+    if (rows.length < options.pageRows) return;
+    afterId = (rows[rows.length - 1] as CommandView).id;
+  }
 }
 
 /** One command of this depot; null for another depot's command id (the caller answers 404). */
@@ -55,7 +70,7 @@ async function selectCommands(
   db: Kysely<Schema>,
   depotId: number,
   nowMs: number,
-  only: { readonly limit: number } | { readonly commandId: number },
+  only: { readonly limit: number; readonly afterId?: number } | { readonly commandId: number },
 ): Promise<CommandView[]> {
   let query = db
     .selectFrom('commands as c')
@@ -73,8 +88,10 @@ async function selectCommands(
       'u.username',
     ])
     .where('c.depot_id', '=', depotId);
-  query =
-    'commandId' in only ? query.where('c.id', '=', only.commandId) : query.orderBy('c.id', 'desc').limit(only.limit);
+  if ('commandId' in only) query = query.where('c.id', '=', only.commandId);
+  else if (only.afterId !== undefined)
+    query = query.where('c.id', '>', only.afterId).orderBy('c.id', 'asc').limit(only.limit);
+  else query = query.orderBy('c.id', 'desc').limit(only.limit);
   const rows = await query.execute();
   return rows.map((row) => {
     const body = commandSummary(row.payload);

@@ -10,10 +10,10 @@ import { compartmentsOf } from './dashboard.js';
  * A withdrawal is counted once: as the key taken out where the compartment has
  * a key sensor, else as the PIN accepted (a pickup with a sensor reports both).
  */
-export const WITHDRAWAL_KINDS: readonly number[] = [EventKind.KeyRemoved, EventKind.PinAccepted];
+const WITHDRAWAL_KINDS: readonly number[] = [EventKind.KeyRemoved, EventKind.PinAccepted];
 
 /** Quarter hours: every time zone's offset is a multiple of 15 minutes, so the caller can bucket by local day exactly. */
-export const QUARTER_HOUR_MS = 900_000;
+const QUARTER_HOUR_MS = 900_000;
 
 /**
  * Withdrawals per quarter hour of depot time in [fromMs, untilMs): few rows

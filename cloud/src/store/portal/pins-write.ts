@@ -153,8 +153,9 @@ export async function createOnlinePin(
       },
       digits,
     );
+    // The PIN_ADD carries the digits: sealed beside the command with the same data key (command-secrets.ts).
     const commandId = await queueCommand(
-      { ...store, db: trx },
+      { ...store, db: trx, sealer },
       request.depotId,
       {
         command: CommandKind.PinAdd,

@@ -29,7 +29,7 @@ export const ONLINE_PIN_DIGITS = 8;
 export const digitsPlace = (pinId: number) => `pins.digits_sealed:${pinId}`;
 
 /** The event subject a depot reports for a PIN (firmware/src/depot/pin-verdict.ts). */
-export function pinSubject(pin: { id: number; offlineSlot: OfflinePinSlot | null }): string {
+function pinSubject(pin: { id: number; offlineSlot: OfflinePinSlot | null }): string {
   const s = pin.offlineSlot;
   return s ? `offline:${s.compartment}/${s.startHour}/${s.durationCode}/${s.variant}` : `pin:${pin.id}`;
 }
@@ -205,6 +205,30 @@ export async function listPins(
     .execute();
   const spent = await spentTimes(db, depotId, rows);
   return rows.map((row) => toView(row, spent.get(toNumber(row.id)), options.nowMs));
+}
+
+/**
+ * Every PIN of a depot, oldest first, in keyset pages by id (an export):
+ * the list's own view of each, so never the digits.
+ */
+export async function* pinPages(
+  db: Kysely<Schema>,
+  depotId: number,
+  options: { nowMs: number; pageRows: number },
+): AsyncGenerator<PinView[]> {
+  let afterId = 0;
+  for (;;) {
+    const rows = await baseQuery(db, depotId)
+      .where('p.id', '>', afterId)
+      .orderBy('p.id', 'asc')
+      .limit(options.pageRows)
+      .execute();
+    if (rows.length === 0) return;
+    const spent = await spentTimes(db, depotId, rows);
+    yield rows.map((row) => toView(row, spent.get(toNumber(row.id)), options.nowMs));
+    if (rows.length < options.pageRows) return;
+    afterId = toNumber((rows[rows.length - 1] as PinRow).id);
+  }
 }
 
 /** One PIN of this depot; null for an id of another depot's PIN (the caller answers 404). */

@@ -2,30 +2,21 @@ import { type RawBuilder, sql } from 'kysely';
 import { escape as escapeForMysql } from 'mysql2';
 import type { Dialect } from '../database.js';
 
-// Hot-path SQL for the uplink batch. Kysely's query builder costs more CPU per
-// row than the database's own work, and better-sqlite3 prepares every
-// statement anew, so a multi-row statement whose text grows with the batch is
-// parsed from scratch each time (a sixth of the relay's CPU in the profile).
-// On SQLite the rows therefore travel as one JSON parameter, read with
-// json_each: the statement text is the same for every batch and short. On
-// MySQL/MariaDB the rows are written into the statement as literals (below):
-// mysql2 would escape every parameter into the text anyway, after Kysely had
-// built a node per value.
+// SQL fragments for the MySQL/MariaDB uplink batch (uplinks-mysql.ts) and the
+// multi-row helpers it calls. Kysely's query builder costs more CPU per row
+// than the database's own work, so the rows are written into the statement as
+// literals (below): mysql2 would escape every parameter into the text anyway,
+// after Kysely had built a node per value. The SQLite batch uses none of this:
+// it runs statements prepared once per handle, one per row (uplinks-sqlite.ts).
+// The SQLite branches of idsIn and byPrimaryKey remain for the helpers that
+// still take a dialect (raiseLastAppliedMany, reserveCountersInMany), whose
+// tests run them on both engines.
 
 /** `IN (…)` operand for integer ids: a JSON parameter on SQLite, inline integers on MySQL. */
 export function idsIn(dialect: Dialect, ids: readonly number[]): RawBuilder<unknown> {
   if (dialect === 'sqlite') return sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`;
   for (const id of ids) if (!Number.isSafeInteger(id)) throw new TypeError(`not an id: ${id}`);
   return sql`(${sql.raw(ids.join(','))})`;
-}
-
-/**
- * SQLite only: the rows as a derived table `(SELECT value->>0 AS c0, …
- * FROM json_each(?))`, one array per row, columns named as given.
- */
-export function jsonRows(columns: readonly string[], rows: readonly unknown[][]): RawBuilder<unknown> {
-  const select = columns.map((c, i) => `value->>${i} AS ${c}`).join(', ');
-  return sql`(SELECT ${sql.raw(select)} FROM json_each(${JSON.stringify(rows)}))`;
 }
 
 /**

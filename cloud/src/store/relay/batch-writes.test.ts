@@ -3,11 +3,12 @@ import { type Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase, testDialects } from '../../../test/databases.js';
 import { raiseLastAppliedMany } from './commands.js';
-import { markSeen } from './presence.js';
+import { markSeenMysql } from './presence.js';
 import { type RelaySchema, relayDb } from './relay-schema.js';
 import { reserveCountersInMany } from './sessions.js';
-import { storeStatuses } from './status.js';
-import { batchTransaction, LastAppliedWrites, storeUplinks, type Uplink } from './uplinks.js';
+import { storeStatusesMysql } from './status.js';
+import { LastAppliedWrites, storeUplinks, type Uplink } from './uplinks.js';
+import { batchTransaction } from './uplinks-mysql.js';
 
 // What an uplink batch writes for many depots in one statement on MariaDB:
 // send-counter blocks (every session that needs one gets its own block, in the
@@ -45,8 +46,8 @@ async function seedDepots(
       .values({
         session_id: sessionOf(depotId, i),
         depot_id: depotId,
-        send_key: new Uint8Array(32),
-        receive_key: new Uint8Array(32),
+        // Never opened here: these rows are not handshakes, so there are no keys to seal.
+        keys_sealed: new Uint8Array(0),
         remote_id: 1,
         created_at_ms: 1,
         stamp: 1,
@@ -260,14 +261,14 @@ describe.each(testDialects().filter((d) => d === 'mysql'))('two lanes, disjoint 
     // A stored STATUS for every depot, so the lanes' reads have rows to lock.
     await relayDb(store)
       .transaction()
-      .execute((trx) => storeStatuses(trx, dialect, statusUpdates(depotIds, 1), 1_000));
+      .execute((trx) => storeStatusesMysql(trx, statusUpdates(depotIds, 1), 1_000));
   });
   afterEach(() => store.dispose());
 
   /** Every locking batch statement over `id IN (…)`, for `ids`. */
   const batchWrites = async (trx: Kysely<RelaySchema>, ids: number[], counter: number) => {
-    await markSeen(trx, dialect, ids, 5_000 + counter);
-    await storeStatuses(trx, dialect, statusUpdates(ids, counter), 5_000 + counter);
+    await markSeenMysql(trx, ids, 5_000 + counter);
+    await storeStatusesMysql(trx, statusUpdates(ids, counter), 5_000 + counter);
     await raiseLastAppliedMany(trx, dialect, new Map(ids.map((id) => [id, counter])));
     await reserveCountersInMany(
       trx,
@@ -306,8 +307,8 @@ describe.each(testDialects().filter((d) => d === 'mysql'))(
       const db = relayDb(store);
       await whileHeld(
         () => batchTransaction(db),
-        (trx) => storeStatuses(trx, dialect, statusUpdates(depotIds.slice(3), 1), 1_000),
-        (trx) => storeStatuses(trx, dialect, statusUpdates(depotIds.slice(0, 3), 1), 1_000),
+        (trx) => storeStatusesMysql(trx, statusUpdates(depotIds.slice(3), 1), 1_000),
+        (trx) => storeStatusesMysql(trx, statusUpdates(depotIds.slice(0, 3), 1), 1_000),
       );
       expect(await db.selectFrom('depot_status').select('depot_id').execute()).toHaveLength(6);
     });

@@ -11,9 +11,16 @@ import { type Kysely, sql } from 'kysely';
 import type { Dialect, StoreDatabase } from '../database.js';
 import type { CommandState } from '../schema.js';
 import { byPrimaryKey, idsIn, integerCase } from './batch-sql.js';
+import {
+  commandSecretPlace,
+  joinSecret,
+  MissingSealerError,
+  payloadHoldsSecret,
+  splitSecret,
+} from './command-secrets.js';
 import { retryLockConflicts } from './lock-conflicts.js';
 import { auditCommandState } from './relay-audit.js';
-import { num, type RelaySchema, relayDb } from './relay-schema.js';
+import { bytes, num, type RelaySchema, relayDb } from './relay-schema.js';
 
 /** A command the relay refuses to queue (it would be rejected or never be valid on a depot). */
 export class CommandRejectedError extends Error {
@@ -31,6 +38,8 @@ export interface QueueCommandOptions {
  * Queues a command for a depot with the next per-depot id (depots.last_command_id,
  * raised atomically), state 'queued'. Any relay process sends it with the next reply
  * and pushes it to a depot heard from within 30 s. Returns the command id.
+ * A body with a secret (a PIN_ADD's digits) needs the store's sealer: the
+ * secret is stored sealed (command-secrets.ts), never in the payload.
  */
 export async function queueCommand(
   store: StoreDatabase,
@@ -49,6 +58,9 @@ export async function queueCommand(
     if (isProtocolError(error)) throw new CommandRejectedError(`command does not encode: ${error.message}`);
     throw error;
   }
+  const { payload, secret } = splitSecret(body);
+  const { sealer } = store;
+  if (secret !== null && !sealer) throw new MissingSealerError('queue a command that carries a PIN');
   const work = async (trx: Kysely<RelaySchema>): Promise<number> => {
     const raised = await trx
       .updateTable('depots')
@@ -68,7 +80,8 @@ export async function queueCommand(
         depot_id: depotId,
         id,
         kind: body.command,
-        payload: JSON.stringify(body),
+        payload,
+        secret_sealed: secret === null || !sealer ? null : sealer.seal(secret, commandSecretPlace(depotId, id)),
         not_after_ms: notAfterMs,
         state: 'queued',
         created_at_ms: nowMs,
@@ -92,14 +105,36 @@ export interface PendingCommand {
   readonly body: CommandBody;
 }
 
-/** Every unfinished command, and each affected depot's last applied command id (the base of previousId). */
+/** A pending command whose secret did not open (a wrong or missing data key): it is not carried. */
+export interface UnreadableCommand {
+  readonly depotId: number;
+  readonly id: number;
+  readonly error: Error;
+}
+
+/**
+ * Every unfinished command, and each affected depot's last applied command id
+ * (the base of previousId). `known` hands back the body of a command the caller
+ * loaded before (a command never changes once queued): only new commands are
+ * parsed and have their secret opened, so a poll every 250 ms costs no crypto
+ * for commands still waiting.
+ */
 export async function loadPendingCommands(
   store: StoreDatabase,
-): Promise<{ commands: PendingCommand[]; lastApplied: Map<number, number> }> {
+  known: (depotId: number, id: number) => CommandBody | undefined = () => undefined,
+): Promise<{ commands: PendingCommand[]; lastApplied: Map<number, number>; unreadable: UnreadableCommand[] }> {
   const rows = await relayDb(store)
     .selectFrom('commands as c')
     .innerJoin('depots as d', 'd.id', 'c.depot_id')
-    .select(['c.depot_id', 'c.id', 'c.state', 'c.not_after_ms', 'c.payload', 'd.last_applied_command_id'])
+    .select([
+      'c.depot_id',
+      'c.id',
+      'c.state',
+      'c.not_after_ms',
+      'c.payload',
+      'c.secret_sealed',
+      'd.last_applied_command_id',
+    ])
     .where('c.state', 'in', ['queued', 'sent'])
     .where('d.revoked_at_ms', 'is', null)
     .orderBy('c.depot_id')
@@ -107,17 +142,58 @@ export async function loadPendingCommands(
     .execute();
   const lastApplied = new Map<number, number>();
   const commands: PendingCommand[] = [];
+  const unreadable: UnreadableCommand[] = [];
   for (const row of rows) {
-    lastApplied.set(row.depot_id, num(row.last_applied_command_id));
-    commands.push({
-      depotId: row.depot_id,
-      id: num(row.id),
-      state: row.state as 'queued' | 'sent',
-      notAfterMs: num(row.not_after_ms),
-      body: JSON.parse(row.payload) as CommandBody,
-    });
+    const depotId = num(row.depot_id);
+    const id = num(row.id);
+    lastApplied.set(depotId, num(row.last_applied_command_id));
+    let body = known(depotId, id);
+    if (body === undefined) {
+      try {
+        const sealed = row.secret_sealed === null ? null : bytes(row.secret_sealed);
+        body = joinSecret(row.payload, sealed, store.sealer, commandSecretPlace(depotId, id));
+      } catch (error) {
+        unreadable.push({ depotId, id, error: error as Error });
+        continue;
+      }
+    }
+    commands.push({ depotId, id, state: row.state as 'queued' | 'sent', notAfterMs: num(row.not_after_ms), body });
   }
-  return { commands, lastApplied };
+  return { commands, lastApplied, unreadable };
+}
+
+/**
+ * Seals the secrets that unfinished commands of an older version still hold
+ * in their payload (migration 010 cleared those of finished commands; it had
+ * no data key for the rest). Run by the relay at start; returns how many.
+ */
+export async function sealClearCommandSecrets(store: StoreDatabase): Promise<number> {
+  const { sealer } = store;
+  if (!sealer) throw new MissingSealerError('seal command secrets');
+  const db = relayDb(store);
+  const rows = await db
+    .selectFrom('commands')
+    .select(['depot_id', 'id', 'payload'])
+    .where('state', 'in', ['queued', 'sent'])
+    .where('secret_sealed', 'is', null)
+    .execute();
+  let sealed = 0;
+  for (const row of rows) {
+    if (!payloadHoldsSecret(row.payload)) continue;
+    const depotId = num(row.depot_id);
+    const id = num(row.id);
+    const { payload, secret } = splitSecret(JSON.parse(row.payload) as CommandBody);
+    if (secret === null) continue;
+    const result = await db
+      .updateTable('commands')
+      .set({ payload, secret_sealed: sealer.seal(secret, commandSecretPlace(depotId, id)) })
+      .where('depot_id', '=', depotId)
+      .where('id', '=', id)
+      .where('payload', '=', row.payload)
+      .executeTakeFirst();
+    sealed += num(result.numUpdatedRows);
+  }
+  return sealed;
 }
 
 /** Marks commands as carried for the first time (queued → sent). */

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { Dialect, StoreDatabase } from '../database.js';
+import type { StoreDatabase } from '../database.js';
 import { byPrimaryKey, idsIn } from './batch-sql.js';
 import { num, type RelaySchema, relayDb } from './relay-schema.js';
 
@@ -62,24 +62,24 @@ export class LastSeenWrites {
 }
 
 /**
- * Marks depots heard from now as seen and, where they were offline, online.
+ * The MySQL/MariaDB batch's presence writes (uplinks-sqlite.ts has SQLite's):
+ * marks depots heard from now as seen and, where they were offline, online.
  * Each transition is claimed with a conditional UPDATE, so with several relays
  * exactly one records it.
  */
-export async function markSeen(
+export async function markSeenMysql(
   trx: Kysely<RelaySchema>,
-  dialect: Dialect,
   depotIds: readonly number[],
   nowMs: number,
 ): Promise<PresenceChange[]> {
   if (depotIds.length === 0) return [];
-  const ids = idsIn(dialect, depotIds);
-  await sql`UPDATE depots${byPrimaryKey(dialect)} SET last_seen_ms = ${nowMs}
+  const ids = idsIn('mysql', depotIds);
+  await sql`UPDATE depots${byPrimaryKey('mysql')} SET last_seen_ms = ${nowMs}
     WHERE id IN ${ids} AND (last_seen_ms IS NULL OR last_seen_ms < ${nowMs})`.execute(trx);
   const offline = await sql<{
     id: number;
     organisation_id: number;
-  }>`SELECT id, organisation_id FROM depots${byPrimaryKey(dialect)}
+  }>`SELECT id, organisation_id FROM depots${byPrimaryKey('mysql')}
     WHERE id IN ${ids} AND online = 0`.execute(trx);
   const changes: PresenceChange[] = [];
   for (const depot of offline.rows) {
@@ -133,15 +133,4 @@ export async function sweepOffline(
     if (change) changes.push(change);
   }
   return changes;
-}
-
-/** The portal's view: a depot's online/offline history, newest first. */
-export async function listRelayEvents(store: StoreDatabase, depotId: number, limit = 50) {
-  return relayDb(store)
-    .selectFrom('relay_events')
-    .select(['at_ms', 'kind', 'detail'])
-    .where('depot_id', '=', depotId)
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
 }

@@ -1,6 +1,8 @@
 import { type Kysely, sql } from 'kysely';
+import type { DataSealer } from '../../keys/data-key.js';
 import type { Dialect, StoreDatabase } from '../database.js';
 import { byPrimaryKey, idsIn, integerCase } from './batch-sql.js';
+import { MissingSealerError } from './command-secrets.js';
 import { bytes, num, type RelaySchema, relayDb } from './relay-schema.js';
 
 /** A session as the relay stores it: enough for any relay process to continue it. */
@@ -34,6 +36,38 @@ export interface AcceptHandshakeParams {
   readonly respond: (sessionId: number) => { remoteId: number; sendKey: Uint8Array; receiveKey: Uint8Array } | null;
 }
 
+/** Where a session's sealed keys live: the associated data of their seal. */
+export const sessionKeysPlace = (sessionId: number) => `depot_sessions.keys_sealed:${sessionId}`;
+
+/**
+ * A session's two transport keys as stored: sealed with the data key, never in
+ * clear (a dump with them could forge relay→depot telegrams, OPEN included, for
+ * the rest of the session). One seal at the handshake, one open when a relay
+ * process first meets the session; none per telegram.
+ */
+export function sealSessionKeys(
+  sealer: DataSealer,
+  sessionId: number,
+  keys: { sendKey: Uint8Array; receiveKey: Uint8Array },
+): Uint8Array {
+  const clear = Buffer.concat([keys.sendKey, keys.receiveKey]);
+  try {
+    return sealer.seal(clear.toString('hex'), sessionKeysPlace(sessionId));
+  } finally {
+    clear.fill(0);
+  }
+}
+
+export function openSessionKeys(
+  sealer: DataSealer,
+  sessionId: number,
+  sealed: Uint8Array,
+): { sendKey: Uint8Array; receiveKey: Uint8Array } {
+  const clear = Buffer.from(sealer.open(sealed, sessionKeysPlace(sessionId)), 'hex');
+  if (clear.length !== 64) throw new RangeError(`the keys of session ${sessionId} are not two 32-byte keys`);
+  return { sendKey: new Uint8Array(clear.subarray(0, 32)), receiveKey: new Uint8Array(clear.subarray(32)) };
+}
+
 /** Stamps are stored big-endian in varbinary(8) so that byte order is numeric order on both engines. */
 export function stampBytes(stamp: number): Uint8Array {
   const out = new Uint8Array(8);
@@ -47,6 +81,8 @@ export function stampBytes(stamp: number): Uint8Array {
  * before the response is sent, and keep only it and the one before it.
  */
 export async function acceptHandshake(store: StoreDatabase, p: AcceptHandshakeParams): Promise<HandshakeVerdict> {
+  const { sealer } = store;
+  if (!sealer) throw new MissingSealerError('store a session');
   const db = relayDb(store);
   const stamp = stampBytes(p.stamp);
   return db.transaction().execute(async (trx) => {
@@ -80,8 +116,7 @@ export async function acceptHandshake(store: StoreDatabase, p: AcceptHandshakePa
       .values({
         session_id: sessionId,
         depot_id: depot.id,
-        send_key: keys.sendKey,
-        receive_key: keys.receiveKey,
+        keys_sealed: sealSessionKeys(sealer, sessionId, keys),
         remote_id: keys.remoteId,
         created_at_ms: p.nowMs,
         send_counter_reserved: p.counterBlock,
@@ -110,7 +145,7 @@ export class NoiseRefusedError extends Error {
   override readonly name = 'NoiseRefusedError';
 }
 
-/** A live session of a depot that is not revoked, or undefined. */
+/** A live session of a depot that is not revoked, or undefined. Opens its keys (a cache miss, not per telegram). */
 export async function loadSession(store: StoreDatabase, sessionId: number): Promise<StoredSession | undefined> {
   const row = await relayDb(store)
     .selectFrom('depot_sessions as s')
@@ -119,8 +154,7 @@ export async function loadSession(store: StoreDatabase, sessionId: number): Prom
       's.session_id',
       's.depot_id',
       's.remote_id',
-      's.send_key',
-      's.receive_key',
+      's.keys_sealed',
       's.created_at_ms',
       's.confirmed_at_ms',
       's.receive_counter_highest',
@@ -131,12 +165,13 @@ export async function loadSession(store: StoreDatabase, sessionId: number): Prom
     .where('d.revoked_at_ms', 'is', null)
     .executeTakeFirst();
   if (row === undefined) return undefined;
+  if (!store.sealer) throw new MissingSealerError('load a session');
+  const id = num(row.session_id);
   return {
-    sessionId: num(row.session_id),
+    sessionId: id,
     depotId: num(row.depot_id),
     remoteId: num(row.remote_id),
-    sendKey: bytes(row.send_key),
-    receiveKey: bytes(row.receive_key),
+    ...openSessionKeys(store.sealer, id, bytes(row.keys_sealed)),
     createdAtMs: num(row.created_at_ms),
     confirmedAtMs: row.confirmed_at_ms === null ? null : num(row.confirmed_at_ms),
     receiveCounterHighest: num(row.receive_counter_highest),
@@ -195,7 +230,7 @@ export async function depotsToForgetSince(
  * (SQLite), so concurrent relays get disjoint blocks. The block may be used
  * only after the transaction committed.
  */
-export async function reserveCountersIn(
+async function reserveCountersIn(
   trx: Kysely<RelaySchema>,
   sessionId: number,
   count: number,

@@ -58,8 +58,8 @@ describe.each(testDialects())('storeUplinks: STATUS order with unchanged statuse
       .values({
         session_id: SESSION,
         depot_id: depotId,
-        send_key: new Uint8Array(32),
-        receive_key: new Uint8Array(32),
+        // Never opened here: these rows are not handshakes, so there are no keys to seal.
+        keys_sealed: new Uint8Array(0),
         remote_id: 1,
         created_at_ms: 1,
         stamp: STAMP,

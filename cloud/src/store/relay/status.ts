@@ -1,7 +1,6 @@
-import { type StatusFrame, toHex } from '@keydepot/shared';
+import type { StatusFrame } from '@keydepot/shared';
 import { type Kysely, sql } from 'kysely';
-import type { Dialect } from '../database.js';
-import { byPrimaryKey, idsIn, jsonRows, mysqlRows } from './batch-sql.js';
+import { byPrimaryKey, idsIn, mysqlRows } from './batch-sql.js';
 import { bytes, type DepotStatusTable, num, type RelaySchema } from './relay-schema.js';
 
 /** One depot_status row; what is stored and what a batch writes have the same shape. */
@@ -153,49 +152,32 @@ export function compartmentRows(depotId: number, states: Uint8Array, nowMs: numb
 }
 
 /**
- * Stores the newest STATUS of each depot (MySQL/MariaDB; the SQLite path is in
- * uplinks-sqlite.ts). Only a STATUS newer than the stored
- * one (by session stamp, then counter) is written, so a replayed or reordered
- * telegram cannot roll compartments back; one equal to the stored row is
- * written again at most once a second. The compartments table and the
- * depot's firmware version are rewritten only when they changed, which keeps a
- * steady check-in at one statement for the whole batch.
+ * The MySQL/MariaDB batch's STATUS writes (uplinks-sqlite.ts writes the same
+ * plan on SQLite): the stored rows are read with row locks, so two relays
+ * storing a STATUS of the same depot decide one after the other, and the plan
+ * (planStatuses) is written in one multi-row upsert. Compartments and the
+ * firmware version only where they changed: a steady check-in costs one
+ * statement for the whole batch.
  */
-export async function storeStatuses(
+export async function storeStatusesMysql(
   trx: Kysely<RelaySchema>,
-  dialect: Dialect,
   updates: readonly DepotStatusUpdate[],
   nowMs: number,
 ): Promise<void> {
   if (updates.length === 0) return;
   const newest = newestPerDepot(updates);
-  // Row locks on MySQL: two relays storing a STATUS of the same depot decide one after the other.
   const selected = await sql<StoredStatusRow>`SELECT ${sql.raw(STORED_COLUMNS)}
-    FROM depot_status${byPrimaryKey(dialect)} WHERE depot_id IN ${idsIn(dialect, [...newest.keys()])}${sql.raw(dialect === 'mysql' ? ' FOR UPDATE' : '')}`.execute(
+    FROM depot_status${byPrimaryKey('mysql')} WHERE depot_id IN ${idsIn('mysql', [...newest.keys()])} FOR UPDATE`.execute(
     trx,
   );
   const stored = new Map(selected.rows.map((r) => [num(r.depot_id), r]));
   const { rows, changedCompartments, changedFirmware } = planStatuses(newest, (id) => stored.get(id), nowMs);
   if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]).filter((c) => c !== 'depot_id') as (keyof (typeof rows)[0])[];
-  if (dialect === 'mysql') {
-    await sql`INSERT INTO depot_status (${sql.raw(STATUS_COLUMNS.join(', '))})
-      VALUES ${mysqlRows(rows.map((r) => STATUS_COLUMNS.map((c) => r[c])))}
-      ON DUPLICATE KEY UPDATE ${sql.raw(columns.map((c) => `${c} = VALUES(${c})`).join(', '))}`.execute(trx);
-  } else {
-    // One JSON parameter (compartments as hex): the statement text is the same for every batch.
-    const names = ['depot_id', ...columns];
-    const v = jsonRows(
-      names,
-      rows.map((r) => names.map((c) => (c === 'compartments' ? toHex(r.compartments) : r[c as keyof typeof r]))),
-    );
-    const select = names.map((c) => (c === 'compartments' ? 'unhex(v.compartments)' : `v.${c}`)).join(', ');
-    const update = columns.map((c) => `${c} = excluded.${c}`).join(', ');
-    await sql`INSERT INTO depot_status (${sql.raw(names.join(', '))})
-      SELECT ${sql.raw(select)} FROM ${v} AS v WHERE true
-      ON CONFLICT (depot_id) DO UPDATE SET ${sql.raw(update)}`.execute(trx);
-  }
-  await storeCompartments(trx, dialect, changedCompartments, nowMs);
+  const updated = STATUS_COLUMNS.filter((c) => c !== 'depot_id');
+  await sql`INSERT INTO depot_status (${sql.raw(STATUS_COLUMNS.join(', '))})
+    VALUES ${mysqlRows(rows.map((r) => STATUS_COLUMNS.map((c) => r[c])))}
+    ON DUPLICATE KEY UPDATE ${sql.raw(updated.map((c) => `${c} = VALUES(${c})`).join(', '))}`.execute(trx);
+  await storeCompartments(trx, changedCompartments, nowMs);
   for (const f of changedFirmware) {
     await trx.updateTable('depots').set({ firmware_version: f.version }).where('id', '=', f.depotId).execute();
   }
@@ -203,7 +185,6 @@ export async function storeStatuses(
 
 async function storeCompartments(
   trx: Kysely<RelaySchema>,
-  dialect: Dialect,
   changed: readonly { depotId: number; states: Uint8Array }[],
   nowMs: number,
 ): Promise<void> {
@@ -211,17 +192,10 @@ async function storeCompartments(
   if (rows.length === 0) return;
   const columns = ['door_open', 'key_present', 'has_key_sensor', 'locked', 'updated_at_ms'];
   for (let i = 0; i < rows.length; i += 500) {
-    const insert = trx.insertInto('compartments').values(rows.slice(i, i + 500));
-    if (dialect === 'mysql') {
-      await insert.onDuplicateKeyUpdate(Object.fromEntries(columns.map((c) => [c, sql.raw(`VALUES(${c})`)]))).execute();
-    } else {
-      await insert
-        .onConflict((oc) =>
-          oc
-            .columns(['depot_id', 'number'])
-            .doUpdateSet(Object.fromEntries(columns.map((c) => [c, sql.raw(`excluded.${c}`)]))),
-        )
-        .execute();
-    }
+    await trx
+      .insertInto('compartments')
+      .values(rows.slice(i, i + 500))
+      .onDuplicateKeyUpdate(Object.fromEntries(columns.map((c) => [c, sql.raw(`VALUES(${c})`)])))
+      .execute();
   }
 }

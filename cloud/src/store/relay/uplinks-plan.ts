@@ -32,6 +32,18 @@ export interface StoredBatch {
   readonly lastApplied: Map<number, number>;
 }
 
+/** One batch as both engines' writers take it (storeUplinks works out which writes are due). */
+export interface BatchArgs {
+  readonly uplinks: readonly Uplink[];
+  readonly seen: readonly number[];
+  /** Per depot, the highest command it has handled (from lastAppliedOf). */
+  readonly lastApplied: Map<number, number>;
+  /** The entries of `lastApplied` to write. */
+  readonly raises: ReadonlyMap<number, number>;
+  readonly nowMs: number;
+  readonly tail?: (stored: StoredBatch) => BatchTail;
+}
+
 /** Writes the caller decides on once the batch is stored, done in the same transaction. */
 export interface BatchTail {
   /** Commands carried for the first time (queued → sent), per depot. */

@@ -22,7 +22,7 @@ import {
 } from './status.js';
 import {
   ackFrames,
-  type BatchTail,
+  type BatchArgs,
   type CounterBlock,
   type StoredBatch,
   type StoredBatchWithTail,
@@ -36,6 +36,7 @@ import {
 // promise per statement: at 32 uplinks per batch that was a third of the
 // relay's CPU. One small statement per row: with the statement cached, a row
 // costs a bind and a step, less than building and parsing a JSON parameter.
+// The MySQL/MariaDB path is uplinks-mysql.ts; storeUplinks (uplinks.ts) picks one.
 
 function prepareAll(db: Database.Database) {
   const p = (sql: string) => db.prepare(sql);
@@ -85,17 +86,6 @@ function prepareAll(db: Database.Database) {
 }
 
 type Statements = ReturnType<typeof prepareAll>;
-
-interface BatchArgs {
-  readonly uplinks: readonly Uplink[];
-  readonly seen: readonly number[];
-  /** Per depot, the highest command it has handled (from lastAppliedOf). */
-  readonly lastApplied: Map<number, number>;
-  /** The entries of `lastApplied` to write. */
-  readonly raises: ReadonlyMap<number, number>;
-  readonly nowMs: number;
-  readonly tail?: (stored: StoredBatch) => BatchTail;
-}
 
 /** A handle's statements and its batch transaction, made on first use and kept for the handle's life. */
 const perHandle = new WeakMap<Database.Database, (args: BatchArgs) => StoredBatchWithTail>();

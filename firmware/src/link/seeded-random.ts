@@ -1,11 +1,10 @@
 /**
- * Small seeded generators for the simulator: the same seed gives the same
- * network decisions and the same link jitter, run after run. Not for secrets:
- * keys and nonces come from the crypto backend.
+ * Small seeded generators for tests and the simulator: the same seed gives the
+ * same link jitter (the rhythm's Random) and the same simulated network
+ * decisions, run after run. A depot in the field draws from Math.random. Not
+ * for secrets: keys and nonces come from the crypto backend.
  */
-
-/** A source of uniform numbers in [0, 1), the shape the firmware's rhythm takes (firmware/src/link/rhythm.ts). */
-export type Random = () => number;
+import type { Random } from './rhythm.js';
 
 /**
  * mulberry32 (Tommy Ettinger's 32-bit generator): one 32-bit state word,

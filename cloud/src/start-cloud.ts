@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { createServer as createHttpsServer } from 'node:https';
+import { dirname, join } from 'node:path';
 import { type ServerType, serve as serveHttp } from '@hono/node-server';
 import { type CryptoBackend, type KeyPair, loadCryptoBackend } from '@keydepot/shared';
 import type { Logger } from 'pino';
+import { ExportRunner } from './exports/export-runner.js';
 import { createApp } from './http/app.js';
+import { loadBlindIndex } from './keys/blind-index.js';
 import { loadDataSealer } from './keys/data-key.js';
 import { loadOfflineMasterKey } from './keys/offline-master-key.js';
 import { RelayMetrics } from './metrics.js';
@@ -11,9 +14,14 @@ import { type Relay, type RelayOptions, startRelay } from './relay/relay.js';
 import { openDatabase, type StoreDatabase } from './store/database.js';
 import { migrateToLatest } from './store/migrate.js';
 
-export interface ServeOptions {
+export interface StartCloudOptions {
   /** Store URL: `sqlite:<path>` or `mysql://…`. */
   readonly databaseUrl: string;
+  /**
+   * The data key file (created on first use): the relay seals session keys and
+   * PIN digits with it, the portal PINs it may show again.
+   */
+  readonly dataKeyFile: string;
   readonly relayKeys: KeyPair;
   readonly logger: Logger;
   readonly udpHost?: string;
@@ -24,19 +32,20 @@ export interface ServeOptions {
   readonly backend?: CryptoBackend;
   /** Extra relay settings (rate limits, intervals). */
   readonly relay?: Partial<Omit<RelayOptions, 'store' | 'relayKeys' | 'backend' | 'logger' | 'metrics'>>;
-  /** The portal's key files; without them only /metrics is served (relay-only processes and tests). */
+  /** The portal's settings; without them only /metrics is served (relay-only processes and tests). */
   readonly portal?: {
-    readonly dataKeyFile: string;
+    /** The blind index key of customer search; default `index.key` beside the data key file. */
+    readonly indexKeyFile?: string;
     readonly offlineMasterKeyFile: string;
     /** What provisioning bundles tell a depot to dial; without it the admin pages cannot provision depots. */
     readonly publicRelay?: { readonly host: string; readonly port: number };
+    /** Folder for background export files (docs/operations.md, Exports); without it exports are only downloaded at once. */
+    readonly exportDir?: string;
   };
   /** Serve HTTPS directly with this certificate and key (PEM files); otherwise HTTP behind a TLS proxy. */
   readonly tls?: { readonly certFile: string; readonly keyFile: string };
   /** The portal is reached over HTTPS through a reverse proxy: send HSTS even though this process speaks HTTP. */
   readonly behindTlsProxy?: boolean;
-  /** Install SIGINT/SIGTERM handlers that shut down gracefully (default true). */
-  readonly handleSignals?: boolean;
 }
 
 export interface Running {
@@ -47,10 +56,15 @@ export interface Running {
   shutdown(): Promise<void>;
 }
 
-/** Opens and migrates the store, starts the UDP relay and HTTP (placeholder portal, /metrics). */
-export async function serve(options: ServeOptions): Promise<Running> {
+/**
+ * Opens and migrates the store, starts the UDP relay and HTTP (the portal when
+ * its key files are given, and /metrics). Stopping is the caller's: the CLI's
+ * `serve` calls `shutdown()` on SIGINT/SIGTERM.
+ */
+export async function startCloud(options: StartCloudOptions): Promise<Running> {
   const { logger } = options;
-  const store = openDatabase(options.databaseUrl);
+  const sealer = await loadDataSealer(options.dataKeyFile);
+  const store = openDatabase(options.databaseUrl, { sealer });
   const applied = await migrateToLatest(store);
   if (applied.length > 0) logger.info({ migrations: applied }, 'store migrated');
   const metrics = new RelayMetrics();
@@ -66,11 +80,23 @@ export async function serve(options: ServeOptions): Promise<Running> {
     port: options.udpPort,
   });
   const portalKeys = options.portal;
+  const exportRunner =
+    portalKeys?.exportDir === undefined
+      ? undefined
+      : new ExportRunner({
+          store,
+          dir: portalKeys.exportDir,
+          clock: Date.now,
+          logger: logger.child({ category: 'exports' }),
+        });
+  // Jobs a previous run left half done are taken up again (or marked failed) right here.
+  await exportRunner?.start();
   const app = createApp({
     metricsText: () => metrics.text(),
     portal: portalKeys && {
       store,
-      sealer: await loadDataSealer(portalKeys.dataKeyFile),
+      sealer,
+      blindIndex: await loadBlindIndex(portalKeys.indexKeyFile ?? join(dirname(options.dataKeyFile), 'index.key')),
       offlineMasterKey: async () =>
         (await loadOfflineMasterKey({ file: portalKeys.offlineMasterKeyFile, createIfMissing: true })).key,
       provisioning:
@@ -84,6 +110,9 @@ export async function serve(options: ServeOptions): Promise<Running> {
           publicRelayPort: portalKeys.publicRelay?.port ?? 0,
         })),
       pokeRelay: () => relay.poke(),
+      ...(exportRunner && portalKeys?.exportDir
+        ? { exports: { dir: portalKeys.exportDir, poke: () => exportRunner.poke() } }
+        : {}),
       clock: Date.now,
       logger: logger.child({ category: 'portal' }),
       tls: options.tls !== undefined || options.behindTlsProxy === true,
@@ -115,24 +144,12 @@ export async function serve(options: ServeOptions): Promise<Running> {
       );
       await closed;
       clearTimeout(cut);
+      await exportRunner?.stop();
       await relay.close();
       await store.close();
       logger.info('stopped');
     })();
     return stopping;
   };
-  if (options.handleSignals ?? true) {
-    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.once(signal, () => {
-        shutdown().then(
-          () => process.exit(0),
-          (error) => {
-            logger.error({ err: error }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
-      });
-    }
-  }
   return { store, relay, httpPort: http.port, shutdown };
 }

@@ -6,30 +6,30 @@ import { join } from 'node:path';
 import { generateKeyPair, loadCryptoBackend } from '@keydepot/shared';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { type Running, type ServeOptions, serve } from './serve.js';
+import { type Running, type StartCloudOptions, startCloud } from './start-cloud.js';
 
 /**
- * Runs serve() on a SQLite store in a fresh folder, with the OS choosing the
+ * Runs startCloud() on a SQLite store in a fresh folder, with the OS choosing the
  * ports, hands it to `check`, then shuts it down and removes the folder
  * (also when a check fails).
  */
 async function withServer(
-  extra: (dir: string) => Partial<ServeOptions>,
+  extra: (dir: string) => Partial<StartCloudOptions>,
   check: (running: Running, dir: string) => Promise<void>,
 ): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'keydepot-serve-'));
   try {
     const backend = await loadCryptoBackend('sodium-native');
-    const running = await serve({
+    const running = await startCloud({
       databaseUrl: `sqlite:${join(dir, 'store.sqlite')}`,
+      dataKeyFile: join(dir, 'data.key'),
       relayKeys: generateKeyPair(backend),
       backend,
       logger: pino({ level: 'silent' }),
       udpHost: '127.0.0.1',
       udpPort: 0,
       httpPort: 0,
-      handleSignals: false,
-      portal: { dataKeyFile: join(dir, 'data.key'), offlineMasterKeyFile: join(dir, 'offline-master.key') },
+      portal: { offlineMasterKeyFile: join(dir, 'offline-master.key') },
       ...extra(dir),
     });
     try {
@@ -70,7 +70,7 @@ function selfSignedCertificate(dir: string): { certFile: string; keyFile: string
   return { certFile, keyFile };
 }
 
-describe('serve', () => {
+describe('startCloud', () => {
   it('migrates the store, serves HTTP and UDP, and shuts down cleanly', async () => {
     await withServer(
       () => ({}),

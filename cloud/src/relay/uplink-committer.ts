@@ -27,7 +27,7 @@ export interface AcceptedUplink {
   readonly frames: readonly Frame[];
 }
 
-export interface UplinkStoreOptions {
+export interface UplinkCommitterOptions {
   readonly store: StoreDatabase;
   readonly commands: CommandCache;
   readonly replies: Replies;
@@ -65,47 +65,47 @@ function toUplink(a: AcceptedUplink): Uplink {
 }
 
 /**
- * Stores a batch of uplinks in one transaction and answers each of them after
- * the commit: TIME, the cumulative EVENT_ACKs computed from the store, and every
- * pending command above what the depot has applied (protocol §10–§12).
+ * Commits a batch of uplinks in one store transaction and answers each of them
+ * after the commit: TIME, the cumulative EVENT_ACKs computed from the store,
+ * and every pending command above what the depot has applied (protocol §10–§12).
  */
-export class UplinkStore {
-  constructor(private readonly o: UplinkStoreOptions) {}
+export class UplinkCommitter {
+  constructor(private readonly options: UplinkCommitterOptions) {}
 
-  async storeAndAnswer(batch: readonly AcceptedUplink[]): Promise<void> {
+  async commitAndAnswer(batch: readonly AcceptedUplink[]): Promise<void> {
     try {
-      await this.store(batch);
+      await this.commit(batch);
     } finally {
-      for (const a of batch) this.o.replies.answered(a.session.depotId);
+      for (const a of batch) this.options.replies.answered(a.session.depotId);
     }
   }
 
-  private async store(accepted: readonly AcceptedUplink[]): Promise<void> {
+  private async commit(accepted: readonly AcceptedUplink[]): Promise<void> {
     // Still answered as usual: the depot sees a normal reply, only the violating frames had no effect.
-    const batch = this.o.screen ? await this.o.screen.screen(accepted) : accepted;
-    const nowMs = this.o.clock();
+    const batch = this.options.screen ? await this.options.screen.screen(accepted) : accepted;
+    const nowMs = this.options.clock();
     const uplinks = batch.map(toUplink);
     let plaintexts: Uint8Array[][] = [];
     let reserving: { session: RelaySession; count: number }[] = [];
     let sent: PendingCommand[] = [];
     const carriedThrough = new Map<number, number>();
-    const stored = await this.o.metrics.time('batch', () =>
-      storeUplinks(this.o.store, uplinks, nowMs, {
-        lastSeen: this.o.lastSeen,
-        lastApplied: this.o.lastApplied,
+    const stored = await this.options.metrics.time('batch', () =>
+      storeUplinks(this.options.store, uplinks, nowMs, {
+        lastSeen: this.options.lastSeen,
+        lastApplied: this.options.lastApplied,
         // Synchronous, inside the transaction: what to carry, mark as sent and reserve counters for.
         inTransaction: (result) => {
           for (const u of uplinks) {
             const ids = u.results.map((r) => r.id);
-            this.o.commands.finished(u.depotId, ids);
+            this.options.commands.finished(u.depotId, ids);
           }
-          for (const [depotId, id] of result.lastApplied) this.o.commands.raiseApplied(depotId, id);
+          for (const [depotId, id] of result.lastApplied) this.options.commands.raiseApplied(depotId, id);
           const queuedByDepot = new Map<number, PendingCommand[]>();
           const needs = new Map<RelaySession, number>();
           plaintexts = batch.map((a, i) => {
             const u = uplinks[i];
             const applied = Math.max(u.status?.lastCommandId ?? 0, result.lastApplied.get(u.depotId) ?? 0);
-            const { frames, queued } = this.o.commands.carry(u.depotId, applied, nowMs);
+            const { frames, queued } = this.options.commands.carry(u.depotId, applied, nowMs);
             const newest = frames.at(-1)?.id ?? 0;
             if (newest > (carriedThrough.get(u.depotId) ?? 0)) carriedThrough.set(u.depotId, newest);
             for (const c of queued) {
@@ -123,7 +123,7 @@ export class UplinkStore {
             return packed;
           });
           sent = [...queuedByDepot.values()].flat();
-          reserving = this.o.replies.countersToReserve(needs, nowMs);
+          reserving = this.options.replies.countersToReserve(needs, nowMs);
           return {
             markSent: new Map([...queuedByDepot].map(([depotId, list]) => [depotId, list.map((c) => c.id)])),
             reserve: reserving.map((r) => ({ sessionId: r.session.sessionId, count: r.count })),
@@ -137,9 +137,9 @@ export class UplinkStore {
       if (block) r.session.grantCounters(block.start, block.end, nowMs);
     });
     for (const c of sent) c.state = 'sent';
-    for (const [depotId, newest] of carriedThrough) this.o.replies.carried(depotId, newest);
-    this.o.afterCommit?.();
-    const m = this.o.metrics;
+    for (const [depotId, newest] of carriedThrough) this.options.replies.carried(depotId, newest);
+    this.options.afterCommit?.();
+    const m = this.options.metrics;
     m.batchSize.observe(batch.length);
     if (stored.eventsInserted > 0) m.eventsStored.inc(stored.eventsInserted);
     if (sent.length > 0) m.commands.inc({ state: 'sent' }, sent.length);
@@ -147,8 +147,8 @@ export class UplinkStore {
     for (const p of stored.presence) m.presence.inc({ kind: p.kind });
     for (let i = 0; i < batch.length; i++) {
       // Synchronous unless a session ran out of counters (its block aged out): no promise per reply.
-      if (!this.o.replies.trySendNow(batch[i].session, plaintexts[i], 'reply')) {
-        await this.o.replies.send(batch[i].session, plaintexts[i], 'reply');
+      if (!this.options.replies.trySendNow(batch[i].session, plaintexts[i], 'reply')) {
+        await this.options.replies.send(batch[i].session, plaintexts[i], 'reply');
       }
     }
   }
