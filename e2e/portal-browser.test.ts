@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SESSION_COOKIE } from '@keydepot/cloud';
+import { SESSION_COOKIE, totpCode } from '@keydepot/cloud';
 import { CommandKind, EventKind } from '@keydepot/shared';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -63,7 +63,13 @@ describe.skipIf(!REQUIRED && !existsSync(CHROMIUM))('the portal in Chromium', ()
     await page.goto(`${baseUrl}/login`);
     await page.fill('input[name="username"]', system.username);
     await page.fill('input[name="password"]', system.password);
-    await Promise.all([page.waitForURL(`${baseUrl}/`), page.click('main form button[type="submit"]')]);
+    await Promise.all([
+      page.waitForURL(`${baseUrl}/login/second-factor`),
+      page.click('main form button[type="submit"]'),
+    ]);
+    // The admin is a service operator: always a second factor (its app is set up by system.ts).
+    await page.fill('input[name="code"]', totpCode(system.totpSecret, Date.now()));
+    await Promise.all([page.waitForURL(`${baseUrl}/`), page.click('form[action="/login/second-factor/totp"] button')]);
     const session = (await context.cookies()).find((c) => c.name === SESSION_COOKIE);
     expect(session?.secure).toBe(true);
     expect(session?.httpOnly).toBe(true);

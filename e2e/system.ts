@@ -1,7 +1,15 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Running } from '@keydepot/cloud';
+import {
+  findUserByUsername,
+  loadDataSealer,
+  type Running,
+  startTotpEnrolment,
+  TOTP_STEP_MS,
+  totpCode,
+  useTotpCode,
+} from '@keydepot/cloud';
 import { loadCryptoBackend, type ProvisioningBundle } from '@keydepot/shared';
 import { setUpDemo, startDemoSystem } from '@keydepot/simulator/demo';
 import type { Fleet } from '@keydepot/simulator/fleet';
@@ -14,6 +22,8 @@ export interface RunningSystem {
   readonly baseUrl: string;
   readonly username: string;
   readonly password: string;
+  /** The admin's authenticator app: the admin is a service operator, and operators always need a second factor. */
+  readonly totpSecret: string;
   stop(): Promise<void>;
 }
 
@@ -54,6 +64,7 @@ export async function startSystem(): Promise<RunningSystem> {
       () => cloud.shutdown(),
       () => fleet.stop(),
     );
+    const totpSecret = await enrolAdminTotp(cloud, join(dataDir, 'data.key'), accounts.username);
     return {
       cloud,
       fleet,
@@ -61,10 +72,33 @@ export async function startSystem(): Promise<RunningSystem> {
       baseUrl: `http://127.0.0.1:${cloud.httpPort}`,
       username: accounts.username,
       password: accounts.password,
+      totpSecret,
       stop,
     };
   } catch (error) {
     await stop();
     throw error;
   }
+}
+
+/**
+ * Sets up the admin's authenticator app through the store, confirmed with the
+ * previous step's code, so a login in this step takes a fresh one (codes are good once).
+ */
+async function enrolAdminTotp(cloud: Running, dataKeyFile: string, username: string): Promise<string> {
+  const db = cloud.store.db;
+  const sealer = await loadDataSealer(dataKeyFile);
+  const user = await findUserByUsername(db, username);
+  if (!user) throw new Error(`no user ${username}`);
+  const secret = await startTotpEnrolment(db, sealer, { userId: user.id, nowMs: Date.now() });
+  if (!secret) throw new Error(`${username} has an authenticator app already`);
+  const earlier = Date.now() - TOTP_STEP_MS;
+  const confirmed = await useTotpCode(db, sealer, {
+    userId: user.id,
+    code: totpCode(secret, earlier),
+    nowMs: earlier,
+    confirm: true,
+  });
+  if (!confirmed) throw new Error('the TOTP enrolment of the admin failed');
+  return secret;
 }

@@ -17,3 +17,5 @@ export { SESSION_COOKIE } from './portal/session/session-middleware.js';
 export { HandshakeRateLimiter, type HandshakeRateLimiterOptions } from './relay/handshake-rate-limiter.js';
 export { type Relay, type RelayOptions, startRelay } from './relay/relay.js';
 export { type Running, type StartCloudOptions, startCloud } from './start-cloud.js';
+export { startTotpEnrolment, TOTP_STEP_MS, totpCode, useTotpCode } from './store/second-factor/totp.js';
+export { findUserByUsername } from './store/users.js';

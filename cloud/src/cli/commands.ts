@@ -15,6 +15,7 @@ import { retentionRun } from './retention-run.js';
 import { serve } from './serve.js';
 import { userDisable, userEnable } from './user-access.js';
 import { userCreate } from './user-create.js';
+import { userResetSecondFactor } from './user-reset-2fa.js';
 import { userResetPassword } from './user-reset-password.js';
 import { verifyExportCommand } from './verify-export.js';
 
@@ -32,6 +33,7 @@ export const COMMANDS: readonly Command[] = [
   depotGrant,
   userCreate,
   userResetPassword,
+  userResetSecondFactor,
   userDisable,
   userEnable,
   auditList,

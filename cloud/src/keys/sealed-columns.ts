@@ -8,6 +8,7 @@ import { commandSecretPlace } from '../store/relay/command-secrets.js';
 import { sessionKeysPlace } from '../store/relay/sessions.js';
 import { toNumber } from '../store/row-values.js';
 import type { Schema } from '../store/schema.js';
+import { totpSecretPlace } from '../store/second-factor/totp.js';
 import type { DataSealer } from './data-key.js';
 
 /** One column of sealed values: where it is, and the place (associated data) each row's value was sealed for. */
@@ -49,6 +50,12 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     place: ([id]) => secretPlace(id as number),
   },
   { table: 'mail_outbox', column: 'message_sealed', idColumns: ['id'], place: ([id]) => messagePlace(id as number) },
+  {
+    table: 'totp_factors',
+    column: 'secret_sealed',
+    idColumns: ['user_id'],
+    place: ([id]) => totpSecretPlace(id as number),
+  },
 ];
 
 export const columnName = (c: SealedColumn) => `${c.table}.${c.column}`;

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { getCookie } from 'hono/cookie';
@@ -18,6 +20,10 @@ import { paymentArea } from './payments/payment-routes.js';
 import { pinsArea } from './pins/pins-routes.js';
 import type { PortalDeps, PortalEnv } from './portal-env.js';
 import { remoteArea } from './remote/remote-routes.js';
+import { accountSecondFactorArea } from './second-factor/account-routes.js';
+import { loginStepArea } from './second-factor/login-step-routes.js';
+import { secondFactorPolicyArea } from './second-factor/policy-routes.js';
+import { reauthArea } from './second-factor/reauthenticate.js';
 import { csrfProtection } from './security/csrf.js';
 import { secureHeaders } from './security/secure-headers.js';
 import { sessionMiddleware } from './session/session-middleware.js';
@@ -30,7 +36,18 @@ const STATIC_FILES: Record<string, string> = {
   'portal.css': 'text/css; charset=utf-8',
   'live.js': 'text/javascript; charset=utf-8',
   'copy.js': 'text/javascript; charset=utf-8',
+  'passkeys.js': 'text/javascript; charset=utf-8',
 };
+
+/**
+ * Third-party browser code served from /static like our own (the CSP allows
+ * scripts from this origin only): the WebAuthn helper, as the package ships
+ * it, found through the package so an update needs no copy.
+ */
+function vendorFiles(): Record<string, URL> {
+  const webauthn = createRequire(import.meta.url).resolve('@simplewebauthn/browser');
+  return { 'webauthn.js': new URL('../dist/bundle/index.umd.min.js', pathToFileURL(webauthn)) };
+}
 
 /**
  * The areas of the portal, each a sub-app with its routes and their access
@@ -39,6 +56,9 @@ const STATIC_FILES: Record<string, string> = {
 function areas() {
   return [
     authArea(), // login, logout, language, account, set-password links
+    loginStepArea(), // the second factor after the password, passkey login
+    accountSecondFactorArea(), // passkeys, authenticator app and recovery codes of one's account
+    reauthArea(), // passkey options for re-authentication before a remote open, refund or payment change
     dashboardArea(), // the start page
     pinsArea(), // a depot's PINs: list, create, reveal, revoke
     remoteArea(), // remote open, lockout reset, a command's way to the depot
@@ -52,6 +72,7 @@ function areas() {
     auditExportArea(), // the audit log as CSV, same scope and filter
     adminArea(), // organisations, accounts, depot provisioning (service operators)
     paymentArea(), // an organisation's PayPal settings (organisation owners)
+    secondFactorPolicyArea(), // an organisation's second-factor rule (service operators)
   ];
 }
 
@@ -76,6 +97,9 @@ export function createPortalApp(deps: PortalDeps): Portal {
     } catch {
       // A missing optional file (live.js) is served as 404.
     }
+  }
+  for (const [name, url] of Object.entries(vendorFiles())) {
+    statics.set(name, { body: readFileSync(url, 'utf8'), type: 'text/javascript; charset=utf-8' });
   }
 
   app.use(secureHeaders({ tls: deps.tls }));

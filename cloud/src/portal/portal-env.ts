@@ -10,7 +10,7 @@ import type { Organisation } from '../store/organisations.js';
 import type { DepotRole, OrganisationRole } from '../store/schema.js';
 import type { User } from '../store/users.js';
 import type { Language } from './i18n/language.js';
-import type { PortalSession } from './session/portal-sessions.js';
+import type { PortalSession, SecondFactorStage } from './session/portal-sessions.js';
 
 /** What the portal is built from; the server (serve.ts) or a test passes it in. */
 export interface PortalDeps {
@@ -44,6 +44,8 @@ export interface PortalVariables {
   address: string;
   user: User | null;
   session: PortalSession | null;
+  /** A session that has the password but owes its second factor (then `user` and `session` are null). */
+  pending: { session: PortalSession; user: User; stage: Exclude<SecondFactorStage, 'done'> } | null;
   /** The token every form of this request carries (session token, or the pre-login one). */
   csrfToken: string;
   /** Set by the depot guard on /depots/:depotId routes. */

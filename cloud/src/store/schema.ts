@@ -7,6 +7,8 @@ export interface OrganisationsTable {
   id: Generated<number>;
   name: string;
   created_at_ms: number;
+  /** 'optional' or 'required' (migration 010). */
+  second_factor_policy: Generated<string>;
 }
 
 export interface UsersTable {
@@ -162,6 +164,8 @@ export interface PortalSessionsTable {
   expires_at_ms: number;
   ended_at_ms: number | null;
   address: string | null;
+  /** 'done', 'verify' or 'enrol' (migration 010). */
+  second_factor: Generated<string>;
 }
 
 export interface LoginThrottleTable {
@@ -178,6 +182,42 @@ export interface PasswordTokensTable {
   created_at_ms: number;
   expires_at_ms: number;
   used_at_ms: number | null;
+}
+
+export interface TotpFactorsTable {
+  user_id: number;
+  secret_sealed: Uint8Array;
+  confirmed_at_ms: number | null;
+  last_step: Generated<number>;
+  created_at_ms: number;
+}
+
+export interface RecoveryCodesTable {
+  id: Generated<number>;
+  user_id: number;
+  code_hash: Uint8Array;
+  created_at_ms: number;
+  used_at_ms: number | null;
+}
+
+export interface PasskeysTable {
+  id: Generated<number>;
+  user_id: number;
+  credential_id: Uint8Array;
+  public_key: Uint8Array;
+  sign_count: Generated<number>;
+  transports: Generated<string>;
+  name: string;
+  created_at_ms: number;
+  last_used_ms: number | null;
+  removed_at_ms: number | null;
+}
+
+export interface WebauthnChallengesTable {
+  challenge: string;
+  purpose: string;
+  user_id: number | null;
+  expires_at_ms: number;
 }
 
 export type ExportJobState = 'queued' | 'running' | 'done' | 'failed';
@@ -350,6 +390,10 @@ export interface Schema {
   portal_sessions: PortalSessionsTable;
   login_throttle: LoginThrottleTable;
   password_tokens: PasswordTokensTable;
+  totp_factors: TotpFactorsTable;
+  recovery_codes: RecoveryCodesTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
   export_jobs: ExportJobsTable;
   organisation_roles: OrganisationRolesTable;
   organisation_settings: OrganisationSettingsTable;

@@ -26,7 +26,7 @@ const PASSWORD_HASH_OPTIONS = {
   timeCost: 2,
   parallelism: 1,
 } as const;
-/** Shorter passwords are refused (OWASP asks for at least 8 with MFA, 15 without; we have no MFA yet). */
+/** Shorter passwords are refused (OWASP asks for at least 8 with MFA, 15 without; a second factor is optional for some accounts). */
 export const MIN_PASSWORD_LENGTH = 12;
 const USERNAME = /^[A-Za-z0-9][A-Za-z0-9._@-]{2,99}$/;
 

@@ -62,7 +62,9 @@ function variantsOf(route: RouteSpec): Variant[] {
 function expected(access: Access, actor: Actor, variant: Variant, route: RouteSpec): Outcome {
   if (access.kind === 'public') return 'allowed';
   if (actor === 'anonymous') return 'login';
-  if (access.kind === 'signed-in') {
+  // The step after the password sends a signed-in user on to the portal (second-factor-matrix.test.ts covers the step).
+  if (access.kind === 'second-factor') return 'allowed';
+  if (access.kind === 'signed-in' || access.kind === 'enrolling') {
     // Organisation or user pages outside the operator area are scoped to the user's own organisation.
     const scoped = pathParameters(route).some((p) => p === 'organisationId' || p === 'userId');
     return scoped && variant !== 'own' ? 404 : 'allowed';

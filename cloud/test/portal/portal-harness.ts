@@ -13,6 +13,7 @@ import { createDepot } from '../../src/store/depots.js';
 import { grantDepotRole } from '../../src/store/grants.js';
 import { addOrganisationMember, createOrganisation } from '../../src/store/organisations.js';
 import type { DepotRole } from '../../src/store/schema.js';
+import { startTotpEnrolment, TOTP_STEP_MS, totpCode, useTotpCode } from '../../src/store/second-factor/totp.js';
 import { createUser } from '../../src/store/users.js';
 import { createTestDatabase, type TestDatabase } from '../databases.js';
 import { silentLogger } from '../relay/fixtures.js';
@@ -42,6 +43,19 @@ export interface PortalHarness {
     options?: { operator?: boolean; organisationId?: number; password?: string | null },
   ): Promise<number>;
   grant(depotId: number, userId: number, role: DepotRole): Promise<void>;
+  /**
+   * Sets up an authenticator app for a user through the store; returns the
+   * secret. Operators get one when created (they always need a second factor),
+   * and `client.login()` answers the code step for whoever has one here.
+   */
+  enrolTotp(userId: number, username: string): Promise<string>;
+  /** TOTP secrets of the users enrolled through `enrolTotp`, by user name. */
+  readonly totpSecrets: Map<string, string>;
+  /**
+   * A code for the user's next login: the clock moves on to a fresh 30-second
+   * step first, as a code is accepted once per step.
+   */
+  nextTotpCode(username: string): string | null;
   /** A cookie-keeping client of this portal (like one browser). */
   client(address?: string): PortalClient;
   dispose(): Promise<void>;
@@ -58,6 +72,7 @@ export async function createPortalHarness(
     db,
     now: Date.UTC(2026, 10, 28, 9, 0, 0),
     pokes: 0,
+    totpSecrets: new Map(),
     deps: undefined as unknown as PortalDeps,
     portal: undefined as unknown as Portal,
     app: undefined as unknown as Hono<PortalEnv>,
@@ -81,6 +96,7 @@ export async function createPortalHarness(
         isOperator: options.operator ?? false,
         nowMs: harness.now,
       });
+      if (options.operator) await harness.enrolTotp(user.id, username);
       if (options.organisationId !== undefined) {
         await addOrganisationMember(db.db, {
           organisationId: options.organisationId,
@@ -93,8 +109,21 @@ export async function createPortalHarness(
     async grant(depotId, userId, role) {
       await grantDepotRole(db.db, { depotId, userId, role, nowMs: harness.now });
     },
+    async enrolTotp(userId, username) {
+      const secret = (await startTotpEnrolment(db.db, harness.deps.sealer, { userId, nowMs: harness.now })) as string;
+      const code = totpCode(secret, harness.now);
+      await useTotpCode(db.db, harness.deps.sealer, { userId, code, nowMs: harness.now, confirm: true });
+      harness.totpSecrets.set(username, secret);
+      return secret;
+    },
+    nextTotpCode(username) {
+      const secret = harness.totpSecrets.get(username);
+      if (!secret) return null;
+      harness.now += TOTP_STEP_MS;
+      return totpCode(secret, harness.now);
+    },
     client(address = '192.0.2.10') {
-      return new PortalClient(harness.app, address);
+      return new PortalClient(harness.app, address, (username) => harness.nextTotpCode(username));
     },
     exports: undefined as unknown as ExportRunner,
     async dispose() {
@@ -141,6 +170,8 @@ export class PortalClient {
   constructor(
     private readonly app: Hono<PortalEnv>,
     private readonly address: string,
+    /** The authenticator app of the person at this browser: a code for the user, or null. */
+    private readonly totpCodeFor: (username: string) => string | null = () => null,
   ) {}
 
   async get(path: string, headers: Record<string, string> = {}): Promise<Response> {
@@ -175,11 +206,21 @@ export class PortalClient {
     return response;
   }
 
-  /** Logs in through the form; throws unless it lands on a page behind the login. */
+  /**
+   * Logs in through the form, answering the second-factor step with a TOTP
+   * code when the user has one; throws unless it lands on a page behind the login.
+   */
   async login(username: string, password = PASSWORD): Promise<void> {
     await this.get('/login');
-    const response = await this.post('/login', { username, password });
+    let response = await this.post('/login', { username, password });
     if (response.status !== 303) throw new Error(`login of ${username} failed with ${response.status}`);
+    const location = response.headers.get('location') ?? '/';
+    const code = location.startsWith('/login/second-factor') ? this.totpCodeFor(username) : null;
+    if (code !== null) {
+      await this.get(location);
+      response = await this.post('/login/second-factor/totp', { code });
+      if (response.status !== 303) throw new Error(`second factor of ${username} failed with ${response.status}`);
+    }
     await this.get(response.headers.get('location') ?? '/');
   }
 

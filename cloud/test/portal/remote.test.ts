@@ -116,7 +116,7 @@ describe.each(testDialects())('portal remote open and lockout reset on %s', (dia
       await manager.post(`/depots/${depot}/open`, { compartment: '1', password: `wrong ${i}` });
     const blocked = await manager.post(`/depots/${depot}/open`, { compartment: '1', password: PASSWORD });
     expect(blocked.status).toBe(429);
-    expect(await blocked.text()).toContain('Zu viele falsche Passwörter');
+    expect(await blocked.text()).toContain('Zu viele Fehlversuche');
     expect((await commands()).length).toBe(before);
     expect((await listAudit(h.db.db, { action: 'depot.open', actorUserId: olav })).length).toBe(0);
   });

@@ -16,6 +16,10 @@ import type { PortalEnv } from '../portal-env.js';
  * - signed-in: any user with a live session;
  * - operator: the service operator (us) only;
  * - depot: a role of at least `role` on the depot in the path's `:depotId`;
+ * - second-factor: a session that has the password and owes its second
+ *   factor (`stage`: proving one, or enrolling one as policy requires);
+ * - enrolling: a signed-in user, or a session owing an enrolment (adding a
+ *   second factor works from the account page and right after the password).
  * - organisation: a role of at least `role` on the customer data of the
  *   organisation in the path's `:organisationId` (store/organisation-roles.ts).
  * - organisation-owner: an owner of the organisation in the path's
@@ -24,6 +28,8 @@ import type { PortalEnv } from '../portal-env.js';
 export type Access =
   | { readonly kind: 'public' }
   | { readonly kind: 'signed-in' }
+  | { readonly kind: 'second-factor'; readonly stage: 'verify' | 'enrol' }
+  | { readonly kind: 'enrolling' }
   | { readonly kind: 'operator' }
   | { readonly kind: 'depot'; readonly role: DepotRole }
   | { readonly kind: 'organisation'; readonly role: OrganisationRole }
@@ -32,6 +38,9 @@ export type Access =
 export const PUBLIC: Access = { kind: 'public' };
 export const SIGNED_IN: Access = { kind: 'signed-in' };
 export const OPERATOR: Access = { kind: 'operator' };
+export const SECOND_FACTOR_STEP: Access = { kind: 'second-factor', stage: 'verify' };
+export const ENROL_STEP: Access = { kind: 'second-factor', stage: 'enrol' };
+export const ENROLLING: Access = { kind: 'enrolling' };
 export const depotRole = (role: DepotRole): Access => ({ kind: 'depot', role });
 export const organisationRole = (role: OrganisationRole): Access => ({ kind: 'organisation', role });
 export const ORGANISATION_OWNER: Access = { kind: 'organisation-owner' };
@@ -73,6 +82,15 @@ export function guard(access: Access): MiddlewareHandler<PortalEnv> {
   return async (c, next) => {
     if (access.kind === 'public') return next();
     const user = c.get('user');
+    const pending = c.get('pending');
+    if (access.kind === 'second-factor') {
+      if (pending?.stage === access.stage) return next();
+      // Signed in already, or at the other step: where that session belongs.
+      if (user) return c.redirect('/', 303);
+      if (pending) return c.redirect(pending.stage === 'verify' ? '/login/second-factor' : '/login/enrol', 303);
+      return c.redirect('/login', 303);
+    }
+    if (access.kind === 'enrolling' && !user && pending?.stage === 'enrol') return next();
     if (!user) {
       if (c.req.method === 'GET') {
         const next = encodeURIComponent(new URL(c.req.url).pathname + new URL(c.req.url).search);
@@ -80,7 +98,7 @@ export function guard(access: Access): MiddlewareHandler<PortalEnv> {
       }
       return c.redirect('/login', 303);
     }
-    if (access.kind === 'signed-in') return next();
+    if (access.kind === 'signed-in' || access.kind === 'enrolling') return next();
     if (access.kind === 'operator') return user.isOperator ? next() : renderNotFound(c);
     if (access.kind === 'organisation') {
       const db = c.get('deps').store.db;

@@ -1,9 +1,11 @@
 import type { Depot } from '../../store/depots.js';
 import type { Organisation } from '../../store/organisations.js';
 import type { UserSummary } from '../../store/portal/admin.js';
+import type { SecondFactorPolicy } from '../../store/second-factor/policy.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../components/forms.js';
 import { Layout } from '../components/layout.js';
 import type { View } from '../components/view.js';
+import { PolicyForm } from '../second-factor/policy-routes.js';
 import { Notice, UserTable } from './admin-pages.js';
 import { adminTexts } from './admin-texts.js';
 
@@ -24,6 +26,9 @@ export interface OrganisationPageProps {
   readonly members: readonly UserSummary[];
   /** Whether this server can make bundles (public relay address and keys configured). */
   readonly canProvision: boolean;
+  readonly secondFactorPolicy: SecondFactorPolicy;
+  /** The policy form came back with an error. */
+  readonly policyError?: string;
   readonly notice?: string;
   readonly errors?: FieldErrors;
   readonly form?:
@@ -44,6 +49,12 @@ export function OrganisationPage(props: OrganisationPageProps) {
       </p>
       <h1>{organisation.name}</h1>
       <Notice text={props.notice} />
+      <PolicyForm
+        view={view}
+        organisationId={organisation.id}
+        policy={props.secondFactorPolicy}
+        error={props.policyError}
+      />
 
       <h2>{t.depots}</h2>
       {props.depots.length === 0 ? (

@@ -3,6 +3,7 @@ import { listDepots } from '../../store/depots.js';
 import { findOrganisationById } from '../../store/organisations.js';
 import { listMembers } from '../../store/portal/admin.js';
 import { findMemberByUsername, grantFirstRole } from '../../store/portal/grants-admin.js';
+import { organisationPolicy } from '../../store/second-factor/policy.js';
 import { findUserByUsername, type User } from '../../store/users.js';
 import { parseId } from '../access/access.js';
 import { changedBy } from '../access-admin/user-form.js';
@@ -11,10 +12,14 @@ import { readForm } from '../form-input.js';
 import { LANGUAGES } from '../i18n/language.js';
 import { renderNotFound } from '../pages/status-pages.js';
 import type { PortalContext } from '../portal-env.js';
+import { secondFactorTexts } from '../second-factor/second-factor-texts.js';
 import { adminTexts } from './admin-texts.js';
 import { type DepotFormValues, OrganisationPage, type OrganisationPageProps } from './organisation-page.js';
 
-type PageExtra = Omit<OrganisationPageProps, 'view' | 'organisation' | 'depots' | 'members' | 'canProvision'>;
+type PageExtra = Omit<
+  OrganisationPageProps,
+  'view' | 'organisation' | 'depots' | 'members' | 'canProvision' | 'secondFactorPolicy'
+>;
 
 /** The organisation page of the path's :organisationId (404 for an unknown one). */
 export async function renderOrganisation(c: PortalContext, extra: PageExtra = {}, status: 200 | 400 = 200) {
@@ -23,7 +28,13 @@ export async function renderOrganisation(c: PortalContext, extra: PageExtra = {}
   const organisation = organisationId === null ? null : await findOrganisationById(store.db, organisationId);
   if (!organisation) return renderNotFound(c);
   const t = adminTexts[c.get('lang')];
-  const notice = c.req.method === 'GET' && c.req.query('done') === 'member' ? t.memberAdded : undefined;
+  const done = c.req.method === 'GET' ? c.req.query('done') : undefined;
+  const notice =
+    done === 'member'
+      ? t.memberAdded
+      : done === 'second-factor'
+        ? secondFactorTexts[c.get('lang')].policySaved
+        : undefined;
   return c.html(
     <OrganisationPage
       view={viewOf(c)}
@@ -31,6 +42,7 @@ export async function renderOrganisation(c: PortalContext, extra: PageExtra = {}
       depots={await listDepots(store.db, { organisationId: organisation.id })}
       members={await listMembers(store.db, organisation.id)}
       canProvision={provisioning !== undefined}
+      secondFactorPolicy={await organisationPolicy(store.db, organisation.id)}
       notice={notice}
       {...extra}
     />,

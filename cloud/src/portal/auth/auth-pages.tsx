@@ -1,7 +1,10 @@
+import type { Child } from 'hono/jsx';
 import { MIN_PASSWORD_LENGTH } from '../../store/users.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../components/forms.js';
 import { Layout } from '../components/layout.js';
 import type { View } from '../components/view.js';
+import { PASSKEY_SCRIPTS, PasskeyForm } from '../second-factor/passkey-forms.js';
+import { secondFactorTexts } from '../second-factor/second-factor-texts.js';
 import { authTexts } from './auth-texts.js';
 
 export function LoginPage(props: {
@@ -14,7 +17,7 @@ export function LoginPage(props: {
 }) {
   const t = authTexts[props.view.lang];
   return (
-    <Layout view={props.view} title={t.loginTitle}>
+    <Layout view={props.view} title={t.loginTitle} scripts={PASSKEY_SCRIPTS}>
       <section class="narrow">
         <h1>{t.loginTitle}</h1>
         {props.notice ? (
@@ -47,16 +50,24 @@ export function LoginPage(props: {
             {t.loginButton}
           </button>
         </form>
+        <PasskeyForm
+          view={props.view}
+          kind="authenticate"
+          action="/login/passkey"
+          options="/login/passkey-options"
+          button={secondFactorTexts[props.view.lang].passkeyLoginButton}
+          next={props.next ?? '/'}
+        />
       </section>
     </Layout>
   );
 }
 
-export function AccountPage(props: { view: View; errors?: FieldErrors; notice?: string }) {
+export function AccountPage(props: { view: View; errors?: FieldErrors; notice?: string; secondFactor?: Child }) {
   const t = authTexts[props.view.lang];
   const user = props.view.user;
   return (
-    <Layout view={props.view} title={t.accountTitle}>
+    <Layout view={props.view} title={t.accountTitle} scripts={PASSKEY_SCRIPTS}>
       <section class="narrow">
         <h1>{t.accountTitle}</h1>
         {user ? <p>{t.signedInAs(`${user.displayName} (${user.username})`)}</p> : null}
@@ -99,6 +110,7 @@ export function AccountPage(props: { view: View; errors?: FieldErrors; notice?: 
           </button>
         </form>
       </section>
+      {props.secondFactor}
     </Layout>
   );
 }

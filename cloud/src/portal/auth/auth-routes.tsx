@@ -7,12 +7,13 @@ import { viewOf } from '../components/view.js';
 import { type FormInput, readForm } from '../form-input.js';
 import { isLanguage } from '../i18n/language.js';
 import { currentUser, type PortalContext } from '../portal-env.js';
+import { accountNotice, accountSecondFactor } from '../second-factor/account-section.js';
+import { afterPassword } from '../second-factor/login-step.js';
 import {
   ACCOUNT_FREE_FAILURES,
   ADDRESS_FREE_FAILURES,
   accountKey,
   addressKey,
-  clearLoginFailures,
   loginBlockedFor,
   recordLoginFailure,
 } from '../security/login-throttle.js';
@@ -21,15 +22,12 @@ import { endSession, endSessionsOf, startSession } from '../session/portal-sessi
 import { clearSessionCookie, setSessionCookie } from '../session/session-middleware.js';
 import { AccountPage, LoginPage, SetPasswordPage } from './auth-pages.js';
 import { authTexts } from './auth-texts.js';
+import { localPath } from './local-path.js';
 
 /** Cookie with the language chosen before login. */
 export const LANGUAGE_COOKIE = 'kd-lang';
 
-/** Only a path on this site: an open redirect would make our login page a phishing aid. */
-function localPath(value: string | undefined): string {
-  if (!value?.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return '/';
-  return value.slice(0, 500);
-}
+export { localPath } from './local-path.js';
 
 /** Login, logout, language, own account and set-password links. */
 export function authArea(): PortalArea {
@@ -69,21 +67,8 @@ export function authArea(): PortalArea {
       );
       return again(401, t.wrongLogin);
     }
-    await clearLoginFailures(store.db, keys[0] as string);
-    // A fresh token at every login: a token planted before login (fixation) never becomes a session.
-    const old = c.get('session');
-    if (old) await endSession(store.db, old.tokenHash, clock());
-    const { token } = await startSession(store.db, { userId: user.id, nowMs: clock(), address: c.get('address') });
-    setSessionCookie(c, token);
-    await appendAudit(store.db, {
-      atMs: clock(),
-      actor: 'user',
-      actorUserId: user.id,
-      action: 'user.login',
-      subject: user.username,
-      address: c.get('address'),
-    });
-    return c.redirect(next, 303);
+    // A fresh token at every step of a login: a token planted before login (fixation) never becomes a session.
+    return afterPassword(c, user, next);
   });
 
   area.post('/logout', SIGNED_IN, async (c) => {
@@ -114,9 +99,11 @@ export function authArea(): PortalArea {
     return c.redirect(localPath(form.raw('next')), 303);
   });
 
-  area.get('/account', SIGNED_IN, (c) => {
+  area.get('/account', SIGNED_IN, async (c) => {
     const notice = c.req.query('done') === 'password' ? authTexts[c.get('lang')].passwordChanged : undefined;
-    return c.html(<AccountPage view={viewOf(c)} notice={notice} />);
+    return c.html(
+      <AccountPage view={viewOf(c)} notice={notice ?? accountNotice(c)} secondFactor={await accountSecondFactor(c)} />,
+    );
   });
 
   area.post('/account/password', SIGNED_IN, async (c) => {
@@ -128,7 +115,12 @@ export function authArea(): PortalArea {
     const password = checkNewPassword(form, c);
     if (form.ok && !(await verifyPassword(store.db, user.username, current)))
       form.fail('current', t.currentPasswordWrong);
-    if (!form.ok) return c.html(<AccountPage view={viewOf(c)} errors={form.errors} />, 400);
+    if (!form.ok) {
+      return c.html(
+        <AccountPage view={viewOf(c)} errors={form.errors} secondFactor={await accountSecondFactor(c)} />,
+        400,
+      );
+    }
     await setPassword(store.db, user.id, password);
     // Every other session ends; this one is replaced by a new token.
     await endSessionsOf(store.db, user.id, clock());

@@ -1,6 +1,7 @@
 import { CommandKind } from '@keydepot/shared';
 import type { Depot } from '../../store/depots.js';
 import type { CommandView } from '../../store/portal/command-view.js';
+import type { Factors } from '../../store/second-factor/policy.js';
 import { CsrfField, ErrorSummary, Field, type FieldErrors } from '../components/forms.js';
 import { Layout } from '../components/layout.js';
 import type { View } from '../components/view.js';
@@ -8,6 +9,8 @@ import { compartmentName } from '../depot/depot-components.js';
 import { commandName, commandStateName, commandStateTone } from '../depot/event-texts.js';
 import { pinWords } from '../depot/movement-subject.js';
 import { formatDateTime } from '../i18n/format.js';
+import { PASSKEY_SCRIPTS } from '../second-factor/passkey-forms.js';
+import { ReauthFields } from '../second-factor/reauthenticate.js';
 import { remoteTexts } from './remote-texts.js';
 
 export interface LockoutView {
@@ -22,6 +25,8 @@ export function OpenPage(props: {
   depot: Depot;
   labels: ReadonlyMap<number, string>;
   lockout: LockoutView | null;
+  /** The user's second factors: re-authentication may use them instead of the password. */
+  factors: Factors;
   compartment?: string;
   errors?: FieldErrors;
   message?: string;
@@ -32,7 +37,7 @@ export function OpenPage(props: {
   const at = (ms: number) => formatDateTime(view.lang, ms, depot.timeZone);
   const lockout = props.lockout;
   return (
-    <Layout view={view} title={`${t.openTitle} · ${depot.name}`}>
+    <Layout view={view} title={`${t.openTitle} · ${depot.name}`} scripts={PASSKEY_SCRIPTS}>
       <p>
         <a href={`/depots/${depot.id}`}>{depot.name}</a>
       </p>
@@ -51,15 +56,7 @@ export function OpenPage(props: {
             ))}
           </select>
         </Field>
-        <Field
-          name="password"
-          label={t.password}
-          hint={t.passwordHint}
-          errors={errors}
-          type="password"
-          autocomplete="current-password"
-          required
-        />
+        <ReauthFields view={view} factors={props.factors} errors={errors} />
         <p>
           <button type="submit" class="primary">
             {t.openButton}

@@ -2,20 +2,13 @@ import { findCommand, isPending } from '../../store/portal/command-view.js';
 import { compartmentsOf } from '../../store/portal/dashboard.js';
 import type { PinActor } from '../../store/portal/pins-write.js';
 import { lockoutStatus, queueLockoutReset, queueRemoteOpen } from '../../store/portal/remote.js';
-import { verifyPassword } from '../../store/users.js';
 import { depotRole, parseId } from '../access/access.js';
 import { PortalArea } from '../access/routes.js';
 import { viewOf } from '../components/view.js';
 import { readForm } from '../form-input.js';
 import { renderNotFound } from '../pages/status-pages.js';
 import { currentUser, type PortalContext } from '../portal-env.js';
-import {
-  ACCOUNT_FREE_FAILURES,
-  accountKey,
-  clearLoginFailures,
-  loginBlockedFor,
-  recordLoginFailure,
-} from '../security/login-throttle.js';
+import { reauthenticate, reauthFactors } from '../second-factor/reauthenticate.js';
 import { CommandPage, OpenPage } from './remote-pages.js';
 import { remoteTexts } from './remote-texts.js';
 
@@ -44,7 +37,14 @@ async function openPage(
   const compartments = await compartmentsOf(db, [depot.id]);
   const labels = new Map(compartments.filter((r) => r.label !== '').map((r) => [r.number, r.label]));
   return c.html(
-    <OpenPage view={viewOf(c)} depot={depot} labels={labels} lockout={await lockoutStatus(db, depot.id)} {...extra} />,
+    <OpenPage
+      view={viewOf(c)}
+      depot={depot}
+      labels={labels}
+      lockout={await lockoutStatus(db, depot.id)}
+      factors={await reauthFactors(c)}
+      {...extra}
+    />,
     status,
   );
 }
@@ -56,32 +56,23 @@ export function remoteArea(): PortalArea {
   area.get('/open', depotRole('manager'), (c) => openPage(c, {}));
 
   area.post('/open', depotRole('manager'), async (c) => {
-    const { store, clock, pokeRelay } = c.get('deps');
+    const { store, pokeRelay } = c.get('deps');
     const t = remoteTexts[c.get('lang')];
     const depot = c.get('depot');
-    const user = currentUser(c);
     const form = await readForm(c);
     const compartment = form.integer('compartment', { min: 1, max: depot.compartmentCount, required: true });
     if (compartment === null) {
       delete form.errors.compartment;
       form.fail('compartment', t.errCompartment);
     }
-    const password = form.password('password');
+    // The password (or a code) is required unless a passkey confirmed.
+    if (form.raw('passkey') === '') form.password('password');
     const shown = form.raw('compartment').slice(0, 3);
     if (!form.ok || compartment === null) return openPage(c, { compartment: shown, errors: form.errors }, 400);
-    // A stolen session must not become a password oracle: wrong passwords count like failed logins.
-    const key = accountKey(user.username);
-    const blockedMs = await loginBlockedFor(store.db, [key], clock());
-    if (blockedMs > 0) {
-      const minutes = Math.max(1, Math.ceil(blockedMs / 60_000));
-      return openPage(c, { compartment: shown, message: t.throttled(minutes) }, 429);
-    }
-    if (!(await verifyPassword(store.db, user.username, password))) {
-      await recordLoginFailure(store.db, [{ key, freeFailures: ACCOUNT_FREE_FAILURES }], clock());
-      form.fail('password', t.wrongPassword);
-      return openPage(c, { compartment: shown, errors: form.errors }, 401);
-    }
-    await clearLoginFailures(store.db, key);
+    // A stolen session must not become an oracle: wrong passwords and codes count like failed logins.
+    const refused = await reauthenticate(c, form);
+    if (refused)
+      return openPage(c, { compartment: shown, errors: form.errors, message: refused.message }, refused.status);
     const commandId = await queueRemoteOpen(store, actorOf(c), compartment);
     pokeRelay();
     return c.redirect(`/depots/${depot.id}/commands/${commandId}`, 303);

@@ -7,11 +7,24 @@ import type { Schema } from '../../store/schema.js';
 export const SESSION_IDLE_MS = 30 * 60_000;
 /** Absolute timeout: at most one working day per login. */
 export const SESSION_ABSOLUTE_MS = 12 * 3_600_000;
+/**
+ * A session that has the password but still owes its second factor lasts at
+ * most this long: time to fetch the phone or enrol, not a day of half access.
+ */
+export const SECOND_FACTOR_STEP_MS = 10 * 60_000;
 /** last_seen is written at most this often, so reading pages does not write on every request. */
 const TOUCH_EVERY_MS = 60_000;
 
+/**
+ * What a session still owes after the password: nothing ('done'), the second
+ * factor ('verify'), or enrolling one because policy requires it ('enrol').
+ * Only a 'done' session is signed in; the others reach the second-factor step only.
+ */
+export type SecondFactorStage = 'done' | 'verify' | 'enrol';
+
 export interface PortalSession {
   readonly tokenHash: Uint8Array;
+  readonly secondFactor: SecondFactorStage;
   readonly userId: number;
   readonly csrfToken: string;
   readonly createdAtMs: number;
@@ -28,21 +41,26 @@ export function hashToken(token: string): Uint8Array {
   return new Uint8Array(createHash('sha256').update(token).digest());
 }
 
-/** Starts a session for a user who just proved their password; returns the cookie token. */
+/**
+ * Starts a session for a user who just proved their password (or a passkey);
+ * returns the cookie token. A session still owing its second factor ends sooner.
+ */
 export async function startSession(
   db: Kysely<Schema>,
-  input: { userId: number; nowMs: number; address: string | null },
+  input: { userId: number; nowMs: number; address: string | null; secondFactor?: SecondFactorStage },
 ): Promise<{ token: string; session: PortalSession }> {
   const token = newToken();
+  const secondFactor = input.secondFactor ?? 'done';
   const row = {
     token_hash: hashToken(token),
     user_id: input.userId,
     csrf_token: newToken(),
     created_at_ms: input.nowMs,
     last_seen_ms: input.nowMs,
-    expires_at_ms: input.nowMs + SESSION_ABSOLUTE_MS,
+    expires_at_ms: input.nowMs + (secondFactor === 'done' ? SESSION_ABSOLUTE_MS : SECOND_FACTOR_STEP_MS),
     ended_at_ms: null,
     address: input.address?.slice(0, 64) ?? null,
+    second_factor: secondFactor,
   };
   await db.insertInto('portal_sessions').values(row).execute();
   return { token, session: fromRow(row) };
@@ -97,6 +115,7 @@ export async function endSessionsOf(
 
 function fromRow(row: {
   token_hash: Uint8Array;
+  second_factor: string;
   user_id: number;
   csrf_token: string;
   created_at_ms: number;
@@ -105,6 +124,7 @@ function fromRow(row: {
 }): PortalSession {
   return {
     tokenHash: new Uint8Array(row.token_hash),
+    secondFactor: row.second_factor === 'verify' || row.second_factor === 'enrol' ? row.second_factor : 'done',
     userId: toNumber(row.user_id),
     csrfToken: row.csrf_token,
     createdAtMs: toNumber(row.created_at_ms),

@@ -26,19 +26,29 @@ export function clearSessionCookie(c: PortalContext): void {
   deleteCookie(c, SESSION_COOKIE, { path: '/', secure: true });
 }
 
-/** Loads the session and its user for every request; a disabled user has none. */
+/**
+ * Loads the session and its user for every request; a disabled user has none.
+ * A session that still owes its second factor sets neither `user` nor
+ * `session`, only `pending`: every guard but the second-factor step's sees a
+ * visitor who is not signed in.
+ */
 export function sessionMiddleware(): MiddlewareHandler<PortalEnv> {
   return async (c, next) => {
     c.set('user', null);
     c.set('session', null);
+    c.set('pending', null);
     const token = getCookie(c, SESSION_COOKIE);
     if (token) {
       const { store, clock } = c.get('deps');
       const session = await findSession(store.db, token, clock());
       const user = session ? await findUserById(store.db, session.userId) : null;
       if (session && user && user.disabledAtMs === null) {
-        c.set('session', session);
-        c.set('user', user);
+        if (session.secondFactor === 'done') {
+          c.set('session', session);
+          c.set('user', user);
+        } else {
+          c.set('pending', { session, user, stage: session.secondFactor });
+        }
       } else {
         clearSessionCookie(c);
       }

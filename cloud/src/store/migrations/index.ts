@@ -13,6 +13,7 @@ import { exportJobs } from './011-export-jobs.js';
 import { customersInvoices } from './012-customers-invoices.js';
 import { paymentsMail } from './013-payments-mail.js';
 import { depotHealth } from './014-depot-health.js';
+import { secondFactor } from './015-second-factor.js';
 
 /**
  * Every schema change, applied in name order on start and by `keydepot-cloud migrate`.
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '012-customers-invoices': customersInvoices,
   '013-payments-mail': paymentsMail,
   '014-depot-health': depotHealth,
+  '015-second-factor': secondFactor,
 };
