@@ -114,7 +114,7 @@ describe('file modes in the cloud', () => {
     // What LoadCredential= makes of them: copies with mode 0400 in a folder the service may only read.
     const credentials = join(root, 'credentials');
     mkdirSync(credentials);
-    for (const name of ['relay.key', 'offline-master.key', 'data.key']) {
+    for (const name of ['relay.key', 'offline-master.key', 'data.key', 'index.key']) {
       copyFileSync(join(first, name), join(credentials, name));
       chmodSync(join(credentials, name), 0o400);
     }
@@ -128,6 +128,7 @@ describe('file modes in the cloud', () => {
       KEYDEPOT_RELAY_KEY_FILE: join(credentials, 'relay.key'),
       KEYDEPOT_OFFLINE_MASTER_KEY_FILE: join(credentials, 'offline-master.key'),
       KEYDEPOT_DATA_KEY_FILE: join(credentials, 'data.key'),
+      KEYDEPOT_INDEX_KEY_FILE: join(credentials, 'index.key'),
     };
     await cli(moved, root, [
       'depot',
@@ -144,6 +145,6 @@ describe('file modes in the cloud', () => {
     expect((await cli(moved, root, ['serve'])).stdout).toContain('Relay listening');
     // No key file was made anywhere else.
     expect(existsSync(dataDir) ? readdirSync(dataDir).filter((n) => n.endsWith('.key')) : []).toEqual([]);
-    expect(readdirSync(credentials).sort()).toEqual(['data.key', 'offline-master.key', 'relay.key']);
+    expect(readdirSync(credentials).sort()).toEqual(['data.key', 'index.key', 'offline-master.key', 'relay.key']);
   });
 });
