@@ -79,7 +79,7 @@ describe.each(testDialects())('record exports on %s', (dialect) => {
   });
 
   it('audit log: the owner’s depots only, subjects neutralised, the same filter as the page', async () => {
-    const csv = await get('/audit/export?action=depot');
+    const csv = await get('/audit/export?action=depot&system=1');
     const subjects = csv.rows.map((r) => r[9]);
     expect(subjects).toContain("'=audit own");
     expect(subjects).not.toContain("'=audit foreign");

@@ -23,6 +23,8 @@ function textModules(dir: string): string[] {
 /** Texts that are the same word in both languages (docs/glossary.md). */
 const SAME_IN_BOTH = new Set([
   'PIN',
+  'Passkey',
+  'Passkeys',
   'PINs',
   'online',
   'offline',

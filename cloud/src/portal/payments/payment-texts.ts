@@ -48,7 +48,7 @@ export const paymentTexts = defineTexts({
     notSetUp: 'PayPal ist noch nicht eingerichtet.',
     secretSet: (hint: string) => `Secret: gesetzt, endet auf …${hint}`,
     clientId: 'Client-ID',
-    secret: 'Secret',
+    secret: 'Geheimschlüssel (Secret)',
     secretHintNew: 'Das Secret der REST-App.',
     secretHintKeep: 'Leer lassen, um das gespeicherte Secret zu behalten.',
     environment: 'Umgebung',
