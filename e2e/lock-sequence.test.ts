@@ -7,6 +7,7 @@
  * and a drain without events used to be dropped, so the portal kept showing
  * "Tür zu · Schlüssel weg · entriegelt" until the next check-in.
  */
+import { totpCode } from '@keydepot/cloud';
 import { CommandKind } from '@keydepot/shared';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type RunningSystem, startSystem } from './system.js';
@@ -75,6 +76,12 @@ describe('a pickup ends with the compartment shown locked', () => {
     await portal.get('/login');
     const login = await portal.post('/login', { username: system.username, password: system.password });
     expect(login.status).toBe(303);
+    // The demo's admin is an operator, who always needs a second factor: the code from its authenticator app.
+    await portal.get('/login/second-factor');
+    const secondStep = await portal.post('/login/second-factor/totp', {
+      code: totpCode(system.totpSecret, Date.now()),
+    });
+    expect(secondStep.status).toBe(303);
     await expect
       .poll(async () => (await db.selectFrom('depots').select('online').executeTakeFirst())?.online, {
         timeout: 10_000,
