@@ -74,7 +74,8 @@ it('a re-flashed depot with its clock a day behind its last stamp recovers throu
   await waitFor('a second session after the hint', () => relay.core.stamps.length === 2, 30_000);
   expect(relay.core.staleStampHints).toBeGreaterThan(0);
   expect(relay.core.stamps[1]).toBeGreaterThan(relay.core.stamps[0] as number);
-  expect(daemon.stderr()).toContain('relay refused a stale handshake stamp');
+  // The child's log reaches the pipe a moment after the handshake it reports.
+  await waitFor('the stale stamp logged', () => daemon.stderr().includes('relay refused a stale handshake stamp'));
   expect(daemon.stderr()).toContain('"depotId":4711');
 
   // Back in service: the PIN sent by the relay opens, and the opening reaches the relay.
